@@ -66,7 +66,9 @@ impl OtpauthUri {
         }
         let label = percent_decode(url.path().trim_start_matches('/'));
         let (label_issuer, account) = match label.split_once(':') {
-            Some((issuer, account)) => (Some(issuer.trim().to_string()), account.trim().to_string()),
+            Some((issuer, account)) => {
+                (Some(issuer.trim().to_string()), account.trim().to_string())
+            }
             None => (None, label.trim().to_string()),
         };
         let param = |name: &str| {
@@ -142,14 +144,18 @@ mod tests {
     #[test]
     fn standard_uri_without_extras() {
         let parsed =
-            OtpauthUri::parse("otpauth://totp/ACME:alice?secret=JBSWY3DPEHPK3PXP&issuer=ACME").unwrap();
+            OtpauthUri::parse("otpauth://totp/ACME:alice?secret=JBSWY3DPEHPK3PXP&issuer=ACME")
+                .unwrap();
         assert_eq!(parsed.account, "alice");
         assert!(parsed.server.is_none() && parsed.enroll.is_none());
     }
 
     #[test]
     fn refuses_what_it_cannot_honour() {
-        assert_eq!(OtpauthUri::parse("https://x").unwrap_err(), UriError::NotTotp);
+        assert_eq!(
+            OtpauthUri::parse("https://x").unwrap_err(),
+            UriError::NotTotp
+        );
         assert_eq!(
             OtpauthUri::parse("otpauth://hotp/A:b?secret=JBSWY3DP").unwrap_err(),
             UriError::NotTotp

@@ -26,6 +26,20 @@ impl TotpKey {
         Self { totp }
     }
 
+    /// Reads a base32 secret as shown for manual entry (spaces and case ignored).
+    pub fn from_base32(text: &str) -> Option<Self> {
+        let cleaned: String = text
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_uppercase();
+        totp_rs::Secret::Encoded(cleaned)
+            .to_bytes()
+            .ok()
+            .filter(|b| !b.is_empty())
+            .map(Self::new)
+    }
+
     /// The code valid during the given time step.
     pub fn code_for_step(&self, step: u64) -> String {
         self.totp.generate(step * STEP_SECONDS)
@@ -87,5 +101,8 @@ mod tests {
     fn base32_round_trip() {
         let key = TotpKey::new(b"12345678901234567890".to_vec());
         assert_eq!(key.to_base32(), "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
+        let back = TotpKey::from_base32("gezd gnbv gy3t qojq gezd gnbv gy3t qojq").unwrap();
+        assert_eq!(back.secret(), key.secret());
+        assert!(TotpKey::from_base32("!!").is_none());
     }
 }

@@ -1,0 +1,10 @@
+//! Drives the real `spse-authenticator` binary, as a user or a script would.
+#![allow(clippy::unwrap_used)]
+
+mod helpers;
+
+mod accounts;
+mod codes;
+mod language;
+mod qr;
+mod store_file;

@@ -1,0 +1,206 @@
+//! Assembly: settings in, a running service out. Tests build it on port 0.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use url::Url;
+
+use crate::auth::{Auth, Hasher, Policy};
+use crate::config::{ConfigError, Settings, is_loopback_host};
+use crate::domain::clock::Clock;
+use crate::domain::session::Timeouts;
+use crate::mail::{Mailer, Outbox};
+use crate::secrets::{SecretBox, SecretsError};
+use crate::store::{Store, StoreError};
+use crate::web::{AppState, CookieNames, WebSettings};
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        source: std::io::Error,
+    },
+    #[error("database: {0}")]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Secrets(#[from] SecretsError),
+}
+
+/// Opens the database, key file and mailer: what both `serve` and the admin commands use.
+pub async fn open_auth(
+    settings: &Settings,
+    clock: Arc<dyn Clock>,
+    public_url: Url,
+) -> Result<Auth, StartError> {
+    std::fs::create_dir_all(&settings.data_dir).map_err(|source| StartError::Io {
+        what: format!("data directory {}", settings.data_dir.display()),
+        source,
+    })?;
+    let store: Arc<dyn Store> =
+        Arc::new(crate::store::connect(&settings.database_url, true).await?);
+    let secrets = SecretBox::load_or_create(&settings.key_file)?;
+    let mailer = mailer_for(settings)?;
+    let policy = Policy {
+        totp_required: settings.totp_required,
+        timeouts: Timeouts {
+            idle_secs: settings.session_idle_secs,
+            absolute_secs: settings.session_absolute_secs,
+            half_open_secs: settings.activation_secs,
+        },
+        activation_secs: settings.activation_secs,
+        password_lockout: settings.password_lockout,
+        totp_lockout: settings.totp_lockout,
+        issuer: settings.issuer.clone(),
+        demo: settings.demo,
+    };
+    let hasher = Hasher::new(settings.hash_concurrency);
+    Ok(Auth::new(
+        store, secrets, hasher, mailer, clock, policy, public_url,
+    ))
+}
+
+fn mailer_for(settings: &Settings) -> Result<Arc<dyn Mailer>, StartError> {
+    if settings.smtp_url.is_some() && !settings.demo {
+        return Err(ConfigError {
+            setting: "SPSE_SMTP_URL".into(),
+            message: "SMTP delivery is not in this version yet; unset it to use the outbox".into(),
+        }
+        .into());
+    }
+    Ok(Arc::new(Outbox::new(
+        settings.data_dir.join("outbox"),
+        settings.mail_from.clone(),
+    )))
+}
+
+/// The public URL: the configured one, or `http://<bound address>` for local use.
+pub fn public_url_for(settings: &Settings, bound: SocketAddr) -> Result<Url, StartError> {
+    match &settings.public_url {
+        Some(url) => Ok(url.clone()),
+        None => {
+            let url = Url::parse(&format!("http://{bound}")).map_err(|e| ConfigError {
+                setting: "SPSE_LISTEN".into(),
+                message: e.to_string(),
+            })?;
+            if !is_loopback_host(&url) {
+                return Err(ConfigError {
+                    setting: "SPSE_PUBLIC_URL".into(),
+                    message: "must be set (https://...) when listening beyond localhost".into(),
+                }
+                .into());
+            }
+            Ok(url)
+        }
+    }
+}
+
+/// A bound, ready service.
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    auth: Arc<Auth>,
+    public_url: Url,
+}
+
+impl Application {
+    pub async fn build(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
+        let listener =
+            TcpListener::bind(settings.listen)
+                .await
+                .map_err(|source| StartError::Io {
+                    what: format!("listen on {}", settings.listen),
+                    source,
+                })?;
+        let bound = listener.local_addr().map_err(|source| StartError::Io {
+            what: "listener address".into(),
+            source,
+        })?;
+        let public_url = public_url_for(settings, bound)?;
+        let auth = Arc::new(open_auth(settings, clock, public_url.clone()).await?);
+        if !settings.captcha {
+            tracing::warn!("SPSE_CAPTCHA is off: only for tests or behind another bot defence");
+        }
+        let https = public_url.scheme() == "https";
+        let web = WebSettings {
+            cookies: CookieNames::new(https),
+            public_origin: public_url.origin().ascii_serialization(),
+            https,
+            demo: settings.demo,
+            issuer: settings.issuer.clone(),
+        };
+        let router = crate::web::router(AppState {
+            auth: Arc::clone(&auth),
+            web: Arc::new(web),
+        });
+        Ok(Self {
+            listener,
+            router,
+            auth,
+            public_url,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map_or(0, |a| a.port())
+    }
+
+    pub fn public_url(&self) -> &Url {
+        &self.public_url
+    }
+
+    pub fn auth(&self) -> Arc<Auth> {
+        Arc::clone(&self.auth)
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then lets requests in flight finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let sweeper = Arc::clone(&self.auth);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(300));
+            loop {
+                tick.tick().await;
+                match sweeper.sweep_sessions().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(removed = n, "expired sessions removed"),
+                    Err(e) => tracing::warn!(error = %e, "session sweep failed"),
+                }
+            }
+        });
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

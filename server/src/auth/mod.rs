@@ -1,0 +1,130 @@
+//! Use cases: the login steps, TOTP activation and acceptance, sessions, user admin.
+//! The rules live here; `web` only extracts, calls one of these and renders.
+
+mod events;
+mod hasher;
+mod login;
+mod session;
+mod totp;
+mod users;
+
+use std::sync::Arc;
+
+use url::Url;
+
+use crate::domain::clock::Clock;
+use crate::domain::lockout::LockoutPolicy;
+use crate::domain::session::Timeouts;
+use crate::mail::{Mail, Mailer};
+use crate::secrets::SecretBox;
+use crate::store::{Store, StoreError};
+
+pub use hasher::Hasher;
+pub use login::PasswordOutcome;
+pub use session::SessionToken;
+pub use totp::ActivationView;
+pub use users::{NewUserInput, UserError};
+
+/// Who is asking, as far as the access log needs to know.
+#[derive(Debug, Clone, Default)]
+pub struct Client {
+    pub ip: String,
+    pub user_agent: String,
+}
+
+/// Policy knobs the use cases follow, taken from the settings.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub totp_required: bool,
+    pub timeouts: Timeouts,
+    pub activation_secs: i64,
+    pub password_lockout: LockoutPolicy,
+    pub totp_lockout: LockoutPolicy,
+    pub issuer: String,
+    pub demo: bool,
+}
+
+/// Errors of the use cases. Only `web` turns them into statuses and pages.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// Unknown user, wrong door, wrong password, disabled or locked: one answer for all.
+    #[error("user ID or password wrong")]
+    LoginFailed,
+    #[error("the user ID is not valid")]
+    InvalidUserId,
+    /// A wrong, reused or malformed code.
+    #[error("code refused")]
+    CodeRefused,
+    #[error("too many wrong codes; locked until {until}")]
+    CodeLocked { until: i64 },
+    #[error("the activation expired")]
+    ActivationExpired,
+    /// The session is missing, expired or not at the step this action belongs to.
+    #[error("not at this step of the login")]
+    WrongStep,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Hash(#[from] hasher::HashError),
+    #[error(transparent)]
+    Secrets(#[from] crate::secrets::SecretsError),
+}
+
+/// Everything the use cases need, passed in at start.
+pub struct Auth {
+    store: Arc<dyn Store>,
+    secrets: SecretBox,
+    hasher: Hasher,
+    mailer: Arc<dyn Mailer>,
+    clock: Arc<dyn Clock>,
+    policy: Policy,
+    public_url: Url,
+}
+
+impl Auth {
+    pub fn new(
+        store: Arc<dyn Store>,
+        secrets: SecretBox,
+        hasher: Hasher,
+        mailer: Arc<dyn Mailer>,
+        clock: Arc<dyn Clock>,
+        policy: Policy,
+        public_url: Url,
+    ) -> Self {
+        Self {
+            store,
+            secrets,
+            hasher,
+            mailer,
+            clock,
+            policy,
+            public_url,
+        }
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Sends in the background: a slow or failing mail server never holds up a login.
+    fn send_later(&self, mut mail: Mail) {
+        if self.policy.demo {
+            mail.subject = format!("[MODE LATIHAN] {}", mail.subject);
+        }
+        let mailer = Arc::clone(&self.mailer);
+        tokio::spawn(async move {
+            let to = mail.to.clone();
+            if let Err(e) = mailer.send(mail).await {
+                tracing::error!(%to, error = %e, "mail could not be sent");
+            }
+        });
+    }
+}

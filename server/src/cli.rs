@@ -1,0 +1,359 @@
+//! The `spse-auth` command line: `serve`, `migrate`, `user ...`.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::app::{Application, open_auth, public_url_for};
+use crate::auth::{Auth, NewUserInput, UserError};
+use crate::config::{RawSettings, Settings};
+use crate::domain::clock::SystemClock;
+use crate::domain::password::PasswordError;
+use crate::domain::token;
+use crate::domain::user::{Role, UserKind};
+use crate::i18n::{Lang, Texts};
+use crate::store::UserRecord;
+
+#[derive(Parser)]
+#[command(
+    name = "spse-auth",
+    version,
+    about = "SPSE login with TOTP: web server and admin commands"
+)]
+pub struct Cli {
+    /// Settings file (TOML, `key = value`); every key can also be set as SPSE_<KEY>.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Data directory: SQLite file, key file, mail outbox (SPSE_DATA_DIR).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (migrates the database first).
+    Serve(ServeArgs),
+    /// Create or upgrade the database schema, then exit.
+    Migrate,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Training mode: create demo accounts, print their passwords, mail only to the outbox,
+    /// and mark every page and mail "MODE LATIHAN".
+    #[arg(long)]
+    demo: bool,
+    /// Address to listen on (SPSE_LISTEN), e.g. 127.0.0.1:8080.
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account. The password is asked twice, or read from stdin.
+    Add(AddArgs),
+    /// List every account.
+    List,
+    /// Show one account.
+    Show {
+        /// The user ID (case-insensitive).
+        user_id: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum KindArg {
+    Penyedia,
+    NonPenyedia,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    User,
+    Helpdesk,
+    Admin,
+}
+
+#[derive(Args)]
+struct AddArgs {
+    /// User ID: letters, digits, `.`, `_`, `-`; at most 64.
+    #[arg(long)]
+    user_id: String,
+    /// Kind of account.
+    #[arg(long, value_enum)]
+    kind: KindArg,
+    /// Email address on file (reset links go only there).
+    #[arg(long)]
+    email: String,
+    /// Name shown on pages.
+    #[arg(long)]
+    name: String,
+    /// Role beyond logging in.
+    #[arg(long, value_enum, default_value = "user")]
+    role: RoleArg,
+    /// Read the password from the first line of standard input instead of prompting.
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+/// Runs the command line and returns the process exit code.
+pub async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let t = Texts::new(Lang::from_env());
+    match run(cli, t).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}: {e:#}", t.get("cli_error"));
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn settings(cli: &Cli, demo: bool, listen: Option<&str>) -> anyhow::Result<Settings> {
+    let mut raw = match &cli.config {
+        Some(path) => RawSettings::from_file(path)?,
+        None => RawSettings::default(),
+    };
+    raw.overlay_env(std::env::vars());
+    if let Some(dir) = &cli.data_dir {
+        raw.set("data_dir", dir.display().to_string());
+    }
+    if let Some(listen) = listen {
+        raw.set("listen", listen);
+    }
+    Ok(raw.resolve(demo)?)
+}
+
+async fn admin_auth(settings: &Settings) -> anyhow::Result<Auth> {
+    let url = public_url_for(settings, settings.listen)?;
+    Ok(open_auth(settings, Arc::new(SystemClock), url).await?)
+}
+
+async fn run(cli: Cli, t: Texts) -> anyhow::Result<()> {
+    match &cli.command {
+        Command::Serve(args) => {
+            let settings = settings(&cli, args.demo, args.listen.as_deref())?;
+            crate::telemetry::init(settings.log_format);
+            let app = Application::build(&settings, Arc::new(SystemClock)).await?;
+            if settings.demo {
+                seed_demo(&app.auth(), &settings, t).await?;
+            }
+            tracing::info!(url = %app.public_url(), "spse-auth listening");
+            eprintln!(
+                "{}",
+                t.fill("cli_listening", &[("url", app.public_url().as_str())])
+            );
+            app.run_until_stopped().await.context("server")?;
+        }
+        Command::Migrate => {
+            let settings = settings(&cli, false, None)?;
+            crate::store::connect(&settings.database_url, true).await?;
+            println!("{}", t.get("cli_migrated"));
+        }
+        Command::User(command) => {
+            let settings = settings(&cli, false, None)?;
+            let auth = admin_auth(&settings).await?;
+            user_command(&auth, command, t).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn user_command(auth: &Auth, command: &UserCommand, t: Texts) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add(args) => {
+            let password = read_new_password(args.password_stdin, t)?;
+            let input = NewUserInput {
+                user_id: args.user_id.clone(),
+                kind: match args.kind {
+                    KindArg::Penyedia => UserKind::Penyedia,
+                    KindArg::NonPenyedia => UserKind::NonPenyedia,
+                },
+                email: args.email.clone(),
+                name: args.name.clone(),
+                role: match args.role {
+                    RoleArg::User => Role::User,
+                    RoleArg::Helpdesk => Role::Helpdesk,
+                    RoleArg::Admin => Role::Admin,
+                },
+                password,
+            };
+            let user = auth.add_user(input).await.map_err(|e| user_error(t, e))?;
+            println!(
+                "{}",
+                t.fill("cli_user_added", &[("user_id", &user.user_id)])
+            );
+        }
+        UserCommand::List => {
+            let users = auth.list_users().await.map_err(|e| user_error(t, e))?;
+            if users.is_empty() {
+                println!("{}", t.get("cli_no_users"));
+            }
+            println!(
+                "{:<20} {:<13} {:<8} {:<9} {:<30} {}",
+                "USER ID", "KIND", "ROLE", "TOTP", "EMAIL", "NAME"
+            );
+            for user in users {
+                println!(
+                    "{:<20} {:<13} {:<8} {:<9} {:<30} {}",
+                    user.user_id,
+                    user.kind.as_str(),
+                    user.role.as_str(),
+                    totp_word(t, &user),
+                    user.email,
+                    user.name
+                );
+            }
+        }
+        UserCommand::Show { user_id } => {
+            let user = auth
+                .find_user(user_id)
+                .await
+                .map_err(|e| user_error(t, e))?;
+            let now = auth.now();
+            let lock = |until: i64| {
+                if until > now {
+                    crate::web::wib_text(until)
+                } else {
+                    "-".into()
+                }
+            };
+            println!("User ID        {}", user.user_id);
+            println!("Kind           {}", user.kind.as_str());
+            println!("Name           {}", user.name);
+            println!("Email          {}", user.email);
+            println!("Role           {}", user.role.as_str());
+            println!("TOTP           {}", totp_word(t, &user));
+            println!(
+                "Disabled       {}",
+                if user.disabled { "yes" } else { "no" }
+            );
+            println!("Password lock  {}", lock(user.password_lock.locked_until));
+            println!("TOTP lock      {}", lock(user.totp_lock.locked_until));
+            println!("Created        {}", crate::web::wib_text(user.created_at));
+        }
+    }
+    Ok(())
+}
+
+fn totp_word(t: Texts, user: &UserRecord) -> &'static str {
+    if user.totp_secret.is_some() {
+        t.get("totp_status_active")
+    } else {
+        t.get("totp_status_inactive")
+    }
+}
+
+/// A user error in the operator's language.
+fn user_error(t: Texts, e: UserError) -> anyhow::Error {
+    let message = match &e {
+        UserError::UserId(_) => t.get("error_invalid_user_id").to_string(),
+        UserError::Email => t.get("cli_bad_email").to_string(),
+        UserError::Name => t.get("cli_bad_name").to_string(),
+        UserError::Password(reason) => password_message(t, reason).to_string(),
+        UserError::Duplicate => t.get("cli_duplicate").to_string(),
+        UserError::NotFound => t.get("cli_not_found").to_string(),
+        UserError::Auth(inner) => inner.to_string(),
+    };
+    anyhow::anyhow!(message)
+}
+
+/// Why a new password was refused, in words.
+pub fn password_message(t: Texts, reason: &PasswordError) -> &'static str {
+    match reason {
+        PasswordError::TooShort => t.get("password_too_short"),
+        PasswordError::TooLong => t.get("password_too_long"),
+        PasswordError::Common => t.get("password_common"),
+        PasswordError::ContainsUserId => t.get("password_contains_user_id"),
+    }
+}
+
+fn read_new_password(from_stdin: bool, t: Texts) -> anyhow::Result<String> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("stdin")?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_string());
+    }
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!("{}", t.get("cli_password_needs_terminal"));
+    }
+    let first =
+        rpassword::prompt_password(format!("{}: ", t.get("field_password"))).context("terminal")?;
+    let second = rpassword::prompt_password(format!("{}: ", t.get("cli_password_again")))
+        .context("terminal")?;
+    if first != second {
+        anyhow::bail!("{}", t.get("cli_password_mismatch"));
+    }
+    Ok(first)
+}
+
+/// Demo accounts of both kinds with fresh passwords at every start, printed once.
+async fn seed_demo(auth: &Auth, settings: &Settings, t: Texts) -> anyhow::Result<()> {
+    let accounts = [
+        (
+            "PPK1",
+            UserKind::NonPenyedia,
+            "PPK Latihan Satu",
+            "ppk1@latihan.lpse.invalid",
+        ),
+        (
+            "penyedia1",
+            UserKind::Penyedia,
+            "CV Latihan Jaya",
+            "penyedia1@latihan.lpse.invalid",
+        ),
+    ];
+    println!("\n{}", t.get("cli_demo_heading"));
+    for (user_id, kind, name, email) in accounts {
+        let password = format!("latihan-{}", token::random_hex(5));
+        let user = match auth.find_user(user_id).await {
+            Ok(user) => {
+                auth.set_password(&user, &password)
+                    .await
+                    .map_err(|e| user_error(t, e))?;
+                user
+            }
+            Err(UserError::NotFound) => auth
+                .add_user(NewUserInput {
+                    user_id: user_id.into(),
+                    kind,
+                    email: email.into(),
+                    name: name.into(),
+                    role: Role::User,
+                    password: password.clone(),
+                })
+                .await
+                .map_err(|e| user_error(t, e))?,
+            Err(e) => return Err(user_error(t, e)),
+        };
+        println!(
+            "  {:<14} {:<10} password: {}",
+            user.kind.as_str(),
+            user.user_id,
+            password
+        );
+    }
+    println!(
+        "{}\n",
+        t.fill(
+            "cli_demo_outbox",
+            &[(
+                "dir",
+                &settings.data_dir.join("outbox").display().to_string()
+            )]
+        )
+    );
+    Ok(())
+}

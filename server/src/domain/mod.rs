@@ -1,0 +1,10 @@
+//! Pure rules: no I/O, no async. Everything here takes `now` from the caller.
+
+pub mod clock;
+pub mod event;
+pub mod lockout;
+pub mod password;
+pub mod session;
+pub mod token;
+pub mod totp;
+pub mod user;

@@ -1,0 +1,27 @@
+//! The words of each notice, in Indonesian then English (the user's language is not
+//! stored yet, so both are sent).
+
+use askama::Template;
+
+use crate::auth::Client;
+
+#[derive(Template)]
+#[template(path = "mail/totp_activated.txt")]
+struct TotpActivated<'a> {
+    user_id: &'a str,
+    issuer: &'a str,
+    ip: &'a str,
+    user_agent: &'a str,
+}
+
+/// Notice that TOTP was activated, so a user who did not do it can react.
+pub fn totp_activated(user_id: &str, issuer: &str, client: &Client) -> String {
+    TotpActivated {
+        user_id,
+        issuer,
+        ip: &client.ip,
+        user_agent: &client.user_agent,
+    }
+    .render()
+    .unwrap_or_else(|_| format!("TOTP diaktifkan untuk {user_id}. / TOTP activated for {user_id}."))
+}

@@ -1,0 +1,185 @@
+//! The database boundary: one trait, one implementation over sqlx that serves SQLite
+//! and PostgreSQL with the same queries. The choice is made once, in [`connect`].
+
+mod sql;
+
+use async_trait::async_trait;
+
+use crate::domain::lockout::LockoutPolicy;
+use crate::domain::session::Stage;
+use crate::domain::user::{Role, UserKind};
+
+pub use sql::{SqlStore, connect};
+
+/// What can go wrong at the database, in the store's own words.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("already exists")]
+    Duplicate,
+    #[error("stored data is not what this version expects: {0}")]
+    Corrupt(String),
+    #[error("database: {0}")]
+    Database(#[source] sqlx::Error),
+    #[error("migration: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => Self::Duplicate,
+            _ => Self::Database(e),
+        }
+    }
+}
+
+/// Which second-chance counter an attempt counts against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Factor {
+    Password,
+    Totp,
+}
+
+/// Consecutive failures of one factor and the lock they led to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LockState {
+    pub failures: i64,
+    pub locked_until: i64,
+    pub lock_count: i64,
+}
+
+/// A user as stored.
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    pub pk: i64,
+    pub user_id: String,
+    pub kind: UserKind,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub disabled: bool,
+    /// Sealed TOTP secret; `None` while TOTP is not active.
+    pub totp_secret: Option<Vec<u8>>,
+    pub totp_activated_at: Option<i64>,
+    pub totp_last_step: Option<i64>,
+    pub password_lock: LockState,
+    pub totp_lock: LockState,
+    pub created_at: i64,
+}
+
+/// A user to create.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub user_id: String,
+    pub user_key: String,
+    pub kind: UserKind,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub password_hash: String,
+}
+
+/// A TOTP secret waiting for its first code.
+#[derive(Debug, Clone)]
+pub struct PendingActivation {
+    pub secret: Vec<u8>,
+    pub expires_at: i64,
+}
+
+/// A session as stored: never the id itself, only its hash.
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    pub id_hash: String,
+    pub user_pk: Option<i64>,
+    pub claimed_user_id: String,
+    pub kind: UserKind,
+    pub stage: Stage,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+/// One access-log entry.
+#[derive(Debug, Clone)]
+pub struct EventRecord {
+    pub at: i64,
+    pub user_pk: Option<i64>,
+    pub user_id: String,
+    pub event: String,
+    pub ip: String,
+    pub user_agent: String,
+    pub detail: String,
+}
+
+/// Outcome of reserving an attempt against a factor's counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reservation {
+    /// The attempt may be checked. `locks_on_failure`: this was the last attempt before
+    /// the lock, which is already in place unless the attempt succeeds.
+    Allowed { locks_on_failure: bool },
+    /// Locked; the attempt must not be checked.
+    Locked,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    async fn insert_user(&self, user: &NewUser, now: i64) -> Result<i64, StoreError>;
+    async fn user_by_key(&self, user_key: &str) -> Result<Option<UserRecord>, StoreError>;
+    async fn user_by_pk(&self, pk: i64) -> Result<Option<UserRecord>, StoreError>;
+    async fn list_users(&self) -> Result<Vec<UserRecord>, StoreError>;
+    async fn set_password_hash(&self, pk: i64, hash: &str) -> Result<(), StoreError>;
+
+    /// Counts an attempt before it is checked, atomically, so parallel requests cannot
+    /// all slip under the limit (Keycloak CVE-2024-4629). The attempt that reaches the
+    /// limit sets the lock in the same statement; a success then lifts it.
+    async fn reserve_attempt(
+        &self,
+        pk: i64,
+        factor: Factor,
+        now: i64,
+        policy: &LockoutPolicy,
+        lock_secs: i64,
+    ) -> Result<Reservation, StoreError>;
+    /// Clears the counter and any lock after a success.
+    async fn clear_failures(&self, pk: i64, factor: Factor) -> Result<(), StoreError>;
+
+    async fn put_activation(
+        &self,
+        pk: i64,
+        secret: &[u8],
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError>;
+    async fn activation(&self, pk: i64) -> Result<Option<PendingActivation>, StoreError>;
+    /// Makes the pending secret the active one, if it is still pending and unexpired.
+    async fn complete_activation(
+        &self,
+        pk: i64,
+        secret: &[u8],
+        step: i64,
+        now: i64,
+    ) -> Result<bool, StoreError>;
+    /// Records `step` as the last accepted one if it is later than the stored one;
+    /// `false` means another request claimed it (or a later one) first.
+    async fn claim_step(&self, pk: i64, step: i64) -> Result<bool, StoreError>;
+
+    async fn insert_session(&self, session: &SessionRecord) -> Result<(), StoreError>;
+    async fn session(&self, id_hash: &str) -> Result<Option<SessionRecord>, StoreError>;
+    async fn touch_session(&self, id_hash: &str, now: i64) -> Result<(), StoreError>;
+    /// Destroys `old` and stores `new` in one transaction; `false` when `old` was gone.
+    async fn replace_session(
+        &self,
+        old_hash: &str,
+        new: &SessionRecord,
+    ) -> Result<bool, StoreError>;
+    async fn delete_session(&self, id_hash: &str) -> Result<(), StoreError>;
+    async fn delete_stale_sessions(&self, now: i64, idle_secs: i64) -> Result<u64, StoreError>;
+
+    async fn insert_event(&self, event: &EventRecord) -> Result<(), StoreError>;
+    async fn events_for_user(&self, pk: i64, limit: i64) -> Result<Vec<EventRecord>, StoreError>;
+}

@@ -1,0 +1,89 @@
+//! HTTP: routes, extractors, pages. The only layer that knows status codes.
+
+mod context;
+mod error;
+mod form;
+mod home;
+mod login;
+mod ops;
+mod page;
+mod totp;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::{get, post};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::auth::Auth;
+
+pub use context::CookieNames;
+
+/// Largest request body: every form here is a few fields.
+const BODY_LIMIT: usize = 16 * 1024;
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What handlers reach through `State`.
+#[derive(Clone)]
+pub struct AppState {
+    pub auth: Arc<Auth>,
+    pub web: Arc<WebSettings>,
+}
+
+/// Settings of the web layer, fixed at start.
+#[derive(Debug, Clone)]
+pub struct WebSettings {
+    pub cookies: CookieNames,
+    /// `scheme://host[:port]` of PUBLIC_URL, what a same-origin form post carries.
+    pub public_origin: String,
+    pub https: bool,
+    pub demo: bool,
+    pub issuer: String,
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(home::home))
+        .route("/login", get(login::choose))
+        .route(
+            "/login/password",
+            get(login::password_page).post(login::password_submit),
+        )
+        .route(
+            "/login/{kind}",
+            get(login::user_page).post(login::user_submit),
+        )
+        .route(
+            "/totp/aktivasi",
+            get(totp::activation_page).post(totp::activation_submit),
+        )
+        .route("/totp/aktivasi/qr.png", get(totp::activation_qr))
+        .route(
+            "/totp/acceptor",
+            get(totp::acceptor_page).post(totp::acceptor_submit),
+        )
+        .route("/beranda", get(home::beranda))
+        .route("/logout", post(home::logout))
+        .route("/healthz", get(ops::healthz))
+        .route("/static/app.css", get(ops::stylesheet))
+        .fallback(ops::not_found)
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            context::browser_context,
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// A unix time in WIB, as pages and the admin CLI show it.
+pub fn wib_text(unix: i64) -> String {
+    page::wib(unix)
+}

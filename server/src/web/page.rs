@@ -1,0 +1,110 @@
+//! What every page shares (header, language, footer) and rendering helpers.
+
+use askama::Template;
+use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+
+use super::AppState;
+use super::context::Context;
+use super::error::{ErrorPage, WebError};
+use crate::auth::SessionToken;
+use crate::i18n::Texts;
+
+/// Layout data of every page.
+pub struct Chrome {
+    pub t: Texts,
+    pub csrf: String,
+    pub demo: bool,
+    pub issuer: String,
+    pub signed_in: bool,
+    pub footer_version: String,
+    pub footer_time: String,
+}
+
+impl Chrome {
+    pub fn new(state: &AppState, context: &Context, signed_in: bool) -> Self {
+        let t = context.t();
+        Self {
+            t,
+            csrf: context.csrf.clone(),
+            demo: state.web.demo,
+            issuer: state.web.issuer.clone(),
+            signed_in,
+            footer_version: t.fill("footer_version", &[("version", env!("CARGO_PKG_VERSION"))]),
+            footer_time: t.fill("footer_time", &[("time", &wib(state.auth.now()))]),
+        }
+    }
+}
+
+/// A unix time as SPSE shows it: Western Indonesian Time (UTC+7).
+pub fn wib(unix: i64) -> String {
+    let offset = time::UtcOffset::from_hms(7, 0, 0).expect("+07:00 is a valid offset");
+    let format = time::macros::format_description!("[day]-[month]-[year] [hour]:[minute] WIB");
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .map(|t| t.to_offset(offset))
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_default()
+}
+
+/// Renders a template with a status.
+pub fn render(status: StatusCode, page: &impl Template) -> Result<Response, WebError> {
+    let html = page.render().map_err(|e| {
+        tracing::error!(error = %e, "template failed to render");
+        WebError::Internal
+    })?;
+    Ok((status, Html(html)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage<'a> {
+    c: &'a Chrome,
+    title: &'a str,
+    message: &'a str,
+    link: &'a str,
+    link_label: &'a str,
+}
+
+/// The body of an error page.
+pub fn render_message(c: &Chrome, page: &ErrorPage) -> String {
+    let t = c.t;
+    MessagePage {
+        c,
+        title: t.get("error_title"),
+        message: t.get(page.message_key),
+        link: page.link,
+        link_label: t.get(page.link_key),
+    }
+    .render()
+    .unwrap_or_else(|_| t.get(page.message_key).to_string())
+}
+
+/// A 303 to `path`, setting (or clearing, with `None`) the session cookie.
+pub fn redirect_with_session(
+    state: &AppState,
+    path: &str,
+    token: Option<&SessionToken>,
+) -> Response {
+    let cookies = &state.web.cookies;
+    let cookie = match token {
+        Some(token) => cookies.set(&cookies.session, &token.0, None),
+        None => cookies.set(&cookies.session, "", Some(0)),
+    };
+    let location = HeaderValue::from_str(path).unwrap_or_else(|_| HeaderValue::from_static("/"));
+    (
+        StatusCode::SEE_OTHER,
+        [(LOCATION, location), (SET_COOKIE, cookie)],
+    )
+        .into_response()
+}
+
+/// A 303 to `path`.
+pub fn redirect(path: &'static str) -> Response {
+    (
+        StatusCode::SEE_OTHER,
+        [(LOCATION, HeaderValue::from_static(path))],
+    )
+        .into_response()
+}
