@@ -17,14 +17,10 @@ use crate::messages::Lang;
 #[derive(Debug, Parser)]
 #[command(name = "spse-authenticator", version, propagate_version = true)]
 pub struct Cli {
-    /// The encrypted store file [default: $XDG_DATA_HOME/spse-authenticator/store.json.enc,
-    /// or ~/.local/share/spse-authenticator/store.json.enc]
-    #[arg(
-        long,
-        global = true,
-        value_name = "FILE",
-        env = "SPSE_AUTHENTICATOR_STORE"
-    )]
+    /// The encrypted store file [env: SPSE_AUTHENTICATOR_STORE; default:
+    /// $XDG_DATA_HOME/spse-authenticator/store.json.enc, or
+    /// ~/.local/share/spse-authenticator/store.json.enc]
+    #[arg(long, global = true, value_name = "FILE")]
     pub store: Option<PathBuf>,
 
     /// Language of the messages (default from the locale)

@@ -35,8 +35,12 @@ pub enum StoreError {
     Content { path: PathBuf },
 }
 
-/// Where the store lives when neither `--store` nor `SPSE_AUTHENTICATOR_STORE` says:
+/// The variable that names the store when `--store` does not.
+pub const STORE_VAR: &str = "SPSE_AUTHENTICATOR_STORE";
+
+/// Where the store lives when `--store` does not say: `SPSE_AUTHENTICATOR_STORE`, else
 /// `$XDG_DATA_HOME/spse-authenticator/store.json.enc`, else under `~/.local/share`.
+/// Empty variables count as unset, as the XDG specification asks.
 pub fn default_path() -> Option<PathBuf> {
     default_path_from(|name| std::env::var_os(name))
 }
@@ -44,6 +48,9 @@ pub fn default_path() -> Option<PathBuf> {
 /// [`default_path`] over any environment, so the rule can be tested without touching
 /// the process's own.
 fn default_path_from(var: impl Fn(&str) -> Option<std::ffi::OsString>) -> Option<PathBuf> {
+    if let Some(path) = var(STORE_VAR).filter(|value| !value.is_empty()) {
+        return Some(PathBuf::from(path));
+    }
     let absolute = |name: &str| {
         var(name)
             .map(PathBuf::from)
@@ -227,5 +234,16 @@ mod tests {
             expect("/home/u/.local/share/spse-authenticator/store.json.enc")
         );
         assert_eq!(default_path_from(env(&[("XDG_DATA_HOME", "")])), None);
+        assert_eq!(
+            default_path_from(env(&[
+                (STORE_VAR, "rel/s.enc"),
+                ("XDG_DATA_HOME", "/x/data")
+            ])),
+            expect("rel/s.enc")
+        );
+        assert_eq!(
+            default_path_from(env(&[(STORE_VAR, ""), ("HOME", "/home/u")])),
+            expect("/home/u/.local/share/spse-authenticator/store.json.enc")
+        );
     }
 }

@@ -138,7 +138,7 @@ mod tests {
         out
     }
 
-    /// Keys appear as `t.get("key")` / `t.fill("key", ..)` in templates and code: the
+    /// Keys appear as string literals inside `t.get(..)` and `t.fill(..)` calls: the
     /// `Texts` value is always named `t`.
     fn used_keys(text: &str) -> Vec<String> {
         let mut keys = Vec::new();

@@ -77,13 +77,3 @@ fn images_without_an_activation_code_are_refused() {
     assert!(run.stderr.contains("tidak dapat dibaca"), "{}", run.stderr);
     assert!(!sandbox.store.exists());
 }
-
-#[test]
-#[ignore]
-fn scratch_write() {
-    let page = screenshot(&plain_uri("LPSE", "PPK2", RFC_SECRET));
-    DynamicImage::ImageRgb8(page.clone())
-        .save("/tmp/layar.jpg")
-        .unwrap();
-    page.save("/tmp/layar.png").unwrap();
-}

@@ -111,3 +111,21 @@ fn store_flag_wins_over_the_variable() {
     let run = sandbox.run(&["list", "--store", flag]).ok();
     assert!(run.stdout.contains("PPK1"));
 }
+
+#[test]
+fn default_location_follows_xdg_data_home_then_home() {
+    let sandbox = Sandbox::new();
+    let home = sandbox.path("home");
+    let xdg = sandbox.path("xdg");
+    let sandbox = sandbox
+        .with_env("SPSE_AUTHENTICATOR_STORE", "")
+        .with_env("HOME", home.to_str().unwrap());
+    sandbox.add(&plain_uri("LPSE", "PPK1", SECRET)).ok();
+    let under_home = home.join(".local/share/spse-authenticator/store.json.enc");
+    assert_eq!(mode(&under_home), 0o600);
+
+    let sandbox = sandbox.with_env("XDG_DATA_HOME", xdg.to_str().unwrap());
+    sandbox.add(&plain_uri("LPSE", "PPK2", SECRET)).ok();
+    assert_eq!(mode(&xdg.join("spse-authenticator/store.json.enc")), 0o600);
+    assert_eq!(mode(&xdg.join("spse-authenticator")), 0o700);
+}

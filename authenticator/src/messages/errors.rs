@@ -1,140 +1,14 @@
-//! Every text the user reads (except `--help`), in Indonesian and English side by side,
-//! so a translation is never missing and never scattered.
-
-use std::path::Path;
+//! The texts of failures, one per error a command can end with.
 
 use spse_protocol::UriError;
 
+use super::{Lang, pick, shown};
 use crate::accounts::LookupError;
 use crate::commands::Error;
 use crate::format::FormatError;
 use crate::qr::QrError;
 use crate::store::StoreError;
 use crate::terminal::TerminalError;
-
-/// The language of the messages. SPSE's users are Indonesian, so that is the default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Id,
-    En,
-}
-
-impl Lang {
-    /// English when the locale in force (POSIX order: `LC_ALL`, `LC_MESSAGES`, `LANG`)
-    /// starts with `en`, Indonesian otherwise.
-    pub fn from_env() -> Self {
-        Self::from_vars(|name| std::env::var(name).ok())
-    }
-
-    fn from_vars(var: impl Fn(&str) -> Option<String>) -> Self {
-        ["LC_ALL", "LC_MESSAGES", "LANG"]
-            .into_iter()
-            .find_map(|name| var(name).filter(|value| !value.is_empty()))
-            .map_or(Self::Id, |locale| {
-                if locale.starts_with("en") {
-                    Self::En
-                } else {
-                    Self::Id
-                }
-            })
-    }
-}
-
-/// A message of the normal flow; errors are rendered by [`error`].
-pub enum Msg<'a> {
-    AccountAdded(&'a str),
-    AccountReplaced(&'a str),
-    AccountRemoved(&'a str),
-    ConfirmReplace(&'a str),
-    ConfirmRemove(&'a str),
-    YesNo,
-    NoAccounts,
-    ColumnIssuer,
-    ColumnAccount,
-    ColumnPush,
-    Yes,
-    No,
-    Code { code: &'a str, seconds_left: u64 },
-    PassphrasePrompt,
-    NewStore(&'a Path),
-    NewPassphrasePrompt,
-    RepeatPassphrasePrompt,
-}
-
-impl Msg<'_> {
-    pub fn text(&self, lang: Lang) -> String {
-        let (id, en) = match self {
-            Msg::AccountAdded(label) => {
-                let label = shown(label);
-                (
-                    format!("Akun ditambahkan: {label}"),
-                    format!("Account added: {label}"),
-                )
-            }
-            Msg::AccountReplaced(label) => {
-                let label = shown(label);
-                (
-                    format!("Akun diganti dengan kunci yang baru: {label}"),
-                    format!("Account replaced with the new key: {label}"),
-                )
-            }
-            Msg::AccountRemoved(label) => {
-                let label = shown(label);
-                (
-                    format!("Akun dihapus: {label}"),
-                    format!("Account removed: {label}"),
-                )
-            }
-            Msg::ConfirmReplace(label) => {
-                let label = shown(label);
-                (
-                    format!("Akun {label} sudah ada. Ganti kuncinya dengan yang baru?"),
-                    format!(
-                        "The account {label} already exists. Replace its key with the new one?"
-                    ),
-                )
-            }
-            Msg::ConfirmRemove(label) => {
-                let label = shown(label);
-                (
-                    format!("Hapus akun {label}? Kode untuk akun ini tidak dapat dibuat lagi."),
-                    format!("Remove the account {label}? Codes for it can no longer be made."),
-                )
-            }
-            Msg::YesNo => (" [y/T] ".into(), " [y/N] ".into()),
-            Msg::NoAccounts => (
-                "Belum ada akun. Tambahkan dengan: spse-authenticator add OTPAUTH_URI".into(),
-                "No accounts yet. Add one with: spse-authenticator add OTPAUTH_URI".into(),
-            ),
-            Msg::ColumnIssuer => ("PENERBIT".into(), "ISSUER".into()),
-            Msg::ColumnAccount => ("AKUN".into(), "ACCOUNT".into()),
-            Msg::ColumnPush => ("PUSH".into(), "PUSH".into()),
-            Msg::Yes => ("ya".into(), "yes".into()),
-            Msg::No => ("tidak".into(), "no".into()),
-            Msg::Code { code, seconds_left } => (
-                format!("{code}  (berlaku {seconds_left} detik lagi)"),
-                format!("{code}  (valid for {seconds_left} more seconds)"),
-            ),
-            Msg::PassphrasePrompt => (
-                "Frasa sandi penyimpanan: ".into(),
-                "Store passphrase: ".into(),
-            ),
-            Msg::NewStore(path) => (
-                format!("Membuat penyimpanan baru: {}", path.display()),
-                format!("Creating a new store: {}", path.display()),
-            ),
-            Msg::NewPassphrasePrompt => (
-                "Frasa sandi baru untuk penyimpanan: ".into(),
-                "New passphrase for the store: ".into(),
-            ),
-            Msg::RepeatPassphrasePrompt => (
-                "Ulangi frasa sandi: ".into(),
-                "Repeat the passphrase: ".into(),
-            ),
-        };
-        pick(lang, id, en)
-    }
-}
 
 /// What the user reads when a command fails.
 pub fn error(err: &Error, lang: Lang) -> String {
@@ -173,8 +47,8 @@ pub fn error(err: &Error, lang: Lang) -> String {
             "Cancelled; nothing was changed.".into(),
         ),
         Error::NoStoreLocation => (
-            "Lokasi penyimpanan tidak diketahui (HOME tidak disetel); gunakan --store FILE.".into(),
-            "The store location is unknown (HOME is not set); use --store FILE.".into(),
+            "Lokasi penyimpanan tidak diketahui (HOME tidak disetel); gunakan --store FILE atau SPSE_AUTHENTICATOR_STORE.".into(),
+            "The store location is unknown (HOME is not set); use --store FILE or SPSE_AUTHENTICATOR_STORE.".into(),
         ),
         Error::Input(err) => (
             format!("Gagal membaca URI dari masukan standar: {err}"),
@@ -330,64 +204,5 @@ fn terminal_error(err: &TerminalError) -> (String, String) {
             format!("Gagal membaca dari terminal: {err}"),
             format!("Cannot read from the terminal: {err}"),
         ),
-    }
-}
-
-fn pick(lang: Lang, id: String, en: String) -> String {
-    match lang {
-        Lang::Id => id,
-        Lang::En => en,
-    }
-}
-
-/// Issuer and account names come from a QR code anyone could have made: show them with
-/// control and bidi-override characters replaced, so they cannot drive the terminal or
-/// disguise themselves.
-pub fn shown(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}');
-            if c.is_control() || bidi { '\u{FFFD}' } else { c }
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn vars(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |name| {
-            pairs
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.to_string())
-        }
-    }
-
-    #[test]
-    fn locale_precedence_follows_posix() {
-        assert_eq!(Lang::from_vars(vars(&[])), Lang::Id);
-        assert_eq!(Lang::from_vars(vars(&[("LANG", "en_US.UTF-8")])), Lang::En);
-        assert_eq!(Lang::from_vars(vars(&[("LANG", "id_ID.UTF-8")])), Lang::Id);
-        assert_eq!(
-            Lang::from_vars(vars(&[("LANG", "en_US"), ("LC_MESSAGES", "id_ID")])),
-            Lang::Id
-        );
-        assert_eq!(
-            Lang::from_vars(vars(&[("LANG", "id_ID"), ("LC_ALL", "en_GB")])),
-            Lang::En
-        );
-        assert_eq!(
-            Lang::from_vars(vars(&[("LANG", "en_US"), ("LC_ALL", "")])),
-            Lang::En
-        );
-        assert_eq!(Lang::from_vars(vars(&[("LANG", "C")])), Lang::Id);
-    }
-
-    #[test]
-    fn hostile_names_cannot_reach_the_terminal() {
-        assert_eq!(shown("PPK1\u{1b}[2J\u{202e}x"), "PPK1\u{FFFD}[2J\u{FFFD}x");
-        assert_eq!(shown("LPSE Kota Bandung"), "LPSE Kota Bandung");
     }
 }
