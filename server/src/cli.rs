@@ -199,8 +199,8 @@ async fn user_command(auth: &Auth, command: &UserCommand, t: Texts) -> anyhow::R
                 println!("{}", t.get("cli_no_users"));
             }
             println!(
-                "{:<20} {:<13} {:<8} {:<9} {:<30} {}",
-                "USER ID", "KIND", "ROLE", "TOTP", "EMAIL", "NAME"
+                "{:<20} {:<13} {:<8} {:<9} {:<30} NAME",
+                "USER ID", "KIND", "ROLE", "TOTP", "EMAIL"
             );
             for user in users {
                 println!(

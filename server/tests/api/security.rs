@@ -1,0 +1,275 @@
+use reqwest::StatusCode;
+use reqwest::header::SET_COOKIE;
+use spse_auth::domain::user::UserKind;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn security_headers_on_every_page() {
+    let app = spawn_app().await;
+    for path in ["/", "/login", "/login/penyedia", "/nowhere"] {
+        let page = app.browser().get(path).await;
+        let csp = page.headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}");
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{path}"
+        );
+        assert_eq!(page.headers["x-content-type-options"], "nosniff", "{path}");
+        assert!(page.headers.contains_key("referrer-policy"), "{path}");
+        assert!(
+            !page.headers.contains_key("strict-transport-security"),
+            "no HSTS on plain http"
+        );
+    }
+    let missing = app.browser().get("/nowhere").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.body.contains("Halaman tidak ditemukan"));
+}
+
+#[tokio::test]
+async fn https_deployments_get_host_prefixed_secure_cookies_and_hsts() {
+    let app = spawn_with(|raw| raw.set("public_url", "https://lpse.example.go.id")).await;
+    let page = app
+        .browser()
+        .client
+        .get(format!("{}/login/penyedia", app.base))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap();
+    assert!(page.headers().contains_key("strict-transport-security"));
+    let cookie = page.headers()[SET_COOKIE].to_str().unwrap().to_string();
+    assert!(cookie.starts_with("__Host-spse_csrf="), "{cookie}");
+    for attribute in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
+        assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
+    }
+    assert!(!cookie.contains("Domain="));
+}
+
+#[tokio::test]
+async fn session_id_changes_at_each_step_and_only_its_hash_is_stored() {
+    let app = spawn_app().await;
+    app.add_user("vendor1", UserKind::Penyedia).await;
+    let b = app.browser();
+    b.start_login(UserKind::Penyedia, "vendor1").await;
+    let identified = b.session_cookie().unwrap();
+    assert_eq!(identified.len(), 64, "256-bit id");
+    b.post("/login/password", &[("password", PASSWORD)]).await;
+    let password_ok = b.session_cookie().unwrap();
+    assert_ne!(identified, password_ok);
+    let key = b.activation_key().await;
+    b.post("/totp/aktivasi", &[("code", &app.code(&key))]).await;
+    let full = b.session_cookie().unwrap();
+    assert_ne!(password_ok, full);
+    for old in [&identified, &password_ok] {
+        let replay = Browser::with_session_cookie(&app.base, old);
+        assert_eq!(
+            replay.get("/beranda").await.location(),
+            Some("/login"),
+            "old id destroyed"
+        );
+    }
+    let stored = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM sessions WHERE id_hash = '{full}'"
+        ))
+        .await;
+    assert_eq!(stored, 0, "the raw id is never stored");
+    let hashed = spse_auth::domain::token::hash(&full);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM sessions WHERE id_hash = '{hashed}'"
+        ))
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_password_only_session_reaches_nothing_but_the_totp_step() {
+    let app = spawn_app().await;
+    app.add_active_user("vendor2", UserKind::Penyedia).await;
+    let b = app.browser();
+    b.password_step(UserKind::Penyedia, "vendor2", PASSWORD)
+        .await;
+    let beranda = b.get("/beranda").await;
+    assert_eq!(beranda.status, StatusCode::SEE_OTHER);
+    assert_eq!(beranda.location(), Some("/totp/acceptor"));
+    assert_eq!(
+        b.get("/totp/aktivasi").await.location(),
+        Some("/totp/acceptor"),
+        "no second factor added"
+    );
+    assert_eq!(
+        b.get("/totp/aktivasi/qr.png").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let home = b.get("/").await;
+    assert!(!home.body.contains("LOGOUT"), "not shown as signed in");
+}
+
+#[tokio::test]
+async fn forms_without_the_right_token_or_from_another_site_are_refused() {
+    let app = spawn_app().await;
+    app.add_user("vendor3", UserKind::Penyedia).await;
+    let b = app.browser();
+    b.get("/login/penyedia").await;
+    let no_token = b
+        .post_raw("/login/penyedia", &[("user_id", "vendor3")])
+        .await;
+    assert_eq!(no_token.status, StatusCode::FORBIDDEN);
+    let wrong = b
+        .post_raw(
+            "/login/penyedia",
+            &[("csrf_token", &"0".repeat(64)), ("user_id", "vendor3")],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    assert!(wrong.body.contains("token keamanan"));
+    for (header, value) in [
+        ("origin", "https://evil.example"),
+        ("sec-fetch-site", "cross-site"),
+    ] {
+        let response = b
+            .client
+            .post(format!("{}/login/penyedia", app.base))
+            .header(header, value)
+            .form(&[("csrf_token", b.csrf().as_str()), ("user_id", "vendor3")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::FORBIDDEN,
+            "{header}: {value}"
+        );
+    }
+    let same_origin = b
+        .client
+        .post(format!("{}/login/penyedia", app.base))
+        .header("origin", &app.base)
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("csrf_token", b.csrf().as_str()), ("user_id", "vendor3")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(same_origin.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM sessions").await,
+        1,
+        "only the same-origin post made a session"
+    );
+}
+
+#[tokio::test]
+async fn duplicate_fields_and_oversized_bodies_are_refused_before_any_work() {
+    let app = spawn_app().await;
+    app.add_user("vendor4", UserKind::Penyedia).await;
+    let b = app.browser();
+    b.get("/login/penyedia").await;
+    let token = b.csrf();
+    let twice = b
+        .post_raw(
+            "/login/penyedia",
+            &[
+                ("csrf_token", &token),
+                ("user_id", "vendor4"),
+                ("user_id", "other"),
+            ],
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::BAD_REQUEST);
+
+    b.start_login(UserKind::Penyedia, "vendor4").await;
+    b.get("/login/password").await;
+    let huge = "x".repeat(1_000_000);
+    let page = b.post("/login/password", &[("password", &huge)]).await;
+    assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let kilobytes = "x".repeat(2_000);
+    let page = b.post("/login/password", &[("password", &kilobytes)]).await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNAUTHORIZED,
+        "over 1 KiB: refused without hashing"
+    );
+    assert!(
+        app.events("vendor4").await.is_empty(),
+        "no hash was checked, nothing counted"
+    );
+}
+
+#[tokio::test]
+async fn nfc_and_nfd_passwords_are_the_same_password() {
+    let app = spawn_app().await;
+    app.auth
+        .add_user(spse_auth::auth::NewUserInput {
+            user_id: "vendor5".into(),
+            kind: UserKind::Penyedia,
+            email: "vendor5@example.go.id".into(),
+            name: "Vendor".into(),
+            role: spse_auth::domain::user::Role::User,
+            password: "caf\u{e9} latte pagi".into(),
+        })
+        .await
+        .unwrap();
+    let page = app
+        .browser()
+        .password_step(UserKind::Penyedia, "vendor5", "cafe\u{301} latte pagi")
+        .await;
+    assert_eq!(page.location(), Some("/totp/aktivasi"));
+}
+
+#[tokio::test]
+async fn sessions_end_after_thirty_idle_minutes_and_twelve_hours() {
+    let app = spawn_app().await;
+    let key = app.add_active_user("vendor6", UserKind::Penyedia).await;
+    let b = app.browser();
+    b.password_step(UserKind::Penyedia, "vendor6", PASSWORD)
+        .await;
+    b.post("/totp/acceptor", &[("code", &app.code(&key))]).await;
+    let started = app.clock.now_u64() as i64;
+    app.clock.set(started + 30 * 60 - 1);
+    assert_eq!(b.get("/beranda").await.status, StatusCode::OK, "29:59 idle");
+    // Active every 29 minutes: still alive just before 12 hours, gone at 12 hours.
+    let mut t = started + 30 * 60 - 1;
+    while t + 29 * 60 < started + 12 * 3600 {
+        t += 29 * 60;
+        app.clock.set(t);
+        assert_eq!(
+            b.get("/beranda").await.status,
+            StatusCode::OK,
+            "at {}",
+            t - started
+        );
+    }
+    app.clock.set(started + 12 * 3600 - 1);
+    assert_eq!(b.get("/beranda").await.status, StatusCode::OK);
+    app.clock.set(started + 12 * 3600);
+    assert_eq!(
+        b.get("/beranda").await.location(),
+        Some("/login"),
+        "absolute limit"
+    );
+
+    let b = app.browser();
+    app.clock.advance(60);
+    b.password_step(UserKind::Penyedia, "vendor6", PASSWORD)
+        .await;
+    b.post("/totp/acceptor", &[("code", &app.code(&key))]).await;
+    app.clock.advance(30 * 60);
+    assert_eq!(
+        b.get("/beranda").await.location(),
+        Some("/login"),
+        "idle limit"
+    );
+}
+
+#[tokio::test]
+async fn health_reports_the_database() {
+    let app = spawn_app().await;
+    let response = reqwest::get(format!("{}/healthz", app.base)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["database"], "ok");
+}
