@@ -41,16 +41,38 @@ impl Lang {
 
 type Table = BTreeMap<String, String>;
 
-/// The raw locale files, as shipped.
-pub const SOURCES: [(Lang, &str); 2] = [
-    (Lang::Id, include_str!("../locales/id.toml")),
-    (Lang::En, include_str!("../locales/en.toml")),
+/// One feature's texts: `locales/id/NAME.toml` and `locales/en/NAME.toml`.
+macro_rules! feature {
+    ($name:literal) => {
+        (
+            $name,
+            include_str!(concat!("../locales/id/", $name, ".toml")),
+            include_str!(concat!("../locales/en/", $name, ".toml")),
+        )
+    };
+}
+
+/// The locale files, as shipped: (feature, Indonesian, English).
+const FEATURES: &[(&str, &str, &str)] = &[
+    feature!("common"),
+    feature!("login"),
+    feature!("totp"),
+    feature!("cli"),
 ];
+
+fn parse(text: &str) -> Table {
+    toml::from_str(text).expect("locale files are valid TOML (tested)")
+}
 
 fn tables() -> &'static [Table; 2] {
     static TABLES: OnceLock<[Table; 2]> = OnceLock::new();
     TABLES.get_or_init(|| {
-        SOURCES.map(|(_, text)| toml::from_str(text).expect("locale files are valid TOML (tested)"))
+        let mut tables = [Table::new(), Table::new()];
+        for (_, id, en) in FEATURES {
+            tables[Lang::Id as usize].extend(parse(id));
+            tables[Lang::En as usize].extend(parse(en));
+        }
+        tables
     })
 }
 
@@ -93,7 +115,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn no_key_is_defined_twice() {
+        let mut seen = std::collections::HashMap::new();
+        for (feature, id, _) in FEATURES {
+            for key in parse(id).into_keys() {
+                if let Some(other) = seen.insert(key.clone(), *feature) {
+                    panic!("{key} is in both {other}.toml and {feature}.toml");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn both_languages_have_the_same_keys() {
+        for (feature, id, en) in FEATURES {
+            let (id, en) = (parse(id), parse(en));
+            let missing_en: Vec<_> = id.keys().filter(|k| !en.contains_key(*k)).collect();
+            let missing_id: Vec<_> = en.keys().filter(|k| !id.contains_key(*k)).collect();
+            assert!(
+                missing_en.is_empty(),
+                "missing in en/{feature}.toml: {missing_en:?}"
+            );
+            assert!(
+                missing_id.is_empty(),
+                "missing in id/{feature}.toml: {missing_id:?}"
+            );
+        }
         let [id, en] = tables();
         let missing_en: Vec<_> = id.keys().filter(|k| !en.contains_key(*k)).collect();
         let missing_id: Vec<_> = en.keys().filter(|k| !id.contains_key(*k)).collect();

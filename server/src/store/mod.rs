@@ -124,14 +124,17 @@ pub enum Reservation {
     Locked,
 }
 
+/// Accounts, their failure counters and TOTP secrets.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
-    async fn ping(&self) -> Result<(), StoreError>;
-
+pub trait UserStore: Send + Sync {
     async fn insert_user(&self, user: &NewUser, now: i64) -> Result<i64, StoreError>;
+
     async fn user_by_key(&self, user_key: &str) -> Result<Option<UserRecord>, StoreError>;
+
     async fn user_by_pk(&self, pk: i64) -> Result<Option<UserRecord>, StoreError>;
+
     async fn list_users(&self) -> Result<Vec<UserRecord>, StoreError>;
+
     async fn set_password_hash(&self, pk: i64, hash: &str) -> Result<(), StoreError>;
 
     /// Counts an attempt before it is checked, atomically, so parallel requests cannot
@@ -145,6 +148,7 @@ pub trait Store: Send + Sync + 'static {
         policy: &LockoutPolicy,
         lock_secs: i64,
     ) -> Result<Reservation, StoreError>;
+
     /// Clears the counter and any lock after a success.
     async fn clear_failures(&self, pk: i64, factor: Factor) -> Result<(), StoreError>;
 
@@ -155,7 +159,9 @@ pub trait Store: Send + Sync + 'static {
         now: i64,
         expires_at: i64,
     ) -> Result<(), StoreError>;
+
     async fn activation(&self, pk: i64) -> Result<Option<PendingActivation>, StoreError>;
+
     /// Makes the pending secret the active one, if it is still pending and unexpired.
     async fn complete_activation(
         &self,
@@ -164,22 +170,44 @@ pub trait Store: Send + Sync + 'static {
         step: i64,
         now: i64,
     ) -> Result<bool, StoreError>;
+
     /// Records `step` as the last accepted one if it is later than the stored one;
     /// `false` means another request claimed it (or a later one) first.
     async fn claim_step(&self, pk: i64, step: i64) -> Result<bool, StoreError>;
+}
 
+/// Sessions, stored by the hash of their id.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
     async fn insert_session(&self, session: &SessionRecord) -> Result<(), StoreError>;
+
     async fn session(&self, id_hash: &str) -> Result<Option<SessionRecord>, StoreError>;
+
     async fn touch_session(&self, id_hash: &str, now: i64) -> Result<(), StoreError>;
+
     /// Destroys `old` and stores `new` in one transaction; `false` when `old` was gone.
     async fn replace_session(
         &self,
         old_hash: &str,
         new: &SessionRecord,
     ) -> Result<bool, StoreError>;
-    async fn delete_session(&self, id_hash: &str) -> Result<(), StoreError>;
-    async fn delete_stale_sessions(&self, now: i64, idle_secs: i64) -> Result<u64, StoreError>;
 
+    async fn delete_session(&self, id_hash: &str) -> Result<(), StoreError>;
+
+    async fn delete_stale_sessions(&self, now: i64, idle_secs: i64) -> Result<u64, StoreError>;
+}
+
+/// The access log.
+#[async_trait]
+pub trait EventStore: Send + Sync {
     async fn insert_event(&self, event: &EventRecord) -> Result<(), StoreError>;
+
     async fn events_for_user(&self, pk: i64, limit: i64) -> Result<Vec<EventRecord>, StoreError>;
+}
+
+/// Everything the service keeps. One trait per feature, so each stays small; the
+/// implementation is chosen once, in [`connect`].
+#[async_trait]
+pub trait Store: UserStore + SessionStore + EventStore + 'static {
+    async fn ping(&self) -> Result<(), StoreError>;
 }

@@ -4,6 +4,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::AppState;
@@ -87,4 +88,11 @@ pub async fn logout(
         state.auth.logout(&session, &client).await?;
     }
     Ok(redirect_with_session(&state, "/", None))
+}
+
+pub fn router() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/", get(home))
+        .route("/beranda", get(beranda))
+        .route("/logout", post(logout))
 }

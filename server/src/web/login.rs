@@ -4,6 +4,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::get;
 use serde::Deserialize;
 
 use super::AppState;
@@ -200,4 +201,11 @@ pub async fn password_submit(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+pub fn router() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/login", get(choose))
+        .route("/login/password", get(password_page).post(password_submit))
+        .route("/login/{kind}", get(user_page).post(user_submit))
 }

@@ -13,7 +13,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::routing::{get, post};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -46,29 +45,10 @@ pub struct WebSettings {
 
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/", get(home::home))
-        .route("/login", get(login::choose))
-        .route(
-            "/login/password",
-            get(login::password_page).post(login::password_submit),
-        )
-        .route(
-            "/login/{kind}",
-            get(login::user_page).post(login::user_submit),
-        )
-        .route(
-            "/totp/aktivasi",
-            get(totp::activation_page).post(totp::activation_submit),
-        )
-        .route("/totp/aktivasi/qr.png", get(totp::activation_qr))
-        .route(
-            "/totp/acceptor",
-            get(totp::acceptor_page).post(totp::acceptor_submit),
-        )
-        .route("/beranda", get(home::beranda))
-        .route("/logout", post(home::logout))
-        .route("/healthz", get(ops::healthz))
-        .route("/static/app.css", get(ops::stylesheet))
+        .merge(home::router())
+        .merge(login::router())
+        .merge(totp::router())
+        .merge(ops::router())
         .fallback(ops::not_found)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(

@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 
 use super::AppState;
 use super::error::WebError;
@@ -37,4 +38,10 @@ pub async fn stylesheet() -> Response {
 
 pub async fn not_found() -> WebError {
     WebError::NotFound
+}
+
+pub fn router() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/healthz", get(healthz))
+        .route("/static/app.css", get(stylesheet))
 }

@@ -1,5 +1,6 @@
 //! The activation page (QR, key, code) and the acceptor page (code login).
 
+use axum::routing::get;
 use std::io::Cursor;
 
 use askama::Template;
@@ -214,4 +215,14 @@ pub async fn acceptor_submit(
             None => Err(e.into()),
         },
     }
+}
+
+pub fn router() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route(
+            "/totp/aktivasi",
+            get(activation_page).post(activation_submit),
+        )
+        .route("/totp/aktivasi/qr.png", get(activation_qr))
+        .route("/totp/acceptor", get(acceptor_page).post(acceptor_submit))
 }

@@ -1,72 +1,16 @@
-//! [`Store`] over sqlx's `Any` driver: runtime queries with `$n` placeholders, BIGINT
-//! unix seconds, INTEGER 0/1 booleans, so one text serves SQLite and PostgreSQL.
-
-use std::str::FromStr;
-use std::time::Duration;
+//! Accounts, their failure counters and their TOTP secrets.
 
 use async_trait::async_trait;
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::Row;
+use sqlx::any::AnyRow;
 
-use super::*;
-
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
-
-/// Connects, and migrates when asked. SQLite runs in WAL mode with a busy timeout so
-/// that concurrent writers wait instead of failing.
-pub async fn connect(url: &str, migrate: bool) -> Result<SqlStore, StoreError> {
-    sqlx::any::install_default_drivers();
-    let sqlite = url.starts_with("sqlite:");
-    let options = AnyConnectOptions::from_str(url)?;
-    let pool = AnyPoolOptions::new()
-        .max_connections(if sqlite { 8 } else { 16 })
-        .acquire_timeout(Duration::from_secs(5))
-        .after_connect(move |conn, _meta| {
-            Box::pin(async move {
-                if sqlite {
-                    conn.execute("PRAGMA journal_mode = WAL").await?;
-                    conn.execute("PRAGMA busy_timeout = 5000").await?;
-                    conn.execute("PRAGMA foreign_keys = ON").await?;
-                    conn.execute("PRAGMA synchronous = NORMAL").await?;
-                }
-                Ok(())
-            })
-        })
-        .connect_with(options)
-        .await?;
-    if migrate {
-        let migrator = if sqlite {
-            &SQLITE_MIGRATIONS
-        } else {
-            &POSTGRES_MIGRATIONS
-        };
-        migrator.run(&pool).await?;
-    }
-    Ok(SqlStore { pool })
-}
-
-pub struct SqlStore {
-    pool: AnyPool,
-}
-
-impl SqlStore {
-    /// The pool, for tests and tools that inspect rows directly.
-    pub fn pool(&self) -> &AnyPool {
-        &self.pool
-    }
-}
+use super::{SqlStore, corrupt};
+use crate::store::*;
 
 const USER_COLUMNS: &str = "id, user_id, kind, email, name, role, password_hash, disabled, \
     totp_secret, totp_activated_at, totp_last_step, \
     password_failures, password_locked_until, password_lock_count, \
     totp_failures, totp_locked_until, totp_lock_count, created_at";
-
-const SESSION_COLUMNS: &str = "id_hash, user_pk, claimed_user_id, kind, stage, created_at, last_seen_at, expires_at, ip, user_agent";
-
-fn corrupt(what: &str, value: &str) -> StoreError {
-    StoreError::Corrupt(format!("{what} {value:?}"))
-}
 
 fn user_from_row(row: &AnyRow) -> Result<UserRecord, StoreError> {
     let kind: String = row.try_get("kind")?;
@@ -96,35 +40,6 @@ fn user_from_row(row: &AnyRow) -> Result<UserRecord, StoreError> {
     })
 }
 
-fn session_from_row(row: &AnyRow) -> Result<SessionRecord, StoreError> {
-    let kind: String = row.try_get("kind")?;
-    let stage: String = row.try_get("stage")?;
-    Ok(SessionRecord {
-        id_hash: row.try_get("id_hash")?,
-        user_pk: row.try_get("user_pk")?,
-        claimed_user_id: row.try_get("claimed_user_id")?,
-        kind: UserKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
-        stage: Stage::parse(&stage).ok_or_else(|| corrupt("stage", &stage))?,
-        created_at: row.try_get("created_at")?,
-        last_seen_at: row.try_get("last_seen_at")?,
-        expires_at: row.try_get("expires_at")?,
-        ip: row.try_get("ip")?,
-        user_agent: row.try_get("user_agent")?,
-    })
-}
-
-fn event_from_row(row: &AnyRow) -> Result<EventRecord, StoreError> {
-    Ok(EventRecord {
-        at: row.try_get("at")?,
-        user_pk: row.try_get("user_pk")?,
-        user_id: row.try_get("user_id")?,
-        event: row.try_get("event")?,
-        ip: row.try_get("ip")?,
-        user_agent: row.try_get("user_agent")?,
-        detail: row.try_get("detail")?,
-    })
-}
-
 fn counter_columns(factor: Factor) -> (&'static str, &'static str, &'static str) {
     match factor {
         Factor::Password => (
@@ -136,32 +51,8 @@ fn counter_columns(factor: Factor) -> (&'static str, &'static str, &'static str)
     }
 }
 
-fn insert_session_query(
-    session: &SessionRecord,
-) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
-    sqlx::query(
-        "INSERT INTO sessions (id_hash, user_pk, claimed_user_id, kind, stage, created_at, last_seen_at, expires_at, ip, user_agent) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(&session.id_hash)
-    .bind(session.user_pk)
-    .bind(&session.claimed_user_id)
-    .bind(session.kind.as_str())
-    .bind(session.stage.as_str())
-    .bind(session.created_at)
-    .bind(session.last_seen_at)
-    .bind(session.expires_at)
-    .bind(&session.ip)
-    .bind(&session.user_agent)
-}
-
 #[async_trait]
-impl Store for SqlStore {
-    async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
-    }
-
+impl UserStore for SqlStore {
     async fn insert_user(&self, user: &NewUser, now: i64) -> Result<i64, StoreError> {
         let pk: i64 = sqlx::query_scalar(
             "INSERT INTO users (user_id, user_key, kind, email, name, role, password_hash, created_at) \
@@ -334,93 +225,5 @@ impl Store for SqlStore {
         .await?
         .rows_affected();
         Ok(claimed == 1)
-    }
-
-    async fn insert_session(&self, session: &SessionRecord) -> Result<(), StoreError> {
-        insert_session_query(session).execute(&self.pool).await?;
-        Ok(())
-    }
-
-    async fn session(&self, id_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
-        let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id_hash = $1");
-        let row = sqlx::query(&sql)
-            .bind(id_hash)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(session_from_row).transpose()
-    }
-
-    async fn touch_session(&self, id_hash: &str, now: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
-            .bind(now)
-            .bind(id_hash)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    async fn replace_session(
-        &self,
-        old_hash: &str,
-        new: &SessionRecord,
-    ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let removed = sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-            .bind(old_hash)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if removed != 1 {
-            return Ok(false);
-        }
-        insert_session_query(new).execute(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(true)
-    }
-
-    async fn delete_session(&self, id_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-            .bind(id_hash)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    async fn delete_stale_sessions(&self, now: i64, idle_secs: i64) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
-            .bind(now)
-            .bind(now - idle_secs)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected())
-    }
-
-    async fn insert_event(&self, event: &EventRecord) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO access_events (at, user_pk, user_id, event, ip, user_agent, detail) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(event.at)
-        .bind(event.user_pk)
-        .bind(&event.user_id)
-        .bind(&event.event)
-        .bind(&event.ip)
-        .bind(&event.user_agent)
-        .bind(&event.detail)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    async fn events_for_user(&self, pk: i64, limit: i64) -> Result<Vec<EventRecord>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT at, user_pk, user_id, event, ip, user_agent, detail FROM access_events \
-             WHERE user_pk = $1 ORDER BY id DESC LIMIT $2",
-        )
-        .bind(pk)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(event_from_row).collect()
     }
 }
