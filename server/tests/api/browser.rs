@@ -80,18 +80,38 @@ impl Driver {
     }
 }
 
-async fn fill_and_submit(c: &Client, field: &str, value: &str) {
-    let input = c.find(Locator::Id(field)).await.expect(field);
-    input.send_keys(value).await.expect("typing");
-    c.find(Locator::Css("main form button[type=submit]"))
+/// Clicks and waits until the browser has left the page and loaded the next one: a click
+/// that submits a form returns before the navigation it starts has finished.
+pub async fn click_and_wait(c: &Client, target: Locator<'_>) {
+    let old_page = c.find(Locator::Css("html")).await.expect("a page");
+    c.find(target)
         .await
-        .expect("submit button")
+        .expect("element to click")
         .click()
         .await
         .expect("click");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while old_page.tag_name().await.is_ok() {
+        assert!(Instant::now() < deadline, "the page did not change");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    loop {
+        let state = c.execute("return document.readyState", vec![]).await;
+        if state.is_ok_and(|s| s == "complete") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the next page did not load");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
 }
 
-async fn text_of(c: &Client, id: &str) -> String {
+pub async fn fill_and_submit(c: &Client, field: &str, value: &str) {
+    let input = c.find(Locator::Id(field)).await.expect(field);
+    input.send_keys(value).await.expect("typing");
+    click_and_wait(c, Locator::Css("main form button[type=submit]")).await;
+}
+
+pub async fn text_of(c: &Client, id: &str) -> String {
     c.find(Locator::Id(id))
         .await
         .expect(id)
@@ -119,18 +139,8 @@ async fn chromium_from_user_id_to_beranda_reading_the_qr_off_the_page() {
     let c = driver.browser().await;
 
     c.goto(&format!("{}/", app.base)).await.unwrap();
-    c.find(Locator::LinkText("LOGIN"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.find(Locator::Id("login-non-penyedia"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_and_wait(&c, Locator::LinkText("LOGIN")).await;
+    click_and_wait(&c, Locator::Id("login-non-penyedia")).await;
     fill_and_submit(&c, "user_id", "ppk1").await;
     assert!(
         c.current_url()
@@ -157,12 +167,7 @@ async fn chromium_from_user_id_to_beranda_reading_the_qr_off_the_page() {
     assert_eq!(text_of(&c, "user-id").await, "PPK1");
     assert_eq!(text_of(&c, "totp-status").await, "Aktif");
 
-    c.find(Locator::Css("nav form button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_and_wait(&c, Locator::Css("nav form button")).await;
     assert_eq!(c.current_url().await.unwrap().path(), "/");
     c.goto(&format!("{}/beranda", app.base)).await.unwrap();
     assert_eq!(
