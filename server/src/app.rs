@@ -58,7 +58,16 @@ pub async fn open_auth(
         totp_lockout: settings.totp_lockout,
         issuer: settings.issuer.clone(),
         demo: settings.demo,
+        retention_secs: settings.audit_retention_secs,
     };
+    // Entries written by a version before the hash chain join it, oldest first.
+    let sealed = store.seal_unchained().await?;
+    if sealed > 0 {
+        tracing::info!(
+            entries = sealed,
+            "older access-log entries added to the hash chain"
+        );
+    }
     let hasher = Hasher::new(settings.hash_concurrency);
     Ok(Auth::new(
         store, secrets, hasher, mailer, clock, policy, public_url,
@@ -133,6 +142,7 @@ impl Application {
             https,
             demo: settings.demo,
             issuer: settings.issuer.clone(),
+            zone: settings.zone.clone(),
         };
         let router = crate::web::router(AppState {
             auth: Arc::clone(&auth),
@@ -169,6 +179,13 @@ impl Application {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(removed = n, "expired sessions removed"),
                     Err(e) => tracing::warn!(error = %e, "session sweep failed"),
+                }
+                match sweeper.prune_log().await {
+                    Ok(0) => {}
+                    Ok(n) => {
+                        tracing::info!(removed = n, "access-log entries past retention removed")
+                    }
+                    Err(e) => tracing::warn!(error = %e, "access-log retention failed"),
                 }
             }
         });

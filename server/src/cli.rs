@@ -44,6 +44,41 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Prove the access log intact, export it, apply retention.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+pub(crate) enum AuditCommand {
+    /// Check every entry's hash link; exits 1 naming the first broken entry.
+    Verify,
+    /// Write entries to a file (CSV or JSON), e.g. for a procurement dispute.
+    Export(ExportArgs),
+    /// Delete entries older than SPSE_AUDIT_RETENTION_DAYS now (the server also does
+    /// this every few minutes); what remains still verifies.
+    Prune,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum ExportFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Args)]
+pub(crate) struct ExportArgs {
+    /// Only this user's entries (case-insensitive).
+    #[arg(long, value_name = "ID")]
+    pub(crate) user: Option<String>,
+    /// Only entries from this day on (YYYY-MM-DD, in SPSE_TIMEZONE).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) since: Option<String>,
+    #[arg(long, value_enum)]
+    pub(crate) format: ExportFormat,
+    /// File to write; default access-log.csv or access-log.json here.
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -163,6 +198,11 @@ async fn run(cli: Cli, t: Texts) -> anyhow::Result<()> {
             let settings = settings(&cli, false, None)?;
             let auth = admin_auth(&settings).await?;
             user_command(&auth, command, t).await?;
+        }
+        Command::Audit(command) => {
+            let settings = settings(&cli, false, None)?;
+            let auth = admin_auth(&settings).await?;
+            crate::audit_cli::run(&auth, &settings, command, t).await?;
         }
     }
     Ok(())

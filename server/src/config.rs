@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use url::Url;
 
 use crate::domain::lockout::LockoutPolicy;
+use crate::domain::zone::Zone;
 
 /// Output format of the logs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +41,10 @@ pub struct Settings {
     pub totp_lockout: LockoutPolicy,
     /// How many password hashes may run at once (defaults to the number of cores).
     pub hash_concurrency: usize,
+    /// The zone pages, mails and exports show times in (WIB by default).
+    pub zone: Zone,
+    /// How long access-log entries are kept (two years by default).
+    pub audit_retention_secs: i64,
 }
 
 /// A setting that could not be used, named as the operator wrote it.
@@ -80,6 +85,8 @@ const KEYS: &[&str] = &[
     "totp_max_failures",
     "totp_lock_minutes",
     "hash_concurrency",
+    "timezone",
+    "audit_retention_days",
 ];
 
 fn env_name(key: &str) -> String {
@@ -216,6 +223,15 @@ impl RawSettings {
             .map(PathBuf::from)
             .unwrap_or_else(|| data_dir.join("secret.key"));
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let zone = match self.get("timezone") {
+            None => Zone::wib(),
+            Some(text) => Zone::parse(text).ok_or_else(|| {
+                ConfigError::new(
+                    "timezone",
+                    format!("{text:?} is not WIB, WITA, WIT, UTC or an offset such as +07:00"),
+                )
+            })?,
+        };
         Ok(Settings {
             listen,
             database_url,
@@ -243,6 +259,8 @@ impl RawSettings {
                 self.positive("totp_lock_minutes", 15)? * 60,
             ),
             hash_concurrency: self.positive("hash_concurrency", cores as i64)? as usize,
+            zone,
+            audit_retention_secs: self.positive("audit_retention_days", 730)? * 86_400,
             data_dir,
         })
     }
@@ -303,6 +321,8 @@ mod tests {
         assert_eq!(s.password_lockout.max_failures, 10);
         assert_eq!(s.totp_lockout.max_failures, 5);
         assert_eq!(s.session_idle_secs, 1800);
+        assert_eq!(s.zone.label(), "WIB");
+        assert_eq!(s.audit_retention_secs, 730 * 86_400);
     }
 
     #[test]
@@ -323,6 +343,10 @@ mod tests {
             .resolve(false)
             .unwrap_err();
         assert_eq!(err.setting, "SPSE_PASSWORD_MAX_FAILURES");
+        let err = raw(&[("SPSE_TIMEZONE", "Asia/Jakarta")])
+            .resolve(false)
+            .unwrap_err();
+        assert_eq!(err.setting, "SPSE_TIMEZONE");
     }
 
     #[test]

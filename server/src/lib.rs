@@ -2,6 +2,7 @@
 //! the same application.
 
 pub mod app;
+pub mod audit_cli;
 pub mod auth;
 pub mod cli;
 pub mod config;

@@ -1,6 +1,7 @@
 //! Use cases: the login steps, TOTP activation and acceptance, sessions, user admin.
 //! The rules live here; `web` only extracts, calls one of these and renders.
 
+mod audit;
 mod events;
 mod hasher;
 mod login;
@@ -19,6 +20,7 @@ use crate::mail::{Mail, Mailer};
 use crate::secrets::SecretBox;
 use crate::store::{Store, StoreError};
 
+pub use audit::VerifyReport;
 pub use hasher::Hasher;
 pub use login::PasswordOutcome;
 pub use session::SessionToken;
@@ -42,6 +44,8 @@ pub struct Policy {
     pub totp_lockout: LockoutPolicy,
     pub issuer: String,
     pub demo: bool,
+    /// How long access-log entries are kept.
+    pub retention_secs: i64,
 }
 
 /// Errors of the use cases. Only `web` turns them into statuses and pages.

@@ -1,5 +1,6 @@
 //! Pure rules: no I/O, no async. Everything here takes `now` from the caller.
 
+pub mod audit;
 pub mod clock;
 pub mod event;
 pub mod lockout;
@@ -8,3 +9,4 @@ pub mod session;
 pub mod token;
 pub mod totp;
 pub mod user;
+pub mod zone;

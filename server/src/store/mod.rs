@@ -114,6 +114,62 @@ pub struct EventRecord {
     pub detail: String,
 }
 
+impl EventRecord {
+    /// The fields the hash chain covers, at position `seq`.
+    pub fn chain_fields(&self, seq: i64) -> crate::domain::audit::ChainFields<'_> {
+        crate::domain::audit::ChainFields {
+            seq,
+            at: self.at,
+            user_pk: self.user_pk,
+            user_id: &self.user_id,
+            event: &self.event,
+            ip: &self.ip,
+            user_agent: &self.user_agent,
+            detail: &self.detail,
+        }
+    }
+}
+
+/// An access-log entry as read back, with where it sits and whether it was flagged.
+#[derive(Debug, Clone)]
+pub struct LoggedEvent {
+    pub id: i64,
+    pub event: EventRecord,
+    /// When the user said "not me" about it.
+    pub flagged_at: Option<i64>,
+}
+
+/// A chained entry as stored: what verification and export read.
+#[derive(Debug, Clone)]
+pub struct ChainRow {
+    pub id: i64,
+    pub seq: i64,
+    pub hash: String,
+    pub event: EventRecord,
+}
+
+/// The chain's two ends: the last entry written, and the last one removed by retention.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChainState {
+    pub head_seq: i64,
+    pub head_hash: String,
+    pub anchor_seq: i64,
+    pub anchor_hash: String,
+}
+
+/// Which entries a search or export wants; empty fields match everything.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    /// Lower-case user ID (the user key).
+    pub user_key: String,
+    pub event: String,
+    pub ip: String,
+    /// From this time (inclusive), unix seconds.
+    pub from: Option<i64>,
+    /// Up to this time (exclusive), unix seconds.
+    pub until: Option<i64>,
+}
+
 /// Outcome of reserving an attempt against a factor's counter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reservation {
@@ -195,19 +251,92 @@ pub trait SessionStore: Send + Sync {
     async fn delete_session(&self, id_hash: &str) -> Result<(), StoreError>;
 
     async fn delete_stale_sessions(&self, now: i64, idle_secs: i64) -> Result<u64, StoreError>;
+
+    /// The user's full (signed-in) sessions, newest first.
+    async fn sessions_for_user(&self, pk: i64) -> Result<Vec<SessionRecord>, StoreError>;
+
+    /// Ends every session of the user at every step, except `keep` if given.
+    async fn delete_user_sessions(&self, pk: i64, keep: Option<&str>) -> Result<u64, StoreError>;
 }
 
 /// The access log.
 #[async_trait]
 pub trait EventStore: Send + Sync {
+    /// Appends to the hash chain. Appends are serialised through the chain's head row,
+    /// in one transaction, so two instances writing at once still form one line.
     async fn insert_event(&self, event: &EventRecord) -> Result<(), StoreError>;
 
     async fn events_for_user(&self, pk: i64, limit: i64) -> Result<Vec<EventRecord>, StoreError>;
+
+    /// One page of the user's own entries, newest first.
+    async fn user_events(
+        &self,
+        pk: i64,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<LoggedEvent>, StoreError>;
+
+    /// Flags the entry for the helpdesk if it is the user's; `false` when it is not theirs.
+    /// Flagging twice is not an error.
+    async fn flag_event(&self, event_id: i64, user_pk: i64, now: i64) -> Result<bool, StoreError>;
+
+    /// Entries matching `filter` for the helpdesk: flagged ones first, then newest first.
+    async fn search_events(
+        &self,
+        filter: &EventFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<LoggedEvent>, StoreError>;
+}
+
+/// The chain behind the access log: verification, export, retention.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    async fn chain_state(&self) -> Result<ChainState, StoreError>;
+
+    /// Chained entries after position `after_seq`, in chain order, at most `limit`.
+    async fn chain_rows(
+        &self,
+        filter: &EventFilter,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<ChainRow>, StoreError>;
+
+    /// Removes the oldest entries, those before the first one at or after `cutoff`, and
+    /// keeps the hash of the last one removed as the anchor later entries verify from.
+    async fn prune_events(&self, cutoff: i64) -> Result<u64, StoreError>;
+
+    /// Chains entries written before the chain existed (older versions), in id order.
+    async fn seal_unchained(&self) -> Result<u64, StoreError>;
+}
+
+/// The forced password change after a "not me".
+#[async_trait]
+pub trait PasswordChangeStore: Send + Sync {
+    async fn require_password_change(&self, pk: i64, now: i64) -> Result<(), StoreError>;
+
+    async fn password_change_required(&self, pk: i64) -> Result<bool, StoreError>;
+
+    /// Keeps a chosen password with the half-open session that chose it.
+    async fn put_pending_password(
+        &self,
+        session_hash: &str,
+        pk: i64,
+        password_hash: &str,
+        now: i64,
+    ) -> Result<(), StoreError>;
+
+    async fn pending_password(&self, session_hash: &str) -> Result<Option<String>, StoreError>;
+
+    /// Sets the password, lifts the requirement and the password lock, drops pending ones.
+    async fn apply_password(&self, pk: i64, password_hash: &str) -> Result<(), StoreError>;
 }
 
 /// Everything the service keeps. One trait per feature, so each stays small; the
 /// implementation is chosen once, in [`connect`].
 #[async_trait]
-pub trait Store: UserStore + SessionStore + EventStore + 'static {
+pub trait Store:
+    UserStore + SessionStore + EventStore + AuditStore + PasswordChangeStore + 'static
+{
     async fn ping(&self) -> Result<(), StoreError>;
 }

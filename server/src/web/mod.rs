@@ -41,6 +41,8 @@ pub struct WebSettings {
     pub https: bool,
     pub demo: bool,
     pub issuer: String,
+    /// The zone times are shown in.
+    pub zone: crate::domain::zone::Zone,
 }
 
 pub fn router(state: AppState) -> Router {

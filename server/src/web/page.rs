@@ -32,7 +32,10 @@ impl Chrome {
             issuer: state.web.issuer.clone(),
             signed_in,
             footer_version: t.fill("footer_version", &[("version", env!("CARGO_PKG_VERSION"))]),
-            footer_time: t.fill("footer_time", &[("time", &wib(state.auth.now()))]),
+            footer_time: t.fill(
+                "footer_time",
+                &[("time", &state.web.zone.minutes(state.auth.now()))],
+            ),
         }
     }
 }

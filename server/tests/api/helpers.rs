@@ -99,6 +99,45 @@ impl TestApp {
         key
     }
 
+    /// A browser signed in all the way (password and code), on the next TOTP step so the
+    /// code is fresh.
+    pub async fn login(
+        &self,
+        kind: UserKind,
+        user_id: &str,
+        password: &str,
+        key: &TotpKey,
+    ) -> Browser {
+        self.clock.advance(30);
+        let browser = self.browser();
+        let page = browser.password_step(kind, user_id, password).await;
+        assert_eq!(
+            page.location(),
+            Some("/totp/acceptor"),
+            "password of {user_id}"
+        );
+        browser.get("/totp/acceptor").await;
+        let page = browser
+            .post("/totp/acceptor", &[("code", &self.code(key))])
+            .await;
+        assert_eq!(page.location(), Some("/beranda"), "code of {user_id}");
+        browser
+    }
+
+    /// Runs the real `spse-auth` binary on this app's data directory.
+    pub fn run_cli(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_spse-auth"))
+            .arg("--data-dir")
+            .arg(self.dir.path())
+            .args(args)
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env("LANG", "C")
+            .env_remove("SPSE_DATABASE_URL")
+            .output()
+            .expect("spse-auth runs")
+    }
+
     pub fn code(&self, key: &TotpKey) -> String {
         key.code_at(self.clock.now_u64())
     }

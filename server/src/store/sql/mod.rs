@@ -10,7 +10,9 @@ use sqlx::{AnyPool, Executor};
 
 use super::*;
 
+mod audit;
 mod events;
+mod password_change;
 mod sessions;
 mod users;
 

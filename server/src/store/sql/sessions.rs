@@ -105,4 +105,22 @@ impl SessionStore for SqlStore {
             .await?;
         Ok(done.rows_affected())
     }
+
+    async fn sessions_for_user(&self, pk: i64) -> Result<Vec<SessionRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions WHERE user_pk = $1 AND stage = 'full' \
+             ORDER BY created_at DESC, id_hash"
+        );
+        let rows = sqlx::query(&sql).bind(pk).fetch_all(&self.pool).await?;
+        rows.iter().map(session_from_row).collect()
+    }
+
+    async fn delete_user_sessions(&self, pk: i64, keep: Option<&str>) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM sessions WHERE user_pk = $1 AND id_hash <> $2")
+            .bind(pk)
+            .bind(keep.unwrap_or(""))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
 }

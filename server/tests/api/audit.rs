@@ -1,0 +1,285 @@
+//! The hash-chained access log, checked by the real `spse-auth audit` binary after rows
+//! are edited, deleted and swapped directly in the database.
+
+use spse_auth::domain::user::UserKind;
+
+use crate::helpers::*;
+
+struct Verdict {
+    ok: bool,
+    out: String,
+}
+
+fn verify(app: &TestApp) -> Verdict {
+    let output = app.run_cli(&["audit", "verify"]);
+    Verdict {
+        ok: output.status.success(),
+        out: format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ),
+    }
+}
+
+async fn exec(app: &TestApp, sql: &str) {
+    sqlx::query(sql).execute(&app.db).await.expect(sql);
+}
+
+/// A log of a dozen real entries.
+async fn busy_app() -> TestApp {
+    let app = spawn_app().await;
+    let key = app.add_active_user("PPK1", UserKind::NonPenyedia).await;
+    app.add_user("vendor1", UserKind::Penyedia).await;
+    for _ in 0..4 {
+        app.browser()
+            .password_step(UserKind::Penyedia, "vendor1", "salah sekali")
+            .await;
+        app.login(UserKind::NonPenyedia, "PPK1", PASSWORD, &key)
+            .await;
+    }
+    app
+}
+
+#[tokio::test]
+async fn verify_passes_on_an_untouched_log_and_names_the_first_broken_row() {
+    let app = busy_app().await;
+    let entries = app.count("SELECT COUNT(*) FROM access_events").await;
+    assert!(entries >= 10, "{entries}");
+    let intact = verify(&app);
+    assert!(intact.ok, "{}", intact.out);
+    assert!(
+        intact.out.contains(&format!("{entries} entri")),
+        "{}",
+        intact.out
+    );
+
+    // Edited: one field of entry 4.
+    let ip: String = sqlx::query_scalar("SELECT ip FROM access_events WHERE seq = 4")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    exec(
+        &app,
+        "UPDATE access_events SET ip = '10.6.6.6' WHERE seq = 4",
+    )
+    .await;
+    let edited = verify(&app);
+    assert!(!edited.ok);
+    assert!(edited.out.contains("entry 4 "), "{}", edited.out);
+    assert!(edited.out.contains("RUSAK"), "{}", edited.out);
+    exec(
+        &app,
+        &format!("UPDATE access_events SET ip = '{ip}' WHERE seq = 4"),
+    )
+    .await;
+    assert!(verify(&app).ok, "restored, intact again");
+
+    // Reordered: entries 5 and 6 swap places.
+    for sql in [
+        "UPDATE access_events SET seq = -1 WHERE seq = 5",
+        "UPDATE access_events SET seq = 5 WHERE seq = 6",
+        "UPDATE access_events SET seq = 6 WHERE seq = -1",
+    ] {
+        exec(&app, sql).await;
+    }
+    let swapped = verify(&app);
+    assert!(!swapped.ok);
+    assert!(swapped.out.contains("entry 5 "), "{}", swapped.out);
+    for sql in [
+        "UPDATE access_events SET seq = -1 WHERE seq = 5",
+        "UPDATE access_events SET seq = 5 WHERE seq = 6",
+        "UPDATE access_events SET seq = 6 WHERE seq = -1",
+    ] {
+        exec(&app, sql).await;
+    }
+    assert!(verify(&app).ok, "swapped back, intact again");
+
+    // Reordered by content: entries 7 and 8 trade their times.
+    exec(
+        &app,
+        "UPDATE access_events SET at = at + 1000000 WHERE seq = 7",
+    )
+    .await;
+    let moved = verify(&app);
+    assert!(!moved.ok && moved.out.contains("entry 7 "), "{}", moved.out);
+    exec(
+        &app,
+        "UPDATE access_events SET at = at - 1000000 WHERE seq = 7",
+    )
+    .await;
+
+    // Deleted: entry 3, and then the last one.
+    exec(&app, "DELETE FROM access_events WHERE seq = 3").await;
+    let deleted = verify(&app);
+    assert!(!deleted.ok);
+    assert!(
+        deleted.out.contains("entry 3 is missing"),
+        "{}",
+        deleted.out
+    );
+
+    let app = busy_app().await;
+    exec(
+        &app,
+        "DELETE FROM access_events WHERE seq = (SELECT MAX(seq) FROM access_events)",
+    )
+    .await;
+    let cut = verify(&app);
+    assert!(!cut.ok && cut.out.contains("missing"), "{}", cut.out);
+}
+
+#[tokio::test]
+async fn parallel_writers_keep_one_unbroken_chain() {
+    let app = spawn_app().await;
+    app.add_user("vendor1", UserKind::Penyedia).await;
+    let attempts = (0..24).map(|_| {
+        let b = app.browser();
+        async move {
+            b.password_step(UserKind::Penyedia, "vendor1", "salah sekali")
+                .await
+        }
+    });
+    futures::future::join_all(attempts).await;
+    let entries = app.count("SELECT COUNT(*) FROM access_events").await;
+    assert!(
+        entries >= 24,
+        "wrong passwords, the lock, attempts while locked"
+    );
+    assert_eq!(
+        app.count("SELECT MAX(seq) - MIN(seq) + 1 FROM access_events")
+            .await,
+        entries,
+        "no gaps"
+    );
+    let report = app.auth.verify_log().await.unwrap().expect("intact");
+    assert_eq!(report.entries as i64, entries);
+}
+
+#[tokio::test]
+async fn retention_removes_old_entries_and_what_remains_verifies() {
+    let app = spawn_with(|raw| raw.set("audit_retention_days", "30")).await;
+    let key = app.add_active_user("PPK1", UserKind::NonPenyedia).await;
+    app.login(UserKind::NonPenyedia, "PPK1", PASSWORD, &key)
+        .await;
+    let old = app.count("SELECT COUNT(*) FROM access_events").await;
+    let last_old_at = app.count("SELECT MAX(at) FROM access_events").await;
+    let before_last = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM access_events WHERE at < {last_old_at}"
+        ))
+        .await;
+    app.clock.advance(20 * 86_400);
+    app.login(UserKind::NonPenyedia, "PPK1", PASSWORD, &key)
+        .await;
+    let total = app.count("SELECT COUNT(*) FROM access_events").await;
+
+    // 30 days after the last old entry, that entry is exactly at the cutoff: it stays.
+    app.clock.set(last_old_at + 30 * 86_400);
+    assert_eq!(app.auth.prune_log().await.unwrap() as i64, before_last);
+    assert!(verify(&app).ok);
+    app.clock.advance(1);
+    assert_eq!(
+        app.auth.prune_log().await.unwrap() as i64,
+        old - before_last
+    );
+    assert_eq!(app.auth.prune_log().await.unwrap(), 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM access_events").await,
+        total - old
+    );
+    let after = verify(&app);
+    assert!(after.ok, "{}", after.out);
+    // And the chain goes on from there.
+    app.login(UserKind::NonPenyedia, "PPK1", PASSWORD, &key)
+        .await;
+    assert!(verify(&app).ok);
+    // Removing the oldest remaining entry by hand is still caught.
+    exec(
+        &app,
+        "DELETE FROM access_events WHERE seq = (SELECT MIN(seq) FROM access_events)",
+    )
+    .await;
+    assert!(!verify(&app).ok);
+}
+
+#[tokio::test]
+async fn export_writes_csv_and_json_for_one_user_since_a_date() {
+    let app = busy_app().await;
+    let dir = app.dir.path();
+    let json_path = dir.join("ppk1.json");
+    let out = app.run_cli(&[
+        "audit",
+        "export",
+        "--user",
+        "ppk1",
+        "--since",
+        "2027-01-15",
+        "--format",
+        "json",
+        "--output",
+        json_path.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    let entries = doc["entries"].as_array().unwrap();
+    let own = app
+        .count("SELECT COUNT(*) FROM access_events WHERE user_id = 'PPK1'")
+        .await;
+    assert_eq!(entries.len() as i64, own);
+    assert!(entries.iter().all(|e| e["user_id"] == "PPK1"));
+    assert_eq!(doc["chain"]["intact"], true);
+    assert_eq!(entries[0]["time_local"], "15-01-2027 15:00:10 WIB");
+    assert_eq!(entries[0]["time_utc"], "2027-01-15T08:00:10Z");
+    assert_eq!(entries[0]["ip"], "127.0.0.1");
+
+    let csv_path = dir.join("all.csv");
+    let out = app.run_cli(&[
+        "audit",
+        "export",
+        "--format",
+        "csv",
+        "--output",
+        csv_path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let csv = std::fs::read_to_string(&csv_path).unwrap();
+    let total = app.count("SELECT COUNT(*) FROM access_events").await;
+    assert_eq!(csv.lines().count() as i64, total + 1, "header and rows");
+    assert!(
+        csv.starts_with("seq,time_utc,time_local,user_id,event,result,ip,user_agent,detail,hash")
+    );
+    assert!(csv.contains(",vendor1,password_wrong,failure,127.0.0.1,"));
+
+    // A day after the last entry: nothing.
+    let out = app.run_cli(&[
+        "audit",
+        "export",
+        "--since",
+        "2027-01-16",
+        "--format",
+        "csv",
+        "--output",
+        csv_path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    assert_eq!(
+        std::fs::read_to_string(&csv_path).unwrap().lines().count(),
+        1
+    );
+    let bad = app.run_cli(&[
+        "audit",
+        "export",
+        "--since",
+        "16/01/2027",
+        "--format",
+        "csv",
+    ]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("YYYY-MM-DD"));
+}
