@@ -58,6 +58,8 @@ const FEATURES: &[(&str, &str, &str)] = &[
     feature!("login"),
     feature!("totp"),
     feature!("cli"),
+    feature!("access_log"),
+    feature!("password"),
 ];
 
 fn parse(text: &str) -> Table {

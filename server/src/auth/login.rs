@@ -17,6 +17,8 @@ pub enum PasswordOutcome {
     EnterCode,
     /// TOTP not required and not active: straight to the beranda.
     Complete,
+    /// After a "not me": `/ganti-password` first, then the TOTP step.
+    ChooseNewPassword,
 }
 
 impl Auth {
@@ -120,13 +122,12 @@ impl Auth {
         user: &UserRecord,
         client: &Client,
     ) -> Result<(SessionToken, PasswordOutcome), AuthError> {
-        if user.totp_secret.is_some() {
-            let token = self
-                .step_up(session, user.pk, Stage::PasswordOk, client)
-                .await?;
-            return Ok((token, PasswordOutcome::EnterCode));
-        }
-        if self.policy.totp_required {
+        // After a "not me" the old password is presumed known: this login must choose a
+        // new one, and stays half-open (TOTP pages and /ganti-password only) until then.
+        let must_change = self.store.password_change_required(user.pk).await?;
+        let next = if user.totp_secret.is_some() {
+            PasswordOutcome::EnterCode
+        } else if self.policy.totp_required {
             let now = self.now();
             let sealed = self
                 .secrets
@@ -134,21 +135,30 @@ impl Auth {
             self.store
                 .put_activation(user.pk, &sealed, now, now + self.policy.activation_secs)
                 .await?;
-            let token = self
-                .step_up(session, user.pk, Stage::PasswordOk, client)
-                .await?;
-            return Ok((token, PasswordOutcome::Activate));
-        }
-        let token = self.step_up(session, user.pk, Stage::Full, client).await?;
-        self.log_event(
-            EventKind::LoginSucceeded,
-            Some(user),
-            "",
-            client,
-            "password only",
-        )
-        .await?;
-        Ok((token, PasswordOutcome::Complete))
+            PasswordOutcome::Activate
+        } else if must_change {
+            PasswordOutcome::ChooseNewPassword
+        } else {
+            let token = self.step_up(session, user.pk, Stage::Full, client).await?;
+            self.log_event(
+                EventKind::LoginSucceeded,
+                Some(user),
+                "",
+                client,
+                "password only",
+            )
+            .await?;
+            return Ok((token, PasswordOutcome::Complete));
+        };
+        let token = self
+            .step_up(session, user.pk, Stage::PasswordOk, client)
+            .await?;
+        let next = if must_change {
+            PasswordOutcome::ChooseNewPassword
+        } else {
+            next
+        };
+        Ok((token, next))
     }
 }
 

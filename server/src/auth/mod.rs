@@ -1,10 +1,12 @@
 //! Use cases: the login steps, TOTP activation and acceptance, sessions, user admin.
 //! The rules live here; `web` only extracts, calls one of these and renders.
 
+mod access_log;
 mod audit;
 mod events;
 mod hasher;
 mod login;
+mod password_change;
 mod session;
 mod totp;
 mod users;
@@ -20,9 +22,11 @@ use crate::mail::{Mail, Mailer};
 use crate::secrets::SecretBox;
 use crate::store::{Store, StoreError};
 
+pub use access_log::{AccessLogPage, PAGE_SIZE, SessionView};
 pub use audit::VerifyReport;
 pub use hasher::Hasher;
 pub use login::PasswordOutcome;
+pub use password_change::PasswordChangeError;
 pub use session::SessionToken;
 pub use totp::ActivationView;
 pub use users::{NewUserInput, UserError};
@@ -66,6 +70,12 @@ pub enum AuthError {
     /// The session is missing, expired or not at the step this action belongs to.
     #[error("not at this step of the login")]
     WrongStep,
+    /// After a "not me", a new password must be chosen before the second factor.
+    #[error("a new password must be chosen first")]
+    PasswordChangeRequired,
+    /// The session or log entry named is not this user's.
+    #[error("not found")]
+    NotFound,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]

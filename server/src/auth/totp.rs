@@ -128,6 +128,7 @@ impl Auth {
         client: &Client,
     ) -> Result<SessionToken, AuthError> {
         let user = self.half_open_user(session).await?;
+        self.ensure_password_chosen(session).await?;
         let (key, _) = self.pending_key(&user).await?;
         let step = self
             .guarded_code_attempt(&user, client, typed_code, &key, None)
@@ -159,6 +160,7 @@ impl Auth {
         client: &Client,
     ) -> Result<SessionToken, AuthError> {
         let user = self.half_open_user(session).await?;
+        self.ensure_password_chosen(session).await?;
         let sealed = user.totp_secret.as_ref().ok_or(AuthError::WrongStep)?;
         let key = TotpKey::new(self.secrets.open(sealed, &totp_context(user.pk))?);
         let step = self
@@ -181,6 +183,7 @@ impl Auth {
         user: &UserRecord,
         client: &Client,
     ) -> Result<SessionToken, AuthError> {
+        self.apply_pending_password(session, user, client).await?;
         let token = self.step_up(session, user.pk, Stage::Full, client).await?;
         self.log_event(EventKind::LoginSucceeded, Some(user), "", client, "")
             .await?;

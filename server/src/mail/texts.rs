@@ -25,3 +25,47 @@ pub fn totp_activated(user_id: &str, issuer: &str, client: &Client) -> String {
     .render()
     .unwrap_or_else(|_| format!("TOTP diaktifkan untuk {user_id}. / TOTP activated for {user_id}."))
 }
+
+#[derive(Template)]
+#[template(path = "mail/password_changed.txt")]
+struct PasswordChanged<'a> {
+    user_id: &'a str,
+    issuer: &'a str,
+    ip: &'a str,
+    user_agent: &'a str,
+}
+
+/// Notice that the password changed and other sessions ended.
+pub fn password_changed(user_id: &str, issuer: &str, client: &Client) -> String {
+    PasswordChanged {
+        user_id,
+        issuer,
+        ip: &client.ip,
+        user_agent: &client.user_agent,
+    }
+    .render()
+    .unwrap_or_else(|_| format!("Password {user_id} diganti. / Password of {user_id} changed."))
+}
+
+#[derive(Template)]
+#[template(path = "mail/not_me.txt")]
+struct NotMe<'a> {
+    user_id: &'a str,
+    issuer: &'a str,
+    ip: &'a str,
+    user_agent: &'a str,
+}
+
+/// What "bukan saya" did, so the user knows to expect the password change.
+pub fn not_me(user_id: &str, issuer: &str, client: &Client) -> String {
+    NotMe {
+        user_id,
+        issuer,
+        ip: &client.ip,
+        user_agent: &client.user_agent,
+    }
+    .render()
+    .unwrap_or_else(|_| {
+        format!("Login {user_id} ditandai bukan saya. / A login to {user_id} was marked not me.")
+    })
+}

@@ -20,6 +20,9 @@ pub enum WebError {
     /// 404.
     #[error("not found")]
     NotFound,
+    /// 409: after a "not me", the login must choose a new password before its code.
+    #[error("password change required")]
+    PasswordChangeRequired,
     /// 410: the pending activation ran out.
     #[error("activation expired")]
     ActivationExpired,
@@ -75,6 +78,14 @@ impl WebError {
                 StatusCode::NOT_FOUND,
                 ErrorPage::new("error_not_found", "/", "link_home"),
             ),
+            Self::PasswordChangeRequired => (
+                StatusCode::CONFLICT,
+                ErrorPage::new(
+                    "error_password_change_required",
+                    "/ganti-password",
+                    "menu_change_password",
+                ),
+            ),
             Self::ActivationExpired => (
                 StatusCode::GONE,
                 ErrorPage::new("error_activation_expired", "/login", "link_login"),
@@ -105,6 +116,8 @@ impl From<AuthError> for WebError {
     fn from(e: AuthError) -> Self {
         match e {
             AuthError::WrongStep => Self::SessionExpired,
+            AuthError::PasswordChangeRequired => Self::PasswordChangeRequired,
+            AuthError::NotFound => Self::NotFound,
             AuthError::ActivationExpired => Self::ActivationExpired,
             AuthError::LoginFailed
             | AuthError::InvalidUserId

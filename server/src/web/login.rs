@@ -189,6 +189,7 @@ pub async fn password_submit(
                 PasswordOutcome::Activate => "/totp/aktivasi",
                 PasswordOutcome::EnterCode => "/totp/acceptor",
                 PasswordOutcome::Complete => "/beranda",
+                PasswordOutcome::ChooseNewPassword => "/ganti-password",
             };
             Ok(redirect_with_session(&state, next, Some(&token)))
         }

@@ -1,5 +1,6 @@
 //! HTTP: routes, extractors, pages. The only layer that knows status codes.
 
+mod access_log;
 mod context;
 mod error;
 mod form;
@@ -7,6 +8,7 @@ mod home;
 mod login;
 mod ops;
 mod page;
+mod password;
 mod totp;
 
 use std::sync::Arc;
@@ -50,6 +52,8 @@ pub fn router(state: AppState) -> Router {
         .merge(home::router())
         .merge(login::router())
         .merge(totp::router())
+        .merge(access_log::router())
+        .merge(password::router())
         .merge(ops::router())
         .fallback(ops::not_found)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))

@@ -84,6 +84,26 @@ pub fn render_message(c: &Chrome, page: &ErrorPage) -> String {
     .unwrap_or_else(|_| t.get(page.message_key).to_string())
 }
 
+/// A message page of the feature's own words (a notice, not an error).
+pub fn render_notice(
+    c: &Chrome,
+    title: &str,
+    message: &str,
+    link: &str,
+    link_label: &str,
+) -> Result<Response, WebError> {
+    render(
+        StatusCode::OK,
+        &MessagePage {
+            c,
+            title,
+            message,
+            link,
+            link_label,
+        },
+    )
+}
+
 /// A 303 to `path`, setting (or clearing, with `None`) the session cookie.
 pub fn redirect_with_session(
     state: &AppState,

@@ -85,6 +85,9 @@ pub async fn activation_page(
     CurrentSession(session): CurrentSession,
 ) -> Result<Response, WebError> {
     let session = require(session)?;
+    if state.auth.must_choose_password(&session).await? {
+        return Ok(redirect("/ganti-password"));
+    }
     activation_response(&state, &context, &session, StatusCode::OK, None).await
 }
 
@@ -191,6 +194,9 @@ pub async fn acceptor_page(
     CurrentSession(session): CurrentSession,
 ) -> Result<Response, WebError> {
     let session = require(session)?;
+    if state.auth.must_choose_password(&session).await? {
+        return Ok(redirect("/ganti-password"));
+    }
     acceptor_response(&state, &context, &session, StatusCode::OK, None).await
 }
 

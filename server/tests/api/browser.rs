@@ -177,3 +177,118 @@ async fn chromium_from_user_id_to_beranda_reading_the_qr_off_the_page() {
     );
     c.close().await.unwrap();
 }
+
+/// Logs in through the pages, as a user does after activation.
+async fn chromium_login(
+    c: &Client,
+    app: &TestApp,
+    user_id: &str,
+    password: &str,
+    key: &spse_protocol::TotpKey,
+) {
+    app.clock.advance(30);
+    c.goto(&format!("{}/login/non-penyedia", app.base))
+        .await
+        .unwrap();
+    fill_and_submit(c, "user_id", user_id).await;
+    fill_and_submit(c, "password", password).await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/totp/acceptor");
+    fill_and_submit(c, "code", &app.code(key)).await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/beranda");
+}
+
+async fn change_password_in(c: &Client, current: &str, new: &str) {
+    click_and_wait(c, Locator::Css("nav a[href='/ganti-password']")).await;
+    for (field, value) in [
+        ("current_password", current),
+        ("new_password", new),
+        ("confirm_password", new),
+    ] {
+        c.find(Locator::Id(field))
+            .await
+            .expect(field)
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    click_and_wait(c, Locator::Css("main form button[type=submit]")).await;
+}
+
+#[tokio::test]
+async fn chromium_access_log_and_password_change_in_both_languages() {
+    let app = spawn_app().await;
+    let key = app.add_active_user("PPK1", UserKind::NonPenyedia).await;
+    app.browser()
+        .password_step(UserKind::NonPenyedia, "PPK1", "salah sekali")
+        .await;
+    let driver = Driver::start();
+    let c = driver.browser().await;
+    chromium_login(&c, &app, "ppk1", PASSWORD, &key).await;
+
+    // Indonesian, the default.
+    click_and_wait(&c, Locator::LinkText("LOG AKSES")).await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/log-akses");
+    let table = text_of(&c, "access-log").await;
+    assert!(table.contains("Login berhasil"), "{table}");
+    assert!(table.contains("Password salah"), "{table}");
+    assert!(
+        table.contains("127.0.0.1") && table.contains("Chrome"),
+        "{table}"
+    );
+    assert!(table.contains("Bukan saya"), "{table}");
+    assert_eq!(text_of(&c, "this-session").await, "Sesi ini");
+    let newest = c
+        .find(Locator::Css("#access-log tbody tr td.words"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(newest, "Login berhasil", "newest first");
+
+    change_password_in(&c, PASSWORD, "teh manis hangat sore").await;
+    assert_eq!(
+        text_of(&c, "password-changed").await,
+        "Password Anda sudah diganti. Semua sesi lain sudah diakhiri."
+    );
+    change_password_in(&c, PASSWORD, "kopi7ab").await;
+    let error = c
+        .find(Locator::Css("p.error"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(error, "Password terlalu pendek: paling sedikit 8 karakter.");
+
+    // English, chosen once and kept.
+    c.goto(&format!("{}/log-akses?lang=en", app.base))
+        .await
+        .unwrap();
+    let table = text_of(&c, "access-log").await;
+    assert!(table.contains("Password changed"), "{table}");
+    assert!(
+        table.contains("Logged in") && table.contains("Wrong password"),
+        "{table}"
+    );
+    assert_eq!(text_of(&c, "this-session").await, "This session");
+    change_password_in(&c, "wrong current", "kopi susu gula aren").await;
+    let error = c
+        .find(Locator::Css("p.error"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(error, "The current password is wrong.");
+    change_password_in(&c, "teh manis hangat sore", "kopi susu gula aren").await;
+    assert_eq!(
+        text_of(&c, "password-changed").await,
+        "Your password has been changed. Every other session has ended."
+    );
+    c.close().await.unwrap();
+
+    // The last password is the one that works.
+    app.login(UserKind::NonPenyedia, "PPK1", "kopi susu gula aren", &key)
+        .await;
+}

@@ -34,9 +34,17 @@ async fn first_login_activates_totp_and_reaches_the_beranda() {
     assert_eq!(beranda.by_id("user-kind").as_deref(), Some("Non Penyedia"));
     assert_eq!(beranda.by_id("totp-status").as_deref(), Some("Aktif"));
     assert!(beranda.body.contains("BERANDA") && beranda.body.contains("LOGOUT"));
-    for not_yet in ["/log-akses", "/ganti-password", "/totp/disable"] {
-        assert!(!beranda.body.contains(not_yet), "no dead link to {not_yet}");
+    for menu in ["/log-akses", "/ganti-password"] {
+        assert!(
+            beranda.body.contains(&format!("href=\"{menu}\"")),
+            "{menu} in the menu"
+        );
+        assert_eq!(b.get(menu).await.status, StatusCode::OK, "{menu} is live");
     }
+    assert!(
+        !beranda.body.contains("/totp/disable"),
+        "no dead link to /totp/disable"
+    );
     assert!(
         beranda
             .by_id("app-version")

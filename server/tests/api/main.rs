@@ -3,11 +3,13 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod access_log;
 mod audit;
 mod browser;
 mod cli;
 mod helpers;
 mod lockout;
 mod login;
+mod password;
 mod security;
 mod totp;
