@@ -58,6 +58,7 @@ pub async fn open_auth(
         totp_lockout: settings.totp_lockout,
         issuer: settings.issuer.clone(),
         demo: settings.demo,
+        approval_cooldown_secs: settings.approval_cooldown_secs,
     };
     let hasher = Hasher::new(settings.hash_concurrency);
     Ok(Auth::new(

@@ -38,6 +38,7 @@ pub struct Settings {
     pub activation_secs: i64,
     pub password_lockout: LockoutPolicy,
     pub totp_lockout: LockoutPolicy,
+    pub approval_cooldown_secs: i64,
     /// How many password hashes may run at once (defaults to the number of cores).
     pub hash_concurrency: usize,
 }
@@ -80,6 +81,7 @@ const KEYS: &[&str] = &[
     "totp_max_failures",
     "totp_lock_minutes",
     "hash_concurrency",
+    "approval_cooldown_minutes",
 ];
 
 fn env_name(key: &str) -> String {
@@ -242,6 +244,7 @@ impl RawSettings {
                 self.bounded("totp_max_failures", 5, 100)?,
                 self.positive("totp_lock_minutes", 15)? * 60,
             ),
+            approval_cooldown_secs: self.positive("approval_cooldown_minutes", 15)? * 60,
             hash_concurrency: self.positive("hash_concurrency", cores as i64)? as usize,
             data_dir,
         })

@@ -4,9 +4,10 @@ use super::{Auth, AuthError, Client, SessionToken};
 use crate::domain::event::EventKind;
 use crate::domain::password;
 use crate::domain::session::Stage;
-use crate::domain::totp::new_secret;
+use crate::domain::token;
+use crate::domain::totp::{enroll_token, new_secret};
 use crate::domain::user::{UserId, UserKind};
-use crate::store::{Factor, Reservation, SessionRecord, UserRecord};
+use crate::store::{Factor, NewActivation, Reservation, SessionRecord, UserRecord};
 
 /// Where the browser goes after a right password.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,22 +122,28 @@ impl Auth {
         client: &Client,
     ) -> Result<(SessionToken, PasswordOutcome), AuthError> {
         if user.totp_secret.is_some() {
-            let token = self
-                .step_up(session, user.pk, Stage::PasswordOk, client)
-                .await?;
+            let (token, record) = self.prepare_step(session, user.pk, Stage::PasswordOk, client);
+            self.commit_step(session, &record).await?;
+            self.offer_approval(user, &record).await?;
             return Ok((token, PasswordOutcome::EnterCode));
         }
         if self.policy.totp_required {
             let now = self.now();
-            let sealed = self
-                .secrets
-                .seal(new_secret().secret(), &activation_context(user.pk));
+            let (token, record) = self.prepare_step(session, user.pk, Stage::PasswordOk, client);
+            let key = new_secret();
             self.store
-                .put_activation(user.pk, &sealed, now, now + self.policy.activation_secs)
+                .put_activation(&NewActivation {
+                    user_pk: user.pk,
+                    secret: self
+                        .secrets
+                        .seal(key.secret(), &activation_context(user.pk)),
+                    enroll_hash: token::hash(&enroll_token(&key)),
+                    session_hash: record.id_hash.clone(),
+                    created_at: now,
+                    expires_at: now + self.policy.activation_secs,
+                })
                 .await?;
-            let token = self
-                .step_up(session, user.pk, Stage::PasswordOk, client)
-                .await?;
+            self.commit_step(session, &record).await?;
             return Ok((token, PasswordOutcome::Activate));
         }
         let token = self.step_up(session, user.pk, Stage::Full, client).await?;

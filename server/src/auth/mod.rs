@@ -1,9 +1,12 @@
 //! Use cases: the login steps, TOTP activation and acceptance, sessions, user admin.
 //! The rules live here; `web` only extracts, calls one of these and renders.
 
+mod approval;
+mod device;
 mod events;
 mod hasher;
 mod login;
+mod notify;
 mod session;
 mod totp;
 mod users;
@@ -19,8 +22,11 @@ use crate::mail::{Mail, Mailer};
 use crate::secrets::SecretBox;
 use crate::store::{Store, StoreError};
 
+pub use approval::AcceptorState;
+pub use device::SignedRequest;
 pub use hasher::Hasher;
 pub use login::PasswordOutcome;
+pub use notify::Notice;
 pub use session::SessionToken;
 pub use totp::ActivationView;
 pub use users::{NewUserInput, UserError};
@@ -42,6 +48,8 @@ pub struct Policy {
     pub totp_lockout: LockoutPolicy,
     pub issuer: String,
     pub demo: bool,
+    /// How long approvals pause after "bukan saya" (not me).
+    pub approval_cooldown_secs: i64,
 }
 
 /// Errors of the use cases. Only `web` turns them into statuses and pages.
@@ -62,6 +70,9 @@ pub enum AuthError {
     /// The session is missing, expired or not at the step this action belongs to.
     #[error("not at this step of the login")]
     WrongStep,
+    /// An authenticator API request failed for this reason.
+    #[error("authenticator API: {0:?}")]
+    Api(spse_protocol::api::ErrorCode),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -79,6 +90,7 @@ pub struct Auth {
     clock: Arc<dyn Clock>,
     policy: Policy,
     public_url: Url,
+    notifier: notify::Notifier,
 }
 
 impl Auth {
@@ -99,6 +111,7 @@ impl Auth {
             clock,
             policy,
             public_url,
+            notifier: notify::Notifier::new(),
         }
     }
 
@@ -108,6 +121,11 @@ impl Auth {
 
     pub fn policy(&self) -> &Policy {
         &self.policy
+    }
+
+    /// Notices for pages that wait on a login attempt.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Notice> {
+        self.notifier.subscribe()
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

@@ -10,6 +10,10 @@ pub enum EventKind {
     CodeReused,
     CodeLocked,
     TotpActivated,
+    ApprovalGranted,
+    ApprovalDenied,
+    ApprovalNotMe,
+    ApprovalWrongNumber,
     Logout,
 }
 
@@ -23,6 +27,10 @@ impl EventKind {
             Self::CodeReused => "code_reused",
             Self::CodeLocked => "code_locked",
             Self::TotpActivated => "totp_activated",
+            Self::ApprovalGranted => "approval_ok",
+            Self::ApprovalDenied => "approval_denied",
+            Self::ApprovalNotMe => "approval_not_me",
+            Self::ApprovalWrongNumber => "approval_wrong_number",
             Self::Logout => "logout",
         }
     }

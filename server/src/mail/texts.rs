@@ -25,3 +25,24 @@ pub fn totp_activated(user_id: &str, issuer: &str, client: &Client) -> String {
     .render()
     .unwrap_or_else(|_| format!("TOTP diaktifkan untuk {user_id}. / TOTP activated for {user_id}."))
 }
+
+#[derive(Template)]
+#[template(path = "mail/login_refused.txt")]
+struct LoginRefused<'a> {
+    user_id: &'a str,
+    ip: &'a str,
+    user_agent: &'a str,
+    not_me: bool,
+}
+
+/// Notice that a login was refused in the authenticator ("bukan saya" or a plain no).
+pub fn login_refused(user_id: &str, ip: &str, user_agent: &str, not_me: bool) -> String {
+    LoginRefused {
+        user_id,
+        ip,
+        user_agent,
+        not_me,
+    }
+    .render()
+    .unwrap_or_else(|_| format!("Login {user_id} ditolak. / Login {user_id} refused."))
+}

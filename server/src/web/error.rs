@@ -106,7 +106,8 @@ impl From<AuthError> for WebError {
         match e {
             AuthError::WrongStep => Self::SessionExpired,
             AuthError::ActivationExpired => Self::ActivationExpired,
-            AuthError::LoginFailed
+            AuthError::Api(_)
+            | AuthError::LoginFailed
             | AuthError::InvalidUserId
             | AuthError::CodeRefused
             | AuthError::CodeLocked { .. } => Self::BadRequest,

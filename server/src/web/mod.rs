@@ -1,5 +1,7 @@
 //! HTTP: routes, extractors, pages. The only layer that knows status codes.
 
+mod acceptor;
+mod api;
 mod context;
 mod error;
 mod form;
@@ -8,6 +10,7 @@ mod login;
 mod ops;
 mod page;
 mod totp;
+mod waiting;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,7 +51,10 @@ pub fn router(state: AppState) -> Router {
         .merge(home::router())
         .merge(login::router())
         .merge(totp::router())
+        .merge(acceptor::router())
         .merge(ops::router())
+        .merge(api::router())
+        .merge(waiting::router())
         .fallback(ops::not_found)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(

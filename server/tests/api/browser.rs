@@ -91,6 +91,23 @@ async fn fill_and_submit(c: &Client, field: &str, value: &str) {
         .expect("click");
 }
 
+/// Waits for the browser to arrive at `path` (a click on a submit button returns before
+/// the navigation it starts has finished).
+pub async fn wait_for_path(c: &Client, path: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let now_at = c.current_url().await.expect("current URL");
+        if now_at.path() == path {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still at {now_at}, expected {path}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 async fn text_of(c: &Client, id: &str) -> String {
     c.find(Locator::Id(id))
         .await
@@ -132,15 +149,9 @@ async fn chromium_from_user_id_to_beranda_reading_the_qr_off_the_page() {
         .await
         .unwrap();
     fill_and_submit(&c, "user_id", "ppk1").await;
-    assert!(
-        c.current_url()
-            .await
-            .unwrap()
-            .path()
-            .ends_with("/login/password")
-    );
+    wait_for_path(&c, "/login/password").await;
     fill_and_submit(&c, "password", PASSWORD).await;
-    assert_eq!(c.current_url().await.unwrap().path(), "/totp/aktivasi");
+    wait_for_path(&c, "/totp/aktivasi").await;
 
     let uri = read_qr(&c.screenshot().await.unwrap());
     let scanned = OtpauthUri::parse(&uri).expect(&uri);
@@ -153,7 +164,7 @@ async fn chromium_from_user_id_to_beranda_reading_the_qr_off_the_page() {
     );
 
     fill_and_submit(&c, "code", &app.code(&scanned.key)).await;
-    assert_eq!(c.current_url().await.unwrap().path(), "/beranda");
+    wait_for_path(&c, "/beranda").await;
     assert_eq!(text_of(&c, "user-id").await, "PPK1");
     assert_eq!(text_of(&c, "totp-status").await, "Aktif");
 
@@ -163,12 +174,8 @@ async fn chromium_from_user_id_to_beranda_reading_the_qr_off_the_page() {
         .click()
         .await
         .unwrap();
-    assert_eq!(c.current_url().await.unwrap().path(), "/");
+    wait_for_path(&c, "/").await;
     c.goto(&format!("{}/beranda", app.base)).await.unwrap();
-    assert_eq!(
-        c.current_url().await.unwrap().path(),
-        "/login",
-        "logged out for real"
-    );
+    wait_for_path(&c, "/login").await;
     c.close().await.unwrap();
 }

@@ -8,5 +8,7 @@ mod cli;
 mod helpers;
 mod lockout;
 mod login;
+mod push;
+mod push_support;
 mod security;
 mod totp;

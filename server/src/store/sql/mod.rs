@@ -10,6 +10,8 @@ use sqlx::{AnyPool, Executor};
 
 use super::*;
 
+mod approvals;
+mod devices;
 mod events;
 mod sessions;
 mod users;
