@@ -107,6 +107,7 @@ pub struct Application {
     router: axum::Router,
     auth: Arc<Auth>,
     public_url: Url,
+    database_url: String,
 }
 
 impl Application {
@@ -144,6 +145,7 @@ impl Application {
             router,
             auth,
             public_url,
+            database_url: settings.database_url.clone(),
         })
     }
 
@@ -161,6 +163,11 @@ impl Application {
 
     /// Serves until SIGTERM or Ctrl-C, then lets requests in flight finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let listener_auth = Arc::clone(&self.auth);
+        tokio::spawn(crate::store::listen_for_notices(
+            self.database_url.clone(),
+            move |hash| listener_auth.deliver_notice(&hash),
+        ));
         let sweeper = Arc::clone(&self.auth);
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(300));

@@ -206,7 +206,7 @@ impl Auth {
                 ),
             });
         }
-        self.notifier.notify(&approval.session_hash);
+        self.notify(&approval.session_hash).await;
         Ok(decision)
     }
 

@@ -171,7 +171,7 @@ impl Auth {
             subject: "TOTP SPSE diaktifkan / SPSE TOTP activated".into(),
             text: crate::mail::texts::totp_activated(&user.user_id, &self.policy.issuer, client),
         });
-        self.notifier.notify(&pending.session_hash);
+        self.notify(&pending.session_hash).await;
         Ok(EnrollResponse {
             device_id: device.id,
             issuer: self.policy.issuer.clone(),

@@ -123,6 +123,20 @@ impl Auth {
         &self.policy
     }
 
+    /// Wakes the pages waiting on a login attempt, on this instance at once and on the
+    /// others through the database. A lost notice only delays a page until its reload.
+    pub(super) async fn notify(&self, session_hash: &str) {
+        self.notifier.notify(session_hash);
+        if let Err(e) = self.store.publish_notice(session_hash).await {
+            tracing::warn!(error = %e, "notice not relayed to other instances");
+        }
+    }
+
+    /// Hands a notice from another instance to the pages waiting here.
+    pub fn deliver_notice(&self, session_hash: &str) {
+        self.notifier.notify(session_hash);
+    }
+
     /// Notices for pages that wait on a login attempt.
     pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Notice> {
         self.notifier.subscribe()

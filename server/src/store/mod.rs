@@ -9,7 +9,7 @@ use crate::domain::lockout::LockoutPolicy;
 use crate::domain::session::Stage;
 use crate::domain::user::{Role, UserKind};
 
-pub use sql::{SqlStore, connect};
+pub use sql::{SqlStore, connect, listen_for_notices};
 
 /// What can go wrong at the database, in the store's own words.
 #[derive(Debug, thiserror::Error)]
@@ -351,4 +351,7 @@ pub trait Store:
     UserStore + SessionStore + EventStore + DeviceStore + ApprovalStore + 'static
 {
     async fn ping(&self) -> Result<(), StoreError>;
+    /// Tells every other instance that a login attempt changed (PostgreSQL NOTIFY);
+    /// nothing to do where the database has one process.
+    async fn publish_notice(&self, session_hash: &str) -> Result<(), StoreError>;
 }

@@ -20,6 +20,8 @@ pub const PASSWORD: &str = "kopi tubruk pagi hari";
 
 pub struct TestApp {
     pub base: String,
+    /// Dropped last: the database outlives the connections to it.
+    _database: crate::database::TestDatabase,
     pub clock: Arc<ManualClock>,
     pub auth: Arc<Auth>,
     pub dir: tempfile::TempDir,
@@ -33,7 +35,12 @@ pub async fn spawn_app() -> TestApp {
 /// Starts the real application on port 0 with a fresh SQLite file and a pinned clock.
 pub async fn spawn_with(configure: impl FnOnce(&mut RawSettings)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
+    let (database, database_url) =
+        crate::database::TestDatabase::create(crate::database::wants_postgres()).await;
     let mut raw = RawSettings::default();
+    if let Some(url) = database_url {
+        raw.set("database_url", url);
+    }
     raw.set("data_dir", dir.path().display().to_string());
     raw.set("listen", "127.0.0.1:0");
     raw.set("captcha", "off");
@@ -55,6 +62,7 @@ pub async fn spawn_with(configure: impl FnOnce(&mut RawSettings)) -> TestApp {
         .expect("test connection to the app's database");
     TestApp {
         base,
+        _database: database,
         clock,
         auth,
         dir,

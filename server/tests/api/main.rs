@@ -5,9 +5,12 @@
 
 mod browser;
 mod cli;
+mod database;
 mod helpers;
+mod instances;
 mod lockout;
 mod login;
+mod process;
 mod push;
 mod push_support;
 mod security;
