@@ -27,6 +27,11 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, value_name = "LANG")]
     pub lang: Option<LangArg>,
 
+    /// Act as if the clock said this unix time, for codes and signed requests alike
+    /// (for tests that pin the server's clock)
+    #[arg(long, global = true, value_name = "UNIX_SECONDS", hide = true)]
+    pub now: Option<u64>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -39,6 +44,11 @@ pub enum Command {
     /// activation page works. If the account (same issuer and account name) exists
     /// already, its key is replaced after confirmation. The first account creates the
     /// store and asks for a new passphrase twice.
+    ///
+    /// An SPSE activation code also names its server: this app then registers itself
+    /// there (a new device key, signed with a current code), which activates TOTP and
+    /// lets logins be approved from here. If the server refuses or does not answer,
+    /// nothing is stored, unless --no-push is given.
     #[command(
         after_help = "Examples:\n  spse-authenticator add --qr aktivasi.png\n  \
         spse-authenticator add 'otpauth://totp/LPSE:PPK1?secret=...&issuer=LPSE'\n  \
@@ -81,6 +91,11 @@ pub struct AddArgs {
     /// Replace an existing account with the same issuer and name without asking
     #[arg(long, short)]
     pub yes: bool,
+
+    /// Do not register with the server: keep the account for codes only, without
+    /// login approval
+    #[arg(long)]
+    pub no_push: bool,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 //! This file only wires the parts together; see `commands` for what each command does.
 
 mod accounts;
+mod api_client;
 mod cli;
 mod commands;
 mod format;
@@ -42,6 +43,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
         lang,
         store: StoreFile::new(path),
         terminal: Terminal::detect(lang),
+        now: cli.now,
     };
     commands::run(cli.command, &ctx)
 }

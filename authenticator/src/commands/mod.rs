@@ -1,6 +1,7 @@
 //! One module per subcommand; what they share (opening the store, printing) is here.
 
 mod add;
+mod approvals;
 mod code;
 mod list;
 mod remove;
@@ -11,6 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use spse_protocol::UriError;
 
 use crate::accounts::LookupError;
+use crate::api_client::RequestError;
 use crate::cli::Command;
 use crate::messages::{Lang, Msg};
 use crate::qr::QrError;
@@ -33,6 +35,9 @@ pub enum Error {
     Terminal(#[from] TerminalError),
     #[error("cancelled")]
     Cancelled,
+    /// Enrolment failed, so the account was not stored.
+    #[error("enrolment failed: {0}")]
+    Enroll(RequestError),
     #[error("no store location: HOME is not set")]
     NoStoreLocation,
     #[error("reading standard input: {0}")]
@@ -46,6 +51,8 @@ pub struct Context {
     pub lang: Lang,
     pub store: StoreFile,
     pub terminal: Terminal,
+    /// `--now`: the clock pinned, for codes and request timestamps alike.
+    pub now: Option<u64>,
 }
 
 impl Context {
@@ -67,6 +74,11 @@ impl Context {
         self.terminal.note(Msg::NewStore(self.store.path()));
         let passphrase = self.terminal.new_passphrase()?;
         Ok(self.store.create(&passphrase)?)
+    }
+
+    /// Unix seconds now, or `--now`.
+    fn now(&self) -> u64 {
+        self.now.unwrap_or_else(unix_now)
     }
 
     /// A line of the command's output, on stdout.

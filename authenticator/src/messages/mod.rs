@@ -54,6 +54,8 @@ pub enum Msg<'a> {
     NewStore(&'a Path),
     NewPassphrasePrompt,
     RepeatPassphrasePrompt,
+    PushReady(&'a str),
+    InsecureServer(&'a str),
 }
 
 impl Msg<'_> {
@@ -126,6 +128,24 @@ impl Msg<'_> {
                 "Ulangi frasa sandi: ".into(),
                 "Repeat the passphrase: ".into(),
             ),
+            Msg::PushReady(account) => {
+                let account = shown(account);
+                (
+                    format!("Login {account} kini dapat disetujui dari aplikasi ini."),
+                    format!("Logins of {account} can now be approved from this app."),
+                )
+            }
+            Msg::InsecureServer(server) => {
+                let server = shown(server);
+                (
+                    format!(
+                        "Peringatan: {server} memakai http tanpa enkripsi; hanya layak untuk uji coba di mesin ini."
+                    ),
+                    format!(
+                        "Warning: {server} uses http without encryption; only sensible for tests on this machine."
+                    ),
+                )
+            }
         };
         pick(lang, id, en)
     }

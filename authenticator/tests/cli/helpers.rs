@@ -126,8 +126,10 @@ impl Sandbox {
         }
     }
 
+    /// Adds for codes only: these tests are not about the server (the push tests run
+    /// their own, see `push_server`).
     pub fn add(&self, uri: &str) -> Run {
-        self.run(&["add", uri])
+        self.run(&["add", "--no-push", uri])
     }
 
     /// The code as a script gets it (stdout is a pipe here).
