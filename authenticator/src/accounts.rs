@@ -39,6 +39,10 @@ impl Device {
             key: key.to_bytes(),
         }
     }
+
+    pub fn key(&self) -> DeviceKey {
+        DeviceKey::from_bytes(&self.key)
+    }
 }
 
 impl Drop for Device {

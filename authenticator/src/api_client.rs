@@ -6,7 +6,8 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use spse_protocol::api::{
-    self, ApiError, DeviceKey, ENROLL_PATH, ENROLLING, EnrollRequest, EnrollResponse, ErrorCode,
+    self, APPROVALS_PATH, ApiError, DeviceKey, ENROLL_PATH, ENROLLING, EnrollRequest,
+    EnrollResponse, ErrorCode, PendingApproval, PendingList,
 };
 use url::{Host, Url};
 
@@ -78,6 +79,17 @@ impl ApiClient {
         now: i64,
     ) -> Result<EnrollResponse, RequestError> {
         self.send(key, ENROLLING, ENROLL_PATH, Some(request), now)
+    }
+
+    /// The logins waiting for this device's decision.
+    pub fn pending(
+        &self,
+        key: &DeviceKey,
+        device_id: &str,
+        now: i64,
+    ) -> Result<Vec<PendingApproval>, RequestError> {
+        let list: PendingList = self.send::<(), _>(key, device_id, APPROVALS_PATH, None, now)?;
+        Ok(list.approvals)
     }
 
     /// A GET without `body`, else a POST of its JSON; the answer parsed as `T` on 2xx,

@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::messages::Lang;
 
-/// SPSE Authenticator: TOTP codes for SPSE accounts, in a terminal.
+/// SPSE Authenticator: TOTP codes and login approvals for SPSE accounts, in a terminal.
 ///
 /// Accounts are kept in an encrypted store, unlocked with a passphrase that is asked on
 /// the terminal or taken from SPSE_AUTHENTICATOR_PASSPHRASE. Messages are in Indonesian
@@ -71,6 +71,13 @@ pub enum Command {
     /// Codes for the account can no longer be made afterwards; to log in again the TOTP
     /// of the account must be reset and activated anew.
     Remove(RemoveArgs),
+
+    /// Show the logins waiting for approval: account, time (WIB), IP address and browser
+    ///
+    /// Asks the server of every account with login approval, or only of ACCOUNT. The
+    /// number to match is never shown here: it is on the browser's page, and must be
+    /// typed into `approve`.
+    Pending(PendingArgs),
 }
 
 #[derive(Debug, Args)]
@@ -96,6 +103,19 @@ pub struct AddArgs {
     /// login approval
     #[arg(long)]
     pub no_push: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PendingArgs {
+    /// Only this account (user ID, or ISSUER:ACCOUNT); default: every account with
+    /// login approval
+    #[arg(value_name = "ACCOUNT")]
+    pub account: Option<String>,
+
+    /// Print one JSON array (issuer, account, id, created_at, expires_at, ip,
+    /// user_agent; times in unix seconds)
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@ mod accounts;
 mod api_client;
 mod cli;
 mod commands;
+mod describe;
 mod format;
 mod messages;
 mod qr;

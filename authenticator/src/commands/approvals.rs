@@ -1,8 +1,14 @@
-//! Talking to an account's server: what enrolment and the approval commands share.
+//! What enrolment and `pending` share: an account bound for login approval, its
+//! server, and how a waiting login is described.
 
-use super::Context;
+use spse_protocol::api::{DeviceKey, PendingApproval};
+
+use super::{Context, Error};
+use crate::accounts::{Account, LookupError};
 use crate::api_client::{ApiClient, RequestError};
-use crate::messages::Msg;
+use crate::describe;
+use crate::messages::{Msg, pick, shown};
+use crate::store::OpenStore;
 
 /// The client of `server`, with a warning when approvals would travel in clear text.
 pub fn client(ctx: &Context, server: &str) -> Result<ApiClient, RequestError> {
@@ -16,4 +22,53 @@ pub fn client(ctx: &Context, server: &str) -> Result<ApiClient, RequestError> {
 /// Request timestamps are signed as `i64`; a `u64` clock beyond that is not a clock.
 pub fn timestamp(now: u64) -> i64 {
     i64::try_from(now).unwrap_or(i64::MAX)
+}
+
+/// An account that can talk to its server: the key and device id from enrolment.
+pub struct PushAccount {
+    pub label: String,
+    pub issuer: String,
+    pub name: String,
+    client: ApiClient,
+    key: DeviceKey,
+    device_id: String,
+}
+
+impl PushAccount {
+    pub fn new(ctx: &Context, account: &Account) -> Result<Self, Error> {
+        let (Some(server), Some(device)) = (&account.server, &account.device) else {
+            return Err(Error::NoPush(account.label()));
+        };
+        Ok(Self {
+            label: account.label(),
+            issuer: account.issuer.clone(),
+            name: account.account.clone(),
+            client: client(ctx, server).map_err(Error::Server)?,
+            key: device.key(),
+            device_id: device.id.clone(),
+        })
+    }
+
+    pub fn pending(&self, now: u64) -> Result<Vec<PendingApproval>, RequestError> {
+        self.client
+            .pending(&self.key, &self.device_id, timestamp(now))
+    }
+}
+
+/// The push account `query` names in an opened store.
+pub fn named(ctx: &Context, store: &OpenStore, query: &str) -> Result<PushAccount, Error> {
+    let index = store.accounts.find(query)?;
+    let account = store
+        .accounts
+        .get(index)
+        .ok_or_else(|| LookupError::Unknown(query.trim().to_string()))?;
+    PushAccount::new(ctx, account)
+}
+
+/// The browser in the user's language, safe to print.
+pub fn browser(ctx: &Context, user_agent: &str) -> String {
+    shown(&describe::browser(
+        user_agent,
+        &pick(ctx.lang, "di".into(), "on".into()),
+    ))
 }

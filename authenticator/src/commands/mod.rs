@@ -4,6 +4,7 @@ mod add;
 mod approvals;
 mod code;
 mod list;
+mod pending;
 mod remove;
 
 use std::io::Write;
@@ -38,6 +39,13 @@ pub enum Error {
     /// Enrolment failed, so the account was not stored.
     #[error("enrolment failed: {0}")]
     Enroll(RequestError),
+    #[error(transparent)]
+    Server(RequestError),
+    #[error("{0} has no login approval")]
+    NoPush(String),
+    /// Some accounts were listed, others could not be asked (each was reported).
+    #[error("{0} accounts could not be asked")]
+    PendingIncomplete(usize),
     #[error("no store location: HOME is not set")]
     NoStoreLocation,
     #[error("reading standard input: {0}")]
@@ -94,6 +102,7 @@ pub fn run(command: Command, ctx: &Context) -> Result<(), Error> {
         Command::List => list::run(ctx),
         Command::Code(args) => code::run(args, ctx),
         Command::Remove(args) => remove::run(args, ctx),
+        Command::Pending(args) => pending::run(args, ctx),
     }
 }
 

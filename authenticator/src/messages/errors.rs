@@ -66,6 +66,22 @@ pub fn error(err: &Error, lang: Lang) -> String {
                 format!("{} Nothing was stored.", sentence(en)),
             )
         }
+        Error::Server(err) => request_error(err),
+        Error::NoPush(label) => {
+            let label = shown(label);
+            (
+                format!(
+                    "Akun {label} tidak terhubung untuk persetujuan login; tambahkan dari QR aktivasi SPSE (tanpa --no-push)."
+                ),
+                format!(
+                    "The account {label} is not set up for login approval; add it from the SPSE activation QR code (without --no-push)."
+                ),
+            )
+        }
+        Error::PendingIncomplete(count) => (
+            format!("{count} akun tidak dapat diperiksa (lihat di atas)."),
+            format!("{count} account(s) could not be checked (see above)."),
+        ),
         Error::NoStoreLocation => (
             "Lokasi penyimpanan tidak diketahui (HOME tidak disetel); gunakan --store FILE atau SPSE_AUTHENTICATOR_STORE.".into(),
             "The store location is unknown (HOME is not set); use --store FILE or SPSE_AUTHENTICATOR_STORE.".into(),

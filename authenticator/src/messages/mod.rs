@@ -56,6 +56,13 @@ pub enum Msg<'a> {
     RepeatPassphrasePrompt,
     PushReady(&'a str),
     InsecureServer(&'a str),
+    NoPushAccounts,
+    NothingPendingAnywhere,
+    ColumnTime,
+    ColumnIp,
+    ColumnBrowser,
+    PendingHint,
+    AccountFailed { label: &'a str, reason: &'a str },
 }
 
 impl Msg<'_> {
@@ -146,12 +153,31 @@ impl Msg<'_> {
                     ),
                 )
             }
+            Msg::NoPushAccounts => (
+                "Belum ada akun dengan persetujuan login. Tambahkan dari QR aktivasi SPSE: spse-authenticator add --qr GAMBAR".into(),
+                "No account has login approval yet. Add one from the SPSE activation QR code: spse-authenticator add --qr IMAGE".into(),
+            ),
+            Msg::NothingPendingAnywhere => (
+                "Tidak ada login yang menunggu persetujuan.".into(),
+                "No logins are waiting for approval.".into(),
+            ),
+            Msg::ColumnTime => ("WAKTU".into(), "TIME".into()),
+            Msg::ColumnIp => ("IP".into(), "IP".into()),
+            Msg::ColumnBrowser => ("PERAMBAN".into(), "BROWSER".into()),
+            Msg::PendingHint => (
+                "Setujui dengan: spse-authenticator approve AKUN (masukkan angka yang tampil di browser)".into(),
+                "Approve with: spse-authenticator approve ACCOUNT (type the number shown in the browser)".into(),
+            ),
+            Msg::AccountFailed { label, reason } => {
+                let label = shown(label);
+                (format!("{label}: {reason}"), format!("{label}: {reason}"))
+            }
         };
         pick(lang, id, en)
     }
 }
 
-fn pick(lang: Lang, id: String, en: String) -> String {
+pub fn pick(lang: Lang, id: String, en: String) -> String {
     match lang {
         Lang::Id => id,
         Lang::En => en,

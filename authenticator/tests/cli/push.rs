@@ -1,5 +1,5 @@
-//! Enrolment against a real HTTP server (`push_server`), with the app's clock pinned
-//! to the server's by `--now`.
+//! Enrolment and pending logins against a real HTTP server (`push_server`), with the
+//! app's clock pinned to the server's by `--now`.
 
 use crate::helpers::*;
 use crate::push_server::{T, TestServer, dead_server_url};
@@ -16,6 +16,21 @@ fn push_uri(server: &str, account: &str, token: &str) -> String {
 
 fn now(offset: i64) -> String {
     (T + offset).to_string()
+}
+
+/// A sandbox whose PPK1 is enrolled with `server`.
+fn enrolled(server: &TestServer) -> Sandbox {
+    let sandbox = Sandbox::new();
+    server.issue_token("tok-ppk1", "PPK1", SECRET_BYTES);
+    sandbox
+        .run(&[
+            "add",
+            &push_uri(&server.url, "PPK1", "tok-ppk1"),
+            "--now",
+            &now(0),
+        ])
+        .ok();
+    sandbox
 }
 
 #[test]
@@ -50,7 +65,10 @@ fn enrolment_binds_this_device_with_a_current_code() {
             .stdout
             .contains("LPSE      PPK1  ya")
     );
-    // The device id is in the encrypted store only.
+    // The stored key and device id sign requests the server accepts.
+    let run = sandbox.run(&["pending", "--now", &now(5)]).ok();
+    assert_eq!(run.stdout, "Tidak ada login yang menunggu persetujuan.\n");
+    // ...and they are in the encrypted store only.
     let bytes = sandbox.store_bytes();
     assert!(!bytes.windows(5).any(|w| w == b"dev-1"));
 }
@@ -103,4 +121,137 @@ fn a_server_that_does_not_answer() {
         run.stderr
     );
     assert!(!sandbox.store.exists());
+
+    let server = TestServer::start();
+    let sandbox = enrolled(&server);
+    drop(server);
+    let run = sandbox.run(&["pending"]).fails();
+    assert!(
+        run.stderr.contains("server tidak menjawab: "),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn pending_shows_account_time_ip_and_browser_but_never_the_number() {
+    let server = TestServer::start();
+    let sandbox = enrolled(&server);
+    let run = sandbox.run(&["pending", "--now", &now(0)]).ok();
+    assert_eq!(run.stdout, "Tidak ada login yang menunggu persetujuan.\n");
+    let run = sandbox.run(&["pending", "--json", "--now", &now(0)]).ok();
+    assert_eq!(run.stdout.trim(), "[]");
+
+    server.login("ap-1", "PPK1", T - 30, 58, "203.0.113.7");
+    server.login("ap-2", "PPK1", T - 10, 76, "198.51.100.4");
+    let run = sandbox.run(&["pending", "--now", &now(0)]).ok();
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "AKUN  WAKTU                 IP            PERAMBAN"
+    );
+    assert_eq!(
+        lines[1],
+        "PPK1  15-11-2023 05:13 WIB  198.51.100.4  Chrome di Linux"
+    );
+    assert_eq!(
+        lines[2],
+        "PPK1  15-11-2023 05:12 WIB  203.0.113.7   Chrome di Linux"
+    );
+    assert!(lines[3].contains("spse-authenticator approve"));
+
+    let run = sandbox
+        .run(&["pending", "PPK1", "--json", "--now", &now(0)])
+        .ok();
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let first = json.as_array().unwrap()[0].as_object().unwrap();
+    let mut keys: Vec<&str> = first.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "account",
+            "created_at",
+            "expires_at",
+            "id",
+            "ip",
+            "issuer",
+            "user_agent"
+        ]
+    );
+    assert_eq!(first["id"], "ap-2");
+    assert_eq!(first["issuer"], "LPSE");
+    assert_eq!(first["account"], "PPK1");
+    assert_eq!(first["created_at"], T - 10);
+    assert_eq!(first["expires_at"], T + 110);
+    assert_eq!(json.as_array().unwrap().len(), 2);
+    assert!(!run.stdout.contains("76") && !run.stdout.contains("58"));
+}
+
+#[test]
+fn a_device_replaced_by_another_can_no_longer_decide() {
+    let server = TestServer::start();
+    let sandbox = enrolled(&server);
+    server.state().devices[0].revoked = true;
+    let run = sandbox.run(&["pending", "--now", &now(0)]).fails();
+    assert!(
+        run.stderr
+            .contains("perangkat ini tidak lagi terdaftar untuk akun ini"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn pending_lists_every_account_it_can_and_names_the_others() {
+    let server = TestServer::start();
+    let sandbox = enrolled(&server);
+    server.issue_token("tok-ppk2", "PPK2", SECRET_BYTES);
+    sandbox
+        .run(&[
+            "add",
+            &push_uri(&server.url, "PPK2", "tok-ppk2"),
+            "--now",
+            &now(0),
+        ])
+        .ok();
+    server.login("ap-1", "PPK1", T, 42, "203.0.113.7");
+    server.login("ap-2", "PPK2", T - 1, 43, "198.51.100.4");
+    let run = sandbox.run(&["pending", "--now", &now(0)]).ok();
+    assert!(run.stdout.contains("PPK1  15-11-2023"), "{}", run.stdout);
+    assert!(run.stdout.contains("PPK2  15-11-2023"), "{}", run.stdout);
+
+    server.state().devices[1].revoked = true;
+    let run = sandbox.run(&["pending", "--now", &now(0)]).fails();
+    assert!(run.stdout.contains("PPK1  15-11-2023"), "{}", run.stdout);
+    assert!(!run.stdout.contains("PPK2"), "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("LPSE:PPK2: perangkat ini tidak lagi terdaftar untuk akun ini"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("1 akun tidak dapat diperiksa"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn accounts_without_push_are_named_as_such() {
+    let sandbox = Sandbox::new();
+    sandbox.add(&plain_uri("LPSE", "PPK1", SECRET)).ok();
+    let run = sandbox.run(&["pending"]).ok();
+    assert!(
+        run.stdout
+            .starts_with("Belum ada akun dengan persetujuan login")
+    );
+    let run = sandbox.run(&["pending", "PPK1"]).fails();
+    assert!(
+        run.stderr
+            .contains("tidak terhubung untuk persetujuan login"),
+        "{}",
+        run.stderr
+    );
 }

@@ -1,7 +1,7 @@
 //! A stand-in for spse-auth's authenticator API over real HTTP on a free port. It checks
 //! signatures (with `spse_protocol::api::verify`), timestamps and nonces as the real
 //! server does, answers with the same statuses and error bodies, and records what it
-//! was sent so tests can see what the binary did. Enrolment only, for now.
+//! was sent so tests can see what the binary did.
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -13,11 +13,14 @@ use std::thread::JoinHandle;
 use serde::Serialize;
 use spse_protocol::TotpKey;
 use spse_protocol::api::{
-    self, ApiError, ENROLL_PATH, ENROLLING, EnrollRequest, EnrollResponse, ErrorCode,
+    self, APPROVALS_PATH, ApiError, Decision, DecisionRequest, DecisionResponse, ENROLL_PATH,
+    ENROLLING, EnrollRequest, EnrollResponse, ErrorCode, PendingApproval, PendingList,
 };
 
 /// The server's clock in every test: 15-11-2023 05:13:20 WIB.
 pub const T: i64 = 1_700_000_000;
+
+pub const CHROME: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
 
 /// A one-time token the server handed out in an activation QR code.
 pub struct Token {
@@ -31,14 +34,33 @@ pub struct Device {
     pub public_key: String,
     pub account: String,
     pub name: String,
+    pub revoked: bool,
+}
+
+pub struct Approval {
+    pub id: String,
+    pub account: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub ip: String,
+    pub user_agent: String,
+    pub number: u32,
+    pub decided: Option<Decision>,
 }
 
 #[derive(Default)]
 pub struct State {
     pub clock: i64,
+    /// Seconds the clock moves on after each request (to let an approval expire between
+    /// the app's listing and its decision).
+    pub tick: i64,
     pub tokens: Vec<Token>,
     pub devices: Vec<Device>,
+    pub approvals: Vec<Approval>,
     pub enrolments: Vec<EnrollRequest>,
+    pub decisions: Vec<(String, DecisionRequest)>,
+    /// What the next decision gets instead of being judged.
+    pub force_decision: Option<(u16, ErrorCode)>,
     pub requests: usize,
     nonces: HashSet<String>,
 }
@@ -92,6 +114,20 @@ impl TestServer {
             secret: secret.to_vec(),
         });
     }
+
+    /// A login waiting for approval, as after the password step in the browser.
+    pub fn login(&self, id: &str, account: &str, created_at: i64, number: u32, ip: &str) {
+        self.state().approvals.push(Approval {
+            id: id.into(),
+            account: account.into(),
+            created_at,
+            expires_at: created_at + 120,
+            ip: ip.into(),
+            user_agent: CHROME.into(),
+            number,
+            decided: None,
+        });
+    }
 }
 
 impl Drop for TestServer {
@@ -137,7 +173,9 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
     let (status, body) = {
         let mut state = state.lock().unwrap();
         state.requests += 1;
-        handle(&mut state, &request)
+        let answer = handle(&mut state, &request);
+        state.clock += state.tick;
+        answer
     };
     let reason = match status {
         200 => "OK",
@@ -219,7 +257,7 @@ fn handle(state: &mut State, request: &Request) -> Answer {
     };
     let (public_key, account) = match &enrolment {
         Some(enrolment) => (enrolment.public_key.clone(), None),
-        None => match state.devices.iter().find(|d| d.id == device) {
+        None => match state.devices.iter().find(|d| d.id == device && !d.revoked) {
             Some(d) => (d.public_key.clone(), Some(d.account.clone())),
             None => return refuse(401, ErrorCode::UnknownDevice),
         },
@@ -250,6 +288,32 @@ fn handle(state: &mut State, request: &Request) -> Answer {
         account,
     ) {
         ("POST", ENROLL_PATH, Some(enrolment), None) => enroll(state, enrolment),
+        ("GET", APPROVALS_PATH, None, Some(account)) => ok(&PendingList {
+            approvals: state
+                .approvals
+                .iter()
+                .filter(|a| a.account == account && a.decided.is_none())
+                .filter(|a| a.expires_at > state.clock)
+                .map(|a| PendingApproval {
+                    id: a.id.clone(),
+                    account: a.account.clone(),
+                    created_at: a.created_at,
+                    expires_at: a.expires_at,
+                    ip: a.ip.clone(),
+                    user_agent: a.user_agent.clone(),
+                })
+                .collect(),
+        }),
+        ("POST", path, None, Some(account)) => {
+            let id = path
+                .strip_prefix(APPROVALS_PATH)
+                .and_then(|rest| rest.strip_prefix('/'))
+                .and_then(|rest| rest.strip_suffix("/decision"));
+            match (id, serde_json::from_slice(&request.body)) {
+                (Some(id), Ok(decision)) => decide(state, &account, id.to_string(), decision),
+                _ => refuse(400, ErrorCode::BadRequest),
+            }
+        }
         _ => refuse(404, ErrorCode::NotFound),
     }
 }
@@ -270,10 +334,39 @@ fn enroll(state: &mut State, enrolment: EnrollRequest) -> Answer {
         public_key: enrolment.public_key,
         account: token.account.clone(),
         name: enrolment.device_name,
+        revoked: false,
     });
     ok(&EnrollResponse {
         device_id: id,
         issuer: "LPSE".into(),
         account: token.account,
+    })
+}
+
+fn decide(state: &mut State, account: &str, id: String, request: DecisionRequest) -> Answer {
+    state.decisions.push((id.clone(), request.clone()));
+    if let Some((status, code)) = state.force_decision.take() {
+        return refuse(status, code);
+    }
+    let clock = state.clock;
+    let Some(approval) = state
+        .approvals
+        .iter_mut()
+        .find(|a| a.id == id && a.account == account)
+    else {
+        return refuse(404, ErrorCode::NotFound);
+    };
+    if approval.decided.is_some() {
+        return refuse(409, ErrorCode::AlreadyDecided);
+    }
+    if approval.expires_at <= clock {
+        return refuse(410, ErrorCode::Expired);
+    }
+    if request.decision == Decision::Approve && request.number != Some(approval.number) {
+        return refuse(422, ErrorCode::WrongNumber);
+    }
+    approval.decided = Some(request.decision);
+    ok(&DecisionResponse {
+        decision: request.decision,
     })
 }
