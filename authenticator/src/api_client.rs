@@ -6,8 +6,8 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use spse_protocol::api::{
-    self, APPROVALS_PATH, ApiError, DeviceKey, ENROLL_PATH, ENROLLING, EnrollRequest,
-    EnrollResponse, ErrorCode, PendingApproval, PendingList,
+    self, APPROVALS_PATH, ApiError, DecisionRequest, DecisionResponse, DeviceKey, ENROLL_PATH,
+    ENROLLING, EnrollRequest, EnrollResponse, ErrorCode, PendingApproval, PendingList,
 };
 use url::{Host, Url};
 
@@ -90,6 +90,34 @@ impl ApiClient {
     ) -> Result<Vec<PendingApproval>, RequestError> {
         let list: PendingList = self.send::<(), _>(key, device_id, APPROVALS_PATH, None, now)?;
         Ok(list.approvals)
+    }
+
+    pub fn decide(
+        &self,
+        key: &DeviceKey,
+        device_id: &str,
+        approval_id: &str,
+        request: &DecisionRequest,
+        now: i64,
+    ) -> Result<DecisionResponse, RequestError> {
+        // The id came from the server; it must not be able to steer the request elsewhere.
+        let safe = !approval_id.is_empty()
+            && approval_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !safe {
+            return Err(RequestError::Unexpected {
+                status: 200,
+                detail: "approval id with unexpected characters".into(),
+            });
+        }
+        self.send(
+            key,
+            device_id,
+            &api::decision_path(approval_id),
+            Some(request),
+            now,
+        )
     }
 
     /// A GET without `body`, else a POST of its JSON; the answer parsed as `T` on 2xx,

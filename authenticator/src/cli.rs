@@ -78,6 +78,21 @@ pub enum Command {
     /// number to match is never shown here: it is on the browser's page, and must be
     /// typed into `approve`.
     Pending(PendingArgs),
+
+    /// Approve the newest waiting login of an account, with the number the browser shows
+    ///
+    /// Asks for the number shown in the browser (unless --number), then whether to
+    /// approve (unless --yes). A wrong number counts toward the account's TOTP lockout.
+    #[command(after_help = "Examples:\n  spse-authenticator approve PPK1\n  \
+        spse-authenticator approve PPK1 --number 42 --yes")]
+    Approve(ApproveArgs),
+
+    /// Refuse the newest waiting login of an account
+    ///
+    /// The browser is told the login was refused. With --not-me the attempt is also
+    /// reported (the user and the helpdesk are told) and new approvals for the account
+    /// pause for a while.
+    Deny(DenyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -116,6 +131,36 @@ pub struct PendingArgs {
     /// user_agent; times in unix seconds)
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    /// The account name (user ID), or ISSUER:ACCOUNT when ambiguous; case is ignored
+    #[arg(value_name = "ACCOUNT")]
+    pub account: String,
+
+    /// The number shown in the browser (asked on the terminal when missing)
+    #[arg(long, short, value_name = "N")]
+    pub number: Option<u32>,
+
+    /// Approve without asking for confirmation
+    #[arg(long, short)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DenyArgs {
+    /// The account name (user ID), or ISSUER:ACCOUNT when ambiguous; case is ignored
+    #[arg(value_name = "ACCOUNT")]
+    pub account: String,
+
+    /// "Bukan saya": the login is not yours; report it and pause new approvals
+    #[arg(long)]
+    pub not_me: bool,
+
+    /// Refuse without asking for confirmation
+    #[arg(long, short)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,7 +1,7 @@
-//! What enrolment and `pending` share: an account bound for login approval, its
-//! server, and how a waiting login is described.
+//! What `pending`, `approve` and `deny` share: an account bound for login approval, its
+//! server, and how a waiting login is chosen and described.
 
-use spse_protocol::api::{DeviceKey, PendingApproval};
+use spse_protocol::api::{DecisionRequest, DecisionResponse, DeviceKey, PendingApproval};
 
 use super::{Context, Error};
 use crate::accounts::{Account, LookupError};
@@ -53,6 +53,21 @@ impl PushAccount {
         self.client
             .pending(&self.key, &self.device_id, timestamp(now))
     }
+
+    pub fn decide(
+        &self,
+        approval: &PendingApproval,
+        request: &DecisionRequest,
+        now: u64,
+    ) -> Result<DecisionResponse, RequestError> {
+        self.client.decide(
+            &self.key,
+            &self.device_id,
+            &approval.id,
+            request,
+            timestamp(now),
+        )
+    }
 }
 
 /// The push account `query` names in an opened store.
@@ -63,6 +78,35 @@ pub fn named(ctx: &Context, store: &OpenStore, query: &str) -> Result<PushAccoun
         .get(index)
         .ok_or_else(|| LookupError::Unknown(query.trim().to_string()))?;
     PushAccount::new(ctx, account)
+}
+
+/// Opens the store and picks the push account `query` names.
+pub fn open_named(ctx: &Context, query: &str) -> Result<PushAccount, Error> {
+    let store = ctx
+        .open_existing()?
+        .ok_or_else(|| LookupError::Unknown(query.trim().to_string()))?;
+    named(ctx, &store, query)
+}
+
+/// The newest waiting login of `account`: the one the user most likely has in front of
+/// them. Older ones are mentioned so that none goes unnoticed.
+pub fn newest_waiting(ctx: &Context, account: &PushAccount) -> Result<PendingApproval, Error> {
+    let mut waiting = account.pending(ctx.now()).map_err(Error::Server)?;
+    waiting.sort_by_key(|a| std::cmp::Reverse(a.created_at));
+    let others = waiting.len().saturating_sub(1);
+    let Some(newest) = waiting.into_iter().next() else {
+        return Err(Error::NothingPending(account.label.clone()));
+    };
+    ctx.terminal.note(Msg::LoginToDecide {
+        account: &account.name,
+        time: &describe::wib(newest.created_at),
+        ip: &newest.ip,
+        browser: &browser(ctx, &newest.user_agent),
+    });
+    if others > 0 {
+        ctx.terminal.note(Msg::OthersWaiting(others));
+    }
+    Ok(newest)
 }
 
 /// The browser in the user's language, safe to print.

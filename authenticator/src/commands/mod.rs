@@ -2,7 +2,9 @@
 
 mod add;
 mod approvals;
+mod approve;
 mod code;
+mod deny;
 mod list;
 mod pending;
 mod remove;
@@ -43,6 +45,8 @@ pub enum Error {
     Server(RequestError),
     #[error("{0} has no login approval")]
     NoPush(String),
+    #[error("no login of {0} is waiting for approval")]
+    NothingPending(String),
     /// Some accounts were listed, others could not be asked (each was reported).
     #[error("{0} accounts could not be asked")]
     PendingIncomplete(usize),
@@ -103,6 +107,8 @@ pub fn run(command: Command, ctx: &Context) -> Result<(), Error> {
         Command::Code(args) => code::run(args, ctx),
         Command::Remove(args) => remove::run(args, ctx),
         Command::Pending(args) => pending::run(args, ctx),
+        Command::Approve(args) => approve::run(args, ctx),
+        Command::Deny(args) => deny::run(args, ctx),
     }
 }
 

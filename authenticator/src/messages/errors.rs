@@ -78,6 +78,17 @@ pub fn error(err: &Error, lang: Lang) -> String {
                 ),
             )
         }
+        Error::NothingPending(label) => {
+            let label = shown(label);
+            (
+                format!(
+                    "Tidak ada login {label} yang menunggu persetujuan. Login dulu di browser, lalu coba lagi."
+                ),
+                format!(
+                    "No login of {label} is waiting for approval. Log in in the browser first, then try again."
+                ),
+            )
+        }
         Error::PendingIncomplete(count) => (
             format!("{count} akun tidak dapat diperiksa (lihat di atas)."),
             format!("{count} account(s) could not be checked (see above)."),
@@ -331,6 +342,17 @@ fn terminal_error(err: &TerminalError) -> (String, String) {
             "Perlu konfirmasi: jalankan di terminal, atau tambahkan --yes.".into(),
             "Confirmation needed: run in a terminal, or add --yes.".into(),
         ),
+        TerminalError::NeedsNumber => (
+            "Angka yang tampil di browser diperlukan: tambahkan --number N, atau jalankan di terminal.".into(),
+            "The number shown in the browser is needed: add --number N, or run in a terminal.".into(),
+        ),
+        TerminalError::NotANumber(text) => {
+            let text = shown(text);
+            (
+                format!("Bukan angka: {text}. Ketik angka yang tampil di browser."),
+                format!("Not a number: {text}. Type the number shown in the browser."),
+            )
+        }
         TerminalError::Io(err) => (
             format!("Gagal membaca dari terminal: {err}"),
             format!("Cannot read from the terminal: {err}"),

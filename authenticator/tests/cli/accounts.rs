@@ -157,7 +157,9 @@ fn usage_errors_exit_2_and_help_exists_everywhere() {
         sandbox.run(&["add", "otpauth://x", "--qr", "a.png"]).code,
         Some(2)
     );
-    for command in ["add", "list", "code", "remove", "pending"] {
+    for command in [
+        "add", "list", "code", "remove", "pending", "approve", "deny",
+    ] {
         let run = sandbox.run(&[command, "--help"]).ok();
         assert!(
             run.stdout.contains("Usage: spse-authenticator"),

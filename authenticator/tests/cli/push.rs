@@ -1,5 +1,7 @@
-//! Enrolment and pending logins against a real HTTP server (`push_server`), with the
+//! Enrolment and login approval against a real HTTP server (`push_server`), with the
 //! app's clock pinned to the server's by `--now`.
+
+use spse_protocol::api::Decision;
 
 use crate::helpers::*;
 use crate::push_server::{T, TestServer, dead_server_url};
@@ -125,12 +127,18 @@ fn a_server_that_does_not_answer() {
     let server = TestServer::start();
     let sandbox = enrolled(&server);
     drop(server);
-    let run = sandbox.run(&["pending"]).fails();
-    assert!(
-        run.stderr.contains("server tidak menjawab: "),
-        "{}",
-        run.stderr
-    );
+    for args in [
+        &["pending"][..],
+        &["approve", "PPK1", "--number", "1", "--yes"],
+        &["deny", "PPK1", "--yes"],
+    ] {
+        let run = sandbox.run(args).fails();
+        assert!(
+            run.stderr.contains("server tidak menjawab: "),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
 }
 
 #[test]
@@ -189,6 +197,148 @@ fn pending_shows_account_time_ip_and_browser_but_never_the_number() {
 }
 
 #[test]
+fn approve_sends_the_typed_number_for_the_newest_login() {
+    let server = TestServer::start();
+    let sandbox = enrolled(&server);
+    server.login("ap-old", "PPK1", T - 60, 11, "203.0.113.7");
+    server.login("ap-new", "PPK1", T - 5, 42, "198.51.100.4");
+    let run = sandbox
+        .run(&[
+            "approve",
+            "PPK1",
+            "--number",
+            "42",
+            "--yes",
+            "--now",
+            &now(0),
+        ])
+        .ok();
+    assert!(
+        run.stdout.starts_with("Login disetujui: PPK1."),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.contains("198.51.100.4"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("1 login lain juga menunggu"),
+        "{}",
+        run.stderr
+    );
+    let state = server.state();
+    assert_eq!(state.decisions.len(), 1);
+    let (id, request) = &state.decisions[0];
+    assert_eq!(id, "ap-new");
+    assert_eq!(request.decision, Decision::Approve);
+    assert_eq!(request.number, Some(42));
+}
+
+#[test]
+fn on_a_terminal_approve_asks_the_number_then_yes() {
+    let server = TestServer::start();
+    let sandbox = enrolled(&server);
+    server.login("ap-1", "PPK1", T, 42, "203.0.113.7");
+    let run = sandbox.run_in_terminal(&["approve", "PPK1", "--now", &now(0)], "42\ny\n");
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    let screen = run.stdout;
+    let asked = screen.find("Angka yang tampil di browser: ").unwrap();
+    let confirmed = screen
+        .find("Setujui login PPK1 dari IP 203.0.113.7 (Chrome di Linux)? [y/T]")
+        .unwrap();
+    let approved = screen.find("Login disetujui: PPK1.").unwrap();
+    assert!(asked < confirmed && confirmed < approved, "{screen}");
+    assert_eq!(server.state().decisions[0].1.number, Some(42));
+
+    server.login("ap-2", "PPK1", T, 43, "203.0.113.7");
+    let run = sandbox.run_in_terminal(&["approve", "PPK1", "--now", &now(0)], "43\n\n");
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    assert!(run.stdout.contains("Dibatalkan"), "{}", run.stdout);
+    assert_eq!(server.state().decisions.len(), 1, "a plain Enter is a no");
+}
+
+#[test]
+fn without_a_terminal_approve_needs_the_number_and_yes_as_flags() {
+    let server = TestServer::start();
+    let sandbox = enrolled(&server);
+    server.login("ap-1", "PPK1", T, 42, "203.0.113.7");
+    let run = sandbox
+        .run(&["approve", "PPK1", "--yes", "--now", &now(0)])
+        .fails();
+    assert!(run.stderr.contains("--number N"), "{}", run.stderr);
+    let run = sandbox
+        .run(&["approve", "PPK1", "--number", "42", "--now", &now(0)])
+        .fails();
+    assert!(run.stderr.contains("--yes"), "{}", run.stderr);
+    assert!(server.state().decisions.is_empty());
+}
+
+#[test]
+fn refusals_are_explained() {
+    let server = TestServer::start();
+    let sandbox = enrolled(&server);
+    let approve = |number: &str| {
+        sandbox
+            .run(&[
+                "approve",
+                "PPK1",
+                "--number",
+                number,
+                "--yes",
+                "--now",
+                &now(0),
+            ])
+            .fails()
+            .stderr
+    };
+
+    server.login("ap-1", "PPK1", T, 42, "203.0.113.7");
+    let stderr = approve("24");
+    assert!(stderr.contains("Angka tidak cocok"), "{stderr}");
+    assert!(stderr.contains("dihitung menuju penguncian"), "{stderr}");
+
+    server.state().force_decision = Some((409, spse_protocol::api::ErrorCode::AlreadyDecided));
+    let stderr = approve("42");
+    assert!(stderr.contains("sudah diputuskan"), "{stderr}");
+
+    server.state().force_decision = Some((423, spse_protocol::api::ErrorCode::Locked));
+    let stderr = approve("42");
+    assert!(stderr.contains("Akun terkunci sementara"), "{stderr}");
+
+    // Listed while still valid, expired by the time the decision arrives.
+    server.state().approvals.clear();
+    server.login("ap-2", "PPK1", T - 118, 42, "203.0.113.7");
+    server.state().tick = 5;
+    let stderr = approve("42");
+    assert!(stderr.contains("sudah kedaluwarsa"), "{stderr}");
+    server.state().tick = 0;
+
+    let clock = server.state().clock;
+    let skewed = sandbox
+        .run(&["pending", "--now", &(clock + 3600).to_string()])
+        .fails();
+    assert!(skewed.stderr.contains("jam perangkat"), "{}", skewed.stderr);
+
+    let run = sandbox
+        .run(&[
+            "approve",
+            "PPK1",
+            "--number",
+            "42",
+            "--yes",
+            "--now",
+            &clock.to_string(),
+        ])
+        .fails();
+    assert!(
+        run.stderr.contains("Tidak ada login PPK1 yang menunggu")
+            || run
+                .stderr
+                .contains("Tidak ada login LPSE:PPK1 yang menunggu"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn a_device_replaced_by_another_can_no_longer_decide() {
     let server = TestServer::start();
     let sandbox = enrolled(&server);
@@ -239,6 +389,78 @@ fn pending_lists_every_account_it_can_and_names_the_others() {
 }
 
 #[test]
+fn deny_and_not_me_send_their_decision() {
+    let server = TestServer::start();
+    let sandbox = enrolled(&server);
+    server.login("ap-1", "PPK1", T, 42, "203.0.113.7");
+    let run = sandbox
+        .run(&["deny", "PPK1", "--yes", "--now", &now(0)])
+        .ok();
+    assert!(
+        run.stdout.starts_with("Login ditolak: PPK1."),
+        "{}",
+        run.stdout
+    );
+
+    server.login("ap-2", "PPK1", T, 43, "203.0.113.7");
+    let run = sandbox
+        .run(&["deny", "PPK1", "--not-me", "--yes", "--now", &now(0)])
+        .ok();
+    assert!(run.stdout.contains("helpdesk"), "{}", run.stdout);
+    assert!(run.stdout.contains("dijeda"), "{}", run.stdout);
+
+    let state = server.state();
+    let sent: Vec<(&str, Decision, Option<u32>)> = state
+        .decisions
+        .iter()
+        .map(|(id, r)| (id.as_str(), r.decision, r.number))
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            ("ap-1", Decision::Deny, None),
+            ("ap-2", Decision::NotMe, None)
+        ]
+    );
+}
+
+#[test]
+fn deny_without_a_terminal_needs_yes() {
+    let server = TestServer::start();
+    let sandbox = enrolled(&server);
+    server.login("ap-1", "PPK1", T, 42, "203.0.113.7");
+    let run = sandbox.run(&["deny", "PPK1", "--now", &now(0)]).fails();
+    assert!(run.stderr.contains("--yes"), "{}", run.stderr);
+    assert!(server.state().decisions.is_empty());
+}
+
+#[test]
+fn approval_in_english() {
+    let server = TestServer::start();
+    let sandbox = enrolled(&server).with_env("LANG", "en_US.UTF-8");
+    server.login("ap-1", "PPK1", T, 42, "203.0.113.7");
+    let run = sandbox.run(&["pending", "--now", &now(0)]).ok();
+    assert!(run.stdout.starts_with("ACCOUNT  TIME"), "{}", run.stdout);
+    assert!(run.stdout.contains("Chrome on Linux"), "{}", run.stdout);
+    let run = sandbox
+        .run(&[
+            "approve",
+            "PPK1",
+            "--number",
+            "42",
+            "--yes",
+            "--now",
+            &now(0),
+        ])
+        .ok();
+    assert!(
+        run.stdout.starts_with("Login approved: PPK1."),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
 fn accounts_without_push_are_named_as_such() {
     let sandbox = Sandbox::new();
     sandbox.add(&plain_uri("LPSE", "PPK1", SECRET)).ok();
@@ -247,11 +469,17 @@ fn accounts_without_push_are_named_as_such() {
         run.stdout
             .starts_with("Belum ada akun dengan persetujuan login")
     );
-    let run = sandbox.run(&["pending", "PPK1"]).fails();
-    assert!(
-        run.stderr
-            .contains("tidak terhubung untuk persetujuan login"),
-        "{}",
-        run.stderr
-    );
+    for args in [
+        &["pending", "PPK1"][..],
+        &["approve", "PPK1", "--number", "1", "--yes"],
+        &["deny", "PPK1", "--yes"],
+    ] {
+        let run = sandbox.run(args).fails();
+        assert!(
+            run.stderr
+                .contains("tidak terhubung untuk persetujuan login"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
 }
