@@ -48,7 +48,8 @@ pub enum Command {
     /// An SPSE activation code also names its server: this app then registers itself
     /// there (a new device key, signed with a current code), which activates TOTP and
     /// lets logins be approved from here. If the server refuses or does not answer,
-    /// nothing is stored, unless --no-push is given.
+    /// nothing is stored; --no-push skips the server and keeps the account for codes
+    /// only.
     #[command(
         after_help = "Examples:\n  spse-authenticator add --qr aktivasi.png\n  \
         spse-authenticator add 'otpauth://totp/LPSE:PPK1?secret=...&issuer=LPSE'\n  \
