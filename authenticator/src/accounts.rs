@@ -1,6 +1,7 @@
 //! The accounts the authenticator holds, and how a user names one on the command line.
 
 use serde::{Deserialize, Serialize};
+use spse_protocol::api::DeviceKey;
 use spse_protocol::{OtpauthUri, TotpKey};
 use zeroize::Zeroize;
 
@@ -17,6 +18,37 @@ pub struct Account {
     pub enroll: Option<String>,
     /// Unix seconds.
     pub added_at: u64,
+    /// The binding made at enrolment; absent for codes-only accounts (and in stores
+    /// written before push approval existed).
+    #[serde(default)]
+    pub device: Option<Device>,
+}
+
+/// This installation as the server knows it: the id it gave, and the key every request
+/// is signed with.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Device {
+    pub id: String,
+    key: [u8; 32],
+}
+
+impl Device {
+    pub fn new(id: String, key: &DeviceKey) -> Self {
+        Self {
+            id,
+            key: key.to_bytes(),
+        }
+    }
+
+    pub fn key(&self) -> DeviceKey {
+        DeviceKey::from_bytes(&self.key)
+    }
+}
+
+impl Drop for Device {
+    fn drop(&mut self) {
+        self.key.zeroize();
+    }
 }
 
 impl Account {
@@ -29,6 +61,7 @@ impl Account {
             server: uri.server.clone(),
             enroll: uri.enroll.clone(),
             added_at,
+            device: None,
         }
     }
 
@@ -42,9 +75,9 @@ impl Account {
         TotpKey::new(self.secret.clone())
     }
 
-    /// Push approval needs a server to talk to.
+    /// Push approval needs a server to talk to and a device bound to the account there.
     pub fn push_enabled(&self) -> bool {
-        self.server.is_some()
+        self.server.is_some() && self.device.is_some()
     }
 
     /// Lookups ignore case, so two accounts that differ only in case could never be told
@@ -66,6 +99,7 @@ impl std::fmt::Debug for Account {
             .field("issuer", &self.issuer)
             .field("account", &self.account)
             .field("server", &self.server)
+            .field("device", &self.device.as_ref().map(|d| &d.id))
             .finish_non_exhaustive()
     }
 }

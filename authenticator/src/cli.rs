@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::messages::Lang;
 
-/// SPSE Authenticator: TOTP codes for SPSE accounts, in a terminal.
+/// SPSE Authenticator: TOTP codes and login approvals for SPSE accounts, in a terminal.
 ///
 /// Accounts are kept in an encrypted store, unlocked with a passphrase that is asked on
 /// the terminal or taken from SPSE_AUTHENTICATOR_PASSPHRASE. Messages are in Indonesian
@@ -27,6 +27,11 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, value_name = "LANG")]
     pub lang: Option<LangArg>,
 
+    /// Act as if the clock said this unix time, for codes and signed requests alike
+    /// (for tests that pin the server's clock)
+    #[arg(long, global = true, value_name = "UNIX_SECONDS", hide = true)]
+    pub now: Option<u64>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -39,6 +44,12 @@ pub enum Command {
     /// activation page works. If the account (same issuer and account name) exists
     /// already, its key is replaced after confirmation. The first account creates the
     /// store and asks for a new passphrase twice.
+    ///
+    /// An SPSE activation code also names its server: this app then registers itself
+    /// there (a new device key, signed with a current code), which activates TOTP and
+    /// lets logins be approved from here. If the server refuses or does not answer,
+    /// nothing is stored; --no-push skips the server and keeps the account for codes
+    /// only.
     #[command(
         after_help = "Examples:\n  spse-authenticator add --qr aktivasi.png\n  \
         spse-authenticator add 'otpauth://totp/LPSE:PPK1?secret=...&issuer=LPSE'\n  \
@@ -61,6 +72,28 @@ pub enum Command {
     /// Codes for the account can no longer be made afterwards; to log in again the TOTP
     /// of the account must be reset and activated anew.
     Remove(RemoveArgs),
+
+    /// Show the logins waiting for approval: account, time (WIB), IP address and browser
+    ///
+    /// Asks the server of every account with login approval, or only of ACCOUNT. The
+    /// number to match is never shown here: it is on the browser's page, and must be
+    /// typed into `approve`.
+    Pending(PendingArgs),
+
+    /// Approve the newest waiting login of an account, with the number the browser shows
+    ///
+    /// Asks for the number shown in the browser (unless --number), then whether to
+    /// approve (unless --yes). A wrong number counts toward the account's TOTP lockout.
+    #[command(after_help = "Examples:\n  spse-authenticator approve PPK1\n  \
+        spse-authenticator approve PPK1 --number 42 --yes")]
+    Approve(ApproveArgs),
+
+    /// Refuse the newest waiting login of an account
+    ///
+    /// The browser is told the login was refused. With --not-me the attempt is also
+    /// reported (the user and the helpdesk are told) and new approvals for the account
+    /// pause for a while.
+    Deny(DenyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -79,6 +112,54 @@ pub struct AddArgs {
     pub qr: Option<PathBuf>,
 
     /// Replace an existing account with the same issuer and name without asking
+    #[arg(long, short)]
+    pub yes: bool,
+
+    /// Do not register with the server: keep the account for codes only, without
+    /// login approval
+    #[arg(long)]
+    pub no_push: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PendingArgs {
+    /// Only this account (user ID, or ISSUER:ACCOUNT); default: every account with
+    /// login approval
+    #[arg(value_name = "ACCOUNT")]
+    pub account: Option<String>,
+
+    /// Print one JSON array (issuer, account, id, created_at, expires_at, ip,
+    /// user_agent; times in unix seconds)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    /// The account name (user ID), or ISSUER:ACCOUNT when ambiguous; case is ignored
+    #[arg(value_name = "ACCOUNT")]
+    pub account: String,
+
+    /// The number shown in the browser (asked on the terminal when missing)
+    #[arg(long, short, value_name = "N")]
+    pub number: Option<u32>,
+
+    /// Approve without asking for confirmation
+    #[arg(long, short)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DenyArgs {
+    /// The account name (user ID), or ISSUER:ACCOUNT when ambiguous; case is ignored
+    #[arg(value_name = "ACCOUNT")]
+    pub account: String,
+
+    /// "Bukan saya": the login is not yours; report it and pause new approvals
+    #[arg(long)]
+    pub not_me: bool,
+
+    /// Refuse without asking for confirmation
     #[arg(long, short)]
     pub yes: bool,
 }

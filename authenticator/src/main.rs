@@ -3,8 +3,10 @@
 //! This file only wires the parts together; see `commands` for what each command does.
 
 mod accounts;
+mod api_client;
 mod cli;
 mod commands;
+mod describe;
 mod format;
 mod messages;
 mod qr;
@@ -42,6 +44,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
         lang,
         store: StoreFile::new(path),
         terminal: Terminal::detect(lang),
+        now: cli.now,
     };
     commands::run(cli.command, &ctx)
 }

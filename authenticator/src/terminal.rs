@@ -24,6 +24,10 @@ pub enum TerminalError {
     PassphraseMismatch,
     #[error("confirmation needed but there is no terminal")]
     NeedsConfirmation,
+    #[error("the number shown in the browser is needed but there is no terminal")]
+    NeedsNumber,
+    #[error("not a number: {0}")]
+    NotANumber(String),
     #[error("terminal: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -86,6 +90,22 @@ impl Terminal {
             answer.trim().to_lowercase().as_str(),
             "y" | "yes" | "ya"
         ))
+    }
+
+    /// The number the browser shows, typed by the person who sees both screens.
+    pub fn number(&self, prompt: Msg<'_>) -> Result<u32, TerminalError> {
+        if !self.interactive {
+            return Err(TerminalError::NeedsNumber);
+        }
+        let mut stderr = std::io::stderr().lock();
+        write!(stderr, "{}", prompt.text(self.lang))?;
+        stderr.flush()?;
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        let answer = answer.trim();
+        answer
+            .parse()
+            .map_err(|_| TerminalError::NotANumber(answer.chars().take(20).collect()))
     }
 
     /// Tells the user something that is not the command's output (it goes to stderr so

@@ -3,6 +3,7 @@
 //! Both sides must agree on how a TOTP code is computed and on what the activation QR
 //! code carries; keeping those rules here means they cannot drift apart.
 
+pub mod api;
 mod otpauth;
 mod totp;
 

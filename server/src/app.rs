@@ -59,6 +59,7 @@ pub async fn open_auth(
         issuer: settings.issuer.clone(),
         demo: settings.demo,
         retention_secs: settings.audit_retention_secs,
+        approval_cooldown_secs: settings.approval_cooldown_secs,
     };
     // Entries written by a version before the hash chain join it, oldest first.
     let sealed = store.seal_unchained().await?;
@@ -115,6 +116,7 @@ pub struct Application {
     router: axum::Router,
     auth: Arc<Auth>,
     public_url: Url,
+    database_url: String,
 }
 
 impl Application {
@@ -153,6 +155,7 @@ impl Application {
             router,
             auth,
             public_url,
+            database_url: settings.database_url.clone(),
         })
     }
 
@@ -170,6 +173,11 @@ impl Application {
 
     /// Serves until SIGTERM or Ctrl-C, then lets requests in flight finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let listener_auth = Arc::clone(&self.auth);
+        tokio::spawn(crate::store::listen_for_notices(
+            self.database_url.clone(),
+            move |hash| listener_auth.deliver_notice(&hash),
+        ));
         let sweeper = Arc::clone(&self.auth);
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(300));

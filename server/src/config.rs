@@ -39,6 +39,7 @@ pub struct Settings {
     pub activation_secs: i64,
     pub password_lockout: LockoutPolicy,
     pub totp_lockout: LockoutPolicy,
+    pub approval_cooldown_secs: i64,
     /// How many password hashes may run at once (defaults to the number of cores).
     pub hash_concurrency: usize,
     /// The zone pages, mails and exports show times in (WIB by default).
@@ -87,6 +88,7 @@ const KEYS: &[&str] = &[
     "hash_concurrency",
     "timezone",
     "audit_retention_days",
+    "approval_cooldown_minutes",
 ];
 
 fn env_name(key: &str) -> String {
@@ -258,6 +260,7 @@ impl RawSettings {
                 self.bounded("totp_max_failures", 5, 100)?,
                 self.positive("totp_lock_minutes", 15)? * 60,
             ),
+            approval_cooldown_secs: self.positive("approval_cooldown_minutes", 15)? * 60,
             hash_concurrency: self.positive("hash_concurrency", cores as i64)? as usize,
             zone,
             audit_retention_secs: self.positive("audit_retention_days", 730)? * 86_400,

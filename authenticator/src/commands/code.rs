@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 
 use spse_protocol::STEP_SECONDS;
 
-use super::{Context, Error, unix_now};
+use super::{Context, Error};
 use crate::accounts::LookupError;
 use crate::cli::CodeArgs;
 use crate::messages::Msg;
@@ -19,7 +19,7 @@ pub fn run(args: CodeArgs, ctx: &Context) -> Result<(), Error> {
     let Some(account) = store.accounts.get(index) else {
         return Err(LookupError::Unknown(args.account).into());
     };
-    let now = args.at.unwrap_or_else(unix_now);
+    let now = args.at.unwrap_or_else(|| ctx.now());
     let code = account.key().code_at(now);
     if args.quiet || !std::io::stdout().is_terminal() {
         return ctx.say(&code);

@@ -34,18 +34,31 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
 }
 
 /// Left-aligned columns two spaces apart, the last one not padded.
-fn table(header: &[String; 3], rows: &[[String; 3]]) -> Vec<String> {
-    let width = |column: usize| {
-        std::iter::once(header)
-            .chain(rows)
-            .map(|row| row[column].chars().count())
-            .max()
-            .unwrap_or(0)
-    };
-    let (first, second) = (width(0), width(1));
+pub fn table<const N: usize>(header: &[String; N], rows: &[[String; N]]) -> Vec<String> {
+    let widths: Vec<usize> = (0..N)
+        .map(|column| {
+            std::iter::once(header)
+                .chain(rows)
+                .map(|row| row[column].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
     std::iter::once(header)
         .chain(rows)
-        .map(|[a, b, c]| format!("{a:<first$}  {b:<second$}  {c}"))
+        .map(|row| {
+            let mut line = String::new();
+            for (column, cell) in row.iter().enumerate() {
+                if column + 1 == N {
+                    line.push_str(cell);
+                } else {
+                    let pad = widths[column] - cell.chars().count();
+                    line.push_str(cell);
+                    line.push_str(&" ".repeat(pad + 2));
+                }
+            }
+            line
+        })
         .collect()
 }
 

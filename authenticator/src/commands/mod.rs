@@ -1,8 +1,12 @@
 //! One module per subcommand; what they share (opening the store, printing) is here.
 
 mod add;
+mod approvals;
+mod approve;
 mod code;
+mod deny;
 mod list;
+mod pending;
 mod remove;
 
 use std::io::Write;
@@ -11,6 +15,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use spse_protocol::UriError;
 
 use crate::accounts::LookupError;
+use crate::api_client::RequestError;
 use crate::cli::Command;
 use crate::messages::{Lang, Msg};
 use crate::qr::QrError;
@@ -33,6 +38,18 @@ pub enum Error {
     Terminal(#[from] TerminalError),
     #[error("cancelled")]
     Cancelled,
+    /// Enrolment failed, so the account was not stored.
+    #[error("enrolment failed: {0}")]
+    Enroll(RequestError),
+    #[error(transparent)]
+    Server(RequestError),
+    #[error("{0} has no login approval")]
+    NoPush(String),
+    #[error("no login of {0} is waiting for approval")]
+    NothingPending(String),
+    /// Some accounts were listed, others could not be asked (each was reported).
+    #[error("{0} accounts could not be asked")]
+    PendingIncomplete(usize),
     #[error("no store location: HOME is not set")]
     NoStoreLocation,
     #[error("reading standard input: {0}")]
@@ -46,6 +63,8 @@ pub struct Context {
     pub lang: Lang,
     pub store: StoreFile,
     pub terminal: Terminal,
+    /// `--now`: the clock pinned, for codes and request timestamps alike.
+    pub now: Option<u64>,
 }
 
 impl Context {
@@ -69,6 +88,11 @@ impl Context {
         Ok(self.store.create(&passphrase)?)
     }
 
+    /// Unix seconds now, or `--now`.
+    fn now(&self) -> u64 {
+        self.now.unwrap_or_else(unix_now)
+    }
+
     /// A line of the command's output, on stdout.
     fn say(&self, line: &str) -> Result<(), Error> {
         writeln!(std::io::stdout().lock(), "{line}").map_err(Error::Output)
@@ -82,6 +106,9 @@ pub fn run(command: Command, ctx: &Context) -> Result<(), Error> {
         Command::List => list::run(ctx),
         Command::Code(args) => code::run(args, ctx),
         Command::Remove(args) => remove::run(args, ctx),
+        Command::Pending(args) => pending::run(args, ctx),
+        Command::Approve(args) => approve::run(args, ctx),
+        Command::Deny(args) => deny::run(args, ctx),
     }
 }
 

@@ -1,9 +1,11 @@
 //! The texts of failures, one per error a command can end with.
 
 use spse_protocol::UriError;
+use spse_protocol::api::ErrorCode;
 
 use super::{Lang, pick, shown};
 use crate::accounts::LookupError;
+use crate::api_client::RequestError;
 use crate::commands::Error;
 use crate::format::FormatError;
 use crate::qr::QrError;
@@ -46,6 +48,51 @@ pub fn error(err: &Error, lang: Lang) -> String {
             "Dibatalkan; tidak ada yang diubah.".into(),
             "Cancelled; nothing was changed.".into(),
         ),
+        Error::Enroll(err @ RequestError::Unreachable(_)) => {
+            let (id, en) = request_error(err);
+            (
+                format!(
+                    "{id}. Tidak ada yang disimpan; untuk menyimpan akun hanya untuk kode (tanpa persetujuan login), tambahkan --no-push."
+                ),
+                format!(
+                    "{en}. Nothing was stored; to keep the account for codes only (without login approval), add --no-push."
+                ),
+            )
+        }
+        Error::Enroll(err) => {
+            let (id, en) = request_error(err);
+            (
+                format!("{} Tidak ada yang disimpan.", sentence(id)),
+                format!("{} Nothing was stored.", sentence(en)),
+            )
+        }
+        Error::Server(err) => request_error(err),
+        Error::NoPush(label) => {
+            let label = shown(label);
+            (
+                format!(
+                    "Akun {label} tidak terhubung untuk persetujuan login; tambahkan dari QR aktivasi SPSE (tanpa --no-push)."
+                ),
+                format!(
+                    "The account {label} is not set up for login approval; add it from the SPSE activation QR code (without --no-push)."
+                ),
+            )
+        }
+        Error::NothingPending(label) => {
+            let label = shown(label);
+            (
+                format!(
+                    "Tidak ada login {label} yang menunggu persetujuan. Login dulu di browser, lalu coba lagi."
+                ),
+                format!(
+                    "No login of {label} is waiting for approval. Log in in the browser first, then try again."
+                ),
+            )
+        }
+        Error::PendingIncomplete(count) => (
+            format!("{count} akun tidak dapat diperiksa (lihat di atas)."),
+            format!("{count} account(s) could not be checked (see above)."),
+        ),
         Error::NoStoreLocation => (
             "Lokasi penyimpanan tidak diketahui (HOME tidak disetel); gunakan --store FILE atau SPSE_AUTHENTICATOR_STORE.".into(),
             "The store location is unknown (HOME is not set); use --store FILE or SPSE_AUTHENTICATOR_STORE.".into(),
@@ -60,6 +107,101 @@ pub fn error(err: &Error, lang: Lang) -> String {
         ),
     };
     pick(lang, id, en)
+}
+
+/// `text` ending like a sentence, so another can follow it.
+fn sentence(mut text: String) -> String {
+    if !text.ends_with(['.', '?', '!']) {
+        text.push('.');
+    }
+    text
+}
+
+fn request_error(err: &RequestError) -> (String, String) {
+    match err {
+        RequestError::BadServer(server) => {
+            let server = shown(server);
+            (
+                format!("Alamat server pada kode QR tidak valid: {server}"),
+                format!("The server address in the QR code is not valid: {server}"),
+            )
+        }
+        RequestError::Unreachable(detail) => (
+            format!("server tidak menjawab: {detail}"),
+            format!("the server does not answer: {detail}"),
+        ),
+        RequestError::Unexpected { status, .. } => (
+            format!(
+                "Jawaban server tidak dikenali (HTTP {status}); apakah alamat server pada kode QR benar?"
+            ),
+            format!(
+                "The server's answer is not recognised (HTTP {status}); is the server address in the QR code right?"
+            ),
+        ),
+        RequestError::Refused {
+            status,
+            code,
+            message,
+        } => refusal(*status, *code, message),
+    }
+}
+
+/// What a refusal means for the person holding this device.
+fn refusal(status: u16, code: ErrorCode, message: &str) -> (String, String) {
+    let check_clock = (
+        "periksa apakah jam perangkat ini tepat (selisih paling banyak 1 menit)",
+        "check that this device's clock is right (at most 1 minute off)",
+    );
+    let (id, en): (String, String) = match code {
+        ErrorCode::InvalidToken => (
+            "QR ini sudah dipakai perangkat lain atau kedaluwarsa. Login lagi di browser untuk mendapat QR aktivasi yang baru.".into(),
+            "This QR code was already used by another device, or it has expired. Log in again in the browser to get a new activation QR code.".into(),
+        ),
+        ErrorCode::WrongCode => (
+            format!("Server tidak menerima kode dari QR ini; {}.", check_clock.0),
+            format!("The server did not accept the code from this QR code; {}.", check_clock.1),
+        ),
+        ErrorCode::Expired => (
+            "Permintaan login ini sudah kedaluwarsa (berlaku 2 menit). Login lagi di browser.".into(),
+            "This login request has expired (they last 2 minutes). Log in again in the browser.".into(),
+        ),
+        ErrorCode::AlreadyDecided => (
+            "Permintaan login ini sudah diputuskan sebelumnya; tidak ada yang diubah.".into(),
+            "This login request was already decided; nothing was changed.".into(),
+        ),
+        ErrorCode::NotFound => (
+            "Permintaan login ini tidak ada lagi di server (kedaluwarsa atau sudah diputuskan).".into(),
+            "This login request is no longer on the server (expired or already decided).".into(),
+        ),
+        ErrorCode::WrongNumber => (
+            "Angka tidak cocok dengan yang tampil di browser; login tidak disetujui. Kesalahan ini dihitung menuju penguncian TOTP akun.".into(),
+            "The number does not match the one shown in the browser; the login was not approved. This mistake counts toward the account's TOTP lockout.".into(),
+        ),
+        ErrorCode::Locked => (
+            "Akun terkunci sementara karena terlalu banyak kesalahan TOTP; coba lagi nanti.".into(),
+            "The account is locked for a while after too many TOTP mistakes; try again later.".into(),
+        ),
+        ErrorCode::UnknownDevice => (
+            "perangkat ini tidak lagi terdaftar untuk akun ini (TOTP diaktifkan di perangkat lain, atau direset). Hapus akun ini dan tambahkan lagi dari QR aktivasi yang baru.".into(),
+            "this device is no longer registered for this account (TOTP was activated on another device, or reset). Remove the account and add it again from a new activation QR code.".into(),
+        ),
+        ErrorCode::BadSignature | ErrorCode::ClockSkew | ErrorCode::Replayed => (
+            format!("Server menolak tanda tangan permintaan; {}.", check_clock.0),
+            format!("The server refused the request's signature; {}.", check_clock.1),
+        ),
+        ErrorCode::Unavailable => (
+            "Server sedang tidak tersedia; coba lagi nanti.".into(),
+            "The server is unavailable at the moment; try again later.".into(),
+        ),
+        ErrorCode::BadRequest => {
+            let message = shown(message);
+            (
+                format!("Server menolak permintaan (HTTP {status}): {message}"),
+                format!("The server refused the request (HTTP {status}): {message}"),
+            )
+        }
+    };
+    (id, en)
 }
 
 fn store_error(err: &StoreError) -> (String, String) {
@@ -200,6 +342,17 @@ fn terminal_error(err: &TerminalError) -> (String, String) {
             "Perlu konfirmasi: jalankan di terminal, atau tambahkan --yes.".into(),
             "Confirmation needed: run in a terminal, or add --yes.".into(),
         ),
+        TerminalError::NeedsNumber => (
+            "Angka yang tampil di browser diperlukan: tambahkan --number N, atau jalankan di terminal.".into(),
+            "The number shown in the browser is needed: add --number N, or run in a terminal.".into(),
+        ),
+        TerminalError::NotANumber(text) => {
+            let text = shown(text);
+            (
+                format!("Bukan angka: {text}. Ketik angka yang tampil di browser."),
+                format!("Not a number: {text}. Type the number shown in the browser."),
+            )
+        }
         TerminalError::Io(err) => (
             format!("Gagal membaca dari terminal: {err}"),
             format!("Cannot read from the terminal: {err}"),

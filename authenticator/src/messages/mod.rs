@@ -49,11 +49,48 @@ pub enum Msg<'a> {
     ColumnPush,
     Yes,
     No,
-    Code { code: &'a str, seconds_left: u64 },
+    Code {
+        code: &'a str,
+        seconds_left: u64,
+    },
     PassphrasePrompt,
     NewStore(&'a Path),
     NewPassphrasePrompt,
     RepeatPassphrasePrompt,
+    PushReady(&'a str),
+    InsecureServer(&'a str),
+    NoPushAccounts,
+    NothingPendingAnywhere,
+    ColumnTime,
+    ColumnIp,
+    ColumnBrowser,
+    PendingHint,
+    AccountFailed {
+        label: &'a str,
+        reason: &'a str,
+    },
+    LoginToDecide {
+        account: &'a str,
+        time: &'a str,
+        ip: &'a str,
+        browser: &'a str,
+    },
+    OthersWaiting(usize),
+    NumberPrompt,
+    ConfirmApprove {
+        account: &'a str,
+        ip: &'a str,
+        browser: &'a str,
+    },
+    ConfirmDeny {
+        account: &'a str,
+        ip: &'a str,
+        browser: &'a str,
+        not_me: bool,
+    },
+    Approved(&'a str),
+    Denied(&'a str),
+    ReportedNotMe(&'a str),
 }
 
 impl Msg<'_> {
@@ -126,12 +163,126 @@ impl Msg<'_> {
                 "Ulangi frasa sandi: ".into(),
                 "Repeat the passphrase: ".into(),
             ),
+            Msg::PushReady(account) => {
+                let account = shown(account);
+                (
+                    format!("Login {account} kini dapat disetujui dari aplikasi ini."),
+                    format!("Logins of {account} can now be approved from this app."),
+                )
+            }
+            Msg::InsecureServer(server) => {
+                let server = shown(server);
+                (
+                    format!(
+                        "Peringatan: {server} memakai http tanpa enkripsi; hanya layak untuk uji coba di mesin ini."
+                    ),
+                    format!(
+                        "Warning: {server} uses http without encryption; only sensible for tests on this machine."
+                    ),
+                )
+            }
+            Msg::NoPushAccounts => (
+                "Belum ada akun dengan persetujuan login. Tambahkan dari QR aktivasi SPSE: spse-authenticator add --qr GAMBAR".into(),
+                "No account has login approval yet. Add one from the SPSE activation QR code: spse-authenticator add --qr IMAGE".into(),
+            ),
+            Msg::NothingPendingAnywhere => (
+                "Tidak ada login yang menunggu persetujuan.".into(),
+                "No logins are waiting for approval.".into(),
+            ),
+            Msg::ColumnTime => ("WAKTU".into(), "TIME".into()),
+            Msg::ColumnIp => ("IP".into(), "IP".into()),
+            Msg::ColumnBrowser => ("PERAMBAN".into(), "BROWSER".into()),
+            Msg::PendingHint => (
+                "Setujui dengan: spse-authenticator approve AKUN (masukkan angka yang tampil di browser)".into(),
+                "Approve with: spse-authenticator approve ACCOUNT (type the number shown in the browser)".into(),
+            ),
+            Msg::AccountFailed { label, reason } => {
+                let label = shown(label);
+                (format!("{label}: {reason}"), format!("{label}: {reason}"))
+            }
+            Msg::LoginToDecide {
+                account,
+                time,
+                ip,
+                browser,
+            } => {
+                let (account, ip) = (shown(account), shown(ip));
+                (
+                    format!("Login {account} pada {time} dari IP {ip}, {browser}"),
+                    format!("Login of {account} at {time} from IP {ip}, {browser}"),
+                )
+            }
+            Msg::OthersWaiting(count) => (
+                format!(
+                    "{count} login lain juga menunggu; yang terbaru dipilih. Lihat semuanya dengan: spse-authenticator pending"
+                ),
+                format!(
+                    "{count} other login(s) also waiting; the newest was chosen. See them all with: spse-authenticator pending"
+                ),
+            ),
+            Msg::NumberPrompt => (
+                "Angka yang tampil di browser: ".into(),
+                "Number shown in the browser: ".into(),
+            ),
+            Msg::ConfirmApprove {
+                account,
+                ip,
+                browser,
+            } => {
+                let (account, ip) = (shown(account), shown(ip));
+                (
+                    format!("Setujui login {account} dari IP {ip} ({browser})?"),
+                    format!("Approve the login of {account} from IP {ip} ({browser})?"),
+                )
+            }
+            Msg::ConfirmDeny {
+                account,
+                ip,
+                browser,
+                not_me,
+            } => {
+                let (account, ip) = (shown(account), shown(ip));
+                let (id_note, en_note) = if *not_me {
+                    (" dan laporkan sebagai bukan Anda", " and report it as not yours")
+                } else {
+                    ("", "")
+                };
+                (
+                    format!("Tolak login {account} dari IP {ip} ({browser}){id_note}?"),
+                    format!("Deny the login of {account} from IP {ip} ({browser}){en_note}?"),
+                )
+            }
+            Msg::Approved(account) => {
+                let account = shown(account);
+                (
+                    format!("Login disetujui: {account}. Browser akan melanjutkan ke beranda."),
+                    format!("Login approved: {account}. The browser will continue to the home page."),
+                )
+            }
+            Msg::Denied(account) => {
+                let account = shown(account);
+                (
+                    format!("Login ditolak: {account}. Percobaan login itu sudah berakhir."),
+                    format!("Login denied: {account}. That login attempt is over."),
+                )
+            }
+            Msg::ReportedNotMe(account) => {
+                let account = shown(account);
+                (
+                    format!(
+                        "Login ditolak dan dilaporkan sebagai bukan Anda: {account}. Pengguna dan helpdesk diberi tahu, dan persetujuan login baru untuk akun ini dijeda sementara."
+                    ),
+                    format!(
+                        "Login denied and reported as not you: {account}. The user and the helpdesk are notified, and new login approvals for this account pause for a while."
+                    ),
+                )
+            }
         };
         pick(lang, id, en)
     }
 }
 
-fn pick(lang: Lang, id: String, en: String) -> String {
+pub fn pick(lang: Lang, id: String, en: String) -> String {
     match lang {
         Lang::Id => id,
         Lang::En => en,

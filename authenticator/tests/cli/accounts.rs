@@ -18,7 +18,7 @@ fn add_from_uri_then_list() {
     assert_eq!(
         list.stdout,
         "PENERBIT      AKUN     PUSH\n\
-         LPSE Latihan  PPK1     ya\n\
+         LPSE Latihan  PPK1     tidak\n\
          LPSE-B        vendor7  tidak\n"
     );
     assert!(!list.stdout.contains(SECRET));
@@ -157,7 +157,9 @@ fn usage_errors_exit_2_and_help_exists_everywhere() {
         sandbox.run(&["add", "otpauth://x", "--qr", "a.png"]).code,
         Some(2)
     );
-    for command in ["add", "list", "code", "remove"] {
+    for command in [
+        "add", "list", "code", "remove", "pending", "approve", "deny",
+    ] {
         let run = sandbox.run(&[command, "--help"]).ok();
         assert!(
             run.stdout.contains("Usage: spse-authenticator"),
@@ -169,4 +171,5 @@ fn usage_errors_exit_2_and_help_exists_everywhere() {
     assert!(
         top.stdout.contains("--store <FILE>") && top.stdout.contains("SPSE_AUTHENTICATOR_STORE")
     );
+    assert!(!top.stdout.contains("--now"), "--now is for tests only");
 }

@@ -126,8 +126,42 @@ impl Sandbox {
         }
     }
 
+    /// Adds for codes only: these tests are not about the server (the push tests run
+    /// their own, see `push_server`).
+    /// Runs the binary on a pseudo-terminal (util-linux `script`), typing `input`: what
+    /// a person at the keyboard sees, prompts and echo included, ends up in `stdout`.
+    pub fn run_in_terminal(&self, args: &[&str], input: &str) -> Run {
+        let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+        let line = std::iter::once(env!("CARGO_BIN_EXE_spse-authenticator"))
+            .chain(args.iter().copied())
+            .map(quote)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut command = Command::new("script");
+        command
+            .args(["--quiet", "--return", "--command", &line, "/dev/null"])
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("SPSE_AUTHENTICATOR_STORE", &self.store)
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
+        if let Some(passphrase) = &self.passphrase {
+            command.env("SPSE_AUTHENTICATOR_PASSPHRASE", passphrase);
+        }
+        let path = self.dir.path().join("typed.txt");
+        std::fs::write(&path, input).unwrap();
+        let output = command
+            .stdin(std::fs::File::open(path).unwrap())
+            .output()
+            .expect("util-linux `script` is needed for this test");
+        Run {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
     pub fn add(&self, uri: &str) -> Run {
-        self.run(&["add", uri])
+        self.run(&["add", "--no-push", uri])
     }
 
     /// The code as a script gets it (stdout is a pipe here).

@@ -26,7 +26,7 @@ fn english_from_the_locale() {
         "{}",
         list.stdout
     );
-    assert!(list.stdout.contains("yes"));
+    assert!(list.stdout.contains("PPK1     no"), "{}", list.stdout);
     let run = sandbox.run(&["code", "PPK9"]).fails();
     assert!(
         run.stderr.contains("No such account: PPK9"),

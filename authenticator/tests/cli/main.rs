@@ -6,5 +6,7 @@ mod helpers;
 mod accounts;
 mod codes;
 mod language;
+mod push;
+mod push_server;
 mod qr;
 mod store_file;

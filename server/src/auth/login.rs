@@ -4,9 +4,10 @@ use super::{Auth, AuthError, Client, SessionToken};
 use crate::domain::event::EventKind;
 use crate::domain::password;
 use crate::domain::session::Stage;
-use crate::domain::totp::new_secret;
+use crate::domain::token;
+use crate::domain::totp::{enroll_token, new_secret};
 use crate::domain::user::{UserId, UserKind};
-use crate::store::{Factor, Reservation, SessionRecord, UserRecord};
+use crate::store::{Factor, NewActivation, Reservation, SessionRecord, UserRecord};
 
 /// Where the browser goes after a right password.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,42 +124,59 @@ impl Auth {
         client: &Client,
     ) -> Result<(SessionToken, PasswordOutcome), AuthError> {
         // After a "not me" the old password is presumed known: this login must choose a
-        // new one, and stays half-open (TOTP pages and /ganti-password only) until then.
+        // new one first, and stays half-open (TOTP pages and /ganti-password) until then.
         let must_change = self.store.password_change_required(user.pk).await?;
-        let next = if user.totp_secret.is_some() {
-            PasswordOutcome::EnterCode
-        } else if self.policy.totp_required {
+        let or_new_password = |next| {
+            if must_change {
+                PasswordOutcome::ChooseNewPassword
+            } else {
+                next
+            }
+        };
+        if user.totp_secret.is_some() {
+            let (token, record) = self.prepare_step(session, user.pk, Stage::PasswordOk, client);
+            self.commit_step(session, &record).await?;
+            // With a new password to choose, the approval is offered once it is chosen.
+            if !must_change {
+                self.offer_approval(user, &record).await?;
+            }
+            return Ok((token, or_new_password(PasswordOutcome::EnterCode)));
+        }
+        if self.policy.totp_required {
             let now = self.now();
-            let sealed = self
-                .secrets
-                .seal(new_secret().secret(), &activation_context(user.pk));
+            let (token, record) = self.prepare_step(session, user.pk, Stage::PasswordOk, client);
+            let key = new_secret();
             self.store
-                .put_activation(user.pk, &sealed, now, now + self.policy.activation_secs)
+                .put_activation(&NewActivation {
+                    user_pk: user.pk,
+                    secret: self
+                        .secrets
+                        .seal(key.secret(), &activation_context(user.pk)),
+                    enroll_hash: token::hash(&enroll_token(&key)),
+                    session_hash: record.id_hash.clone(),
+                    created_at: now,
+                    expires_at: now + self.policy.activation_secs,
+                })
                 .await?;
-            PasswordOutcome::Activate
-        } else if must_change {
-            PasswordOutcome::ChooseNewPassword
-        } else {
-            let token = self.step_up(session, user.pk, Stage::Full, client).await?;
-            self.log_event(
-                EventKind::LoginSucceeded,
-                Some(user),
-                "",
-                client,
-                "password only",
-            )
-            .await?;
-            return Ok((token, PasswordOutcome::Complete));
-        };
-        let token = self
-            .step_up(session, user.pk, Stage::PasswordOk, client)
-            .await?;
-        let next = if must_change {
-            PasswordOutcome::ChooseNewPassword
-        } else {
-            next
-        };
-        Ok((token, next))
+            self.commit_step(session, &record).await?;
+            return Ok((token, or_new_password(PasswordOutcome::Activate)));
+        }
+        if must_change {
+            let token = self
+                .step_up(session, user.pk, Stage::PasswordOk, client)
+                .await?;
+            return Ok((token, PasswordOutcome::ChooseNewPassword));
+        }
+        let token = self.step_up(session, user.pk, Stage::Full, client).await?;
+        self.log_event(
+            EventKind::LoginSucceeded,
+            Some(user),
+            "",
+            client,
+            "password only",
+        )
+        .await?;
+        Ok((token, PasswordOutcome::Complete))
     }
 }
 

@@ -2,10 +2,13 @@
 //! The rules live here; `web` only extracts, calls one of these and renders.
 
 mod access_log;
+mod approval;
 mod audit;
+mod device;
 mod events;
 mod hasher;
 mod login;
+mod notify;
 mod password_change;
 mod session;
 mod totp;
@@ -23,9 +26,12 @@ use crate::secrets::SecretBox;
 use crate::store::{Store, StoreError};
 
 pub use access_log::{AccessLogPage, PAGE_SIZE, SessionView};
+pub use approval::AcceptorState;
 pub use audit::VerifyReport;
+pub use device::SignedRequest;
 pub use hasher::Hasher;
 pub use login::PasswordOutcome;
+pub use notify::Notice;
 pub use password_change::PasswordChangeError;
 pub use session::SessionToken;
 pub use totp::ActivationView;
@@ -50,6 +56,8 @@ pub struct Policy {
     pub demo: bool,
     /// How long access-log entries are kept.
     pub retention_secs: i64,
+    /// How long approvals pause after "bukan saya" (not me).
+    pub approval_cooldown_secs: i64,
 }
 
 /// Errors of the use cases. Only `web` turns them into statuses and pages.
@@ -76,6 +84,9 @@ pub enum AuthError {
     /// The session or log entry named is not this user's.
     #[error("not found")]
     NotFound,
+    /// An authenticator API request failed for this reason.
+    #[error("authenticator API: {0:?}")]
+    Api(spse_protocol::api::ErrorCode),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -93,6 +104,7 @@ pub struct Auth {
     clock: Arc<dyn Clock>,
     policy: Policy,
     public_url: Url,
+    notifier: notify::Notifier,
 }
 
 impl Auth {
@@ -113,6 +125,7 @@ impl Auth {
             clock,
             policy,
             public_url,
+            notifier: notify::Notifier::new(),
         }
     }
 
@@ -122,6 +135,25 @@ impl Auth {
 
     pub fn policy(&self) -> &Policy {
         &self.policy
+    }
+
+    /// Wakes the pages waiting on a login attempt, on this instance at once and on the
+    /// others through the database. A lost notice only delays a page until its reload.
+    pub(super) async fn notify(&self, session_hash: &str) {
+        self.notifier.notify(session_hash);
+        if let Err(e) = self.store.publish_notice(session_hash).await {
+            tracing::warn!(error = %e, "notice not relayed to other instances");
+        }
+    }
+
+    /// Hands a notice from another instance to the pages waiting here.
+    pub fn deliver_notice(&self, session_hash: &str) {
+        self.notifier.notify(session_hash);
+    }
+
+    /// Notices for pages that wait on a login attempt.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Notice> {
+        self.notifier.subscribe()
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

@@ -163,6 +163,7 @@ impl Auth {
             .put_pending_password(&session.id_hash, user.pk, &hash, self.now())
             .await?;
         if user.totp_secret.is_some() {
+            self.offer_approval(&user, session).await?;
             return Ok((None, PasswordOutcome::EnterCode));
         }
         if self.policy.totp_required {

@@ -54,6 +54,30 @@ impl Auth {
         Ok(token)
     }
 
+    /// The session one step further than `old`, not stored yet: callers that must bind
+    /// something to the new id (an activation, an approval) learn it first.
+    pub(super) fn prepare_step(
+        &self,
+        old: &SessionRecord,
+        user_pk: i64,
+        stage: Stage,
+        client: &Client,
+    ) -> (SessionToken, SessionRecord) {
+        self.new_record(Some(user_pk), &old.claimed_user_id, old.kind, stage, client)
+    }
+
+    /// Destroys `old` and stores `new` in its place.
+    pub(super) async fn commit_step(
+        &self,
+        old: &SessionRecord,
+        new: &SessionRecord,
+    ) -> Result<(), AuthError> {
+        if !self.store.replace_session(&old.id_hash, new).await? {
+            return Err(AuthError::WrongStep);
+        }
+        Ok(())
+    }
+
     /// Replaces `old` by a session one step further, under a new id.
     pub(super) async fn step_up(
         &self,
@@ -62,11 +86,8 @@ impl Auth {
         stage: Stage,
         client: &Client,
     ) -> Result<SessionToken, AuthError> {
-        let (token, record) =
-            self.new_record(Some(user_pk), &old.claimed_user_id, old.kind, stage, client);
-        if !self.store.replace_session(&old.id_hash, &record).await? {
-            return Err(AuthError::WrongStep);
-        }
+        let (token, record) = self.prepare_step(old, user_pk, stage, client);
+        self.commit_step(old, &record).await?;
         Ok(token)
     }
 
@@ -114,11 +135,13 @@ impl Auth {
         Ok(())
     }
 
-    /// Removes sessions past their limits; run now and then in the background.
+    /// Removes sessions past their limits and spent request nonces; run now and then.
     pub async fn sweep_sessions(&self) -> Result<u64, AuthError> {
+        let now = self.now();
+        self.store.delete_expired_nonces(now).await?;
         Ok(self
             .store
-            .delete_stale_sessions(self.now(), self.policy.timeouts.idle_secs)
+            .delete_stale_sessions(now, self.policy.timeouts.idle_secs)
             .await?)
     }
 }

@@ -6,7 +6,7 @@ use super::login::{activation_context, totp_context};
 use super::{Auth, AuthError, Client, SessionToken};
 use crate::domain::event::EventKind;
 use crate::domain::session::Stage;
-use crate::domain::totp::{Code, CodeCheck, check};
+use crate::domain::totp::{Code, CodeCheck, check, enroll_token};
 use crate::mail::Mail;
 use crate::store::{Factor, Reservation, SessionRecord, UserRecord};
 
@@ -64,7 +64,7 @@ impl Auth {
             account: user.user_id.clone(),
             key: key.clone(),
             server: Some(self.public_url.as_str().trim_end_matches('/').to_string()),
-            enroll: None,
+            enroll: Some(enroll_token(&key)),
         };
         Ok(ActivationView {
             user_id: user.user_id,
@@ -177,12 +177,15 @@ impl Auth {
         self.finish_login(session, &user, client).await
     }
 
-    async fn finish_login(
+    pub(super) async fn finish_login(
         &self,
         session: &SessionRecord,
         user: &UserRecord,
         client: &Client,
     ) -> Result<SessionToken, AuthError> {
+        // Every way in (code, approval, enrolment) ends here: none completes a login
+        // that still has a new password to choose.
+        self.ensure_password_chosen(session).await?;
         self.apply_pending_password(session, user, client).await?;
         let token = self.step_up(session, user.pk, Stage::Full, client).await?;
         self.log_event(EventKind::LoginSucceeded, Some(user), "", client, "")

@@ -13,6 +13,16 @@ pub fn new_secret() -> TotpKey {
     TotpKey::new(token::random_bytes(SECRET_BYTES))
 }
 
+/// The enrolment token of a pending secret: derived from it, so it never needs storing
+/// (only its hash is kept, to find the activation), and it proves the app scanned this QR.
+pub fn enroll_token(key: &TotpKey) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(b"spse-enroll-v1");
+    hasher.update(key.secret());
+    hex::encode(hasher.finalize())
+}
+
 /// A code as typed, normalised once before any check: spaces and tabs anywhere are
 /// dropped ("123 456"), then exactly six ASCII digits must remain. Anything else
 /// (full-width digits, letters, five or seven digits) is not a code.

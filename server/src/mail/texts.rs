@@ -69,3 +69,24 @@ pub fn not_me(user_id: &str, issuer: &str, client: &Client) -> String {
         format!("Login {user_id} ditandai bukan saya. / A login to {user_id} was marked not me.")
     })
 }
+
+#[derive(Template)]
+#[template(path = "mail/login_refused.txt")]
+struct LoginRefused<'a> {
+    user_id: &'a str,
+    ip: &'a str,
+    user_agent: &'a str,
+    not_me: bool,
+}
+
+/// Notice that a login was refused in the authenticator ("bukan saya" or a plain no).
+pub fn login_refused(user_id: &str, ip: &str, user_agent: &str, not_me: bool) -> String {
+    LoginRefused {
+        user_id,
+        ip,
+        user_agent,
+        not_me,
+    }
+    .render()
+    .unwrap_or_else(|_| format!("Login {user_id} ditolak. / Login {user_id} refused."))
+}

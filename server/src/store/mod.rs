@@ -9,7 +9,7 @@ use crate::domain::lockout::LockoutPolicy;
 use crate::domain::session::Stage;
 use crate::domain::user::{Role, UserKind};
 
-pub use sql::{SqlStore, connect};
+pub use sql::{SqlStore, connect, listen_for_notices};
 
 /// What can go wrong at the database, in the store's own words.
 #[derive(Debug, thiserror::Error)]
@@ -80,11 +80,24 @@ pub struct NewUser {
     pub password_hash: String,
 }
 
+/// A pending activation to store.
+#[derive(Debug, Clone)]
+pub struct NewActivation {
+    pub user_pk: i64,
+    pub secret: Vec<u8>,
+    pub enroll_hash: String,
+    pub session_hash: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
 /// A TOTP secret waiting for its first code.
 #[derive(Debug, Clone)]
 pub struct PendingActivation {
     pub secret: Vec<u8>,
     pub expires_at: i64,
+    /// The login attempt waiting for this activation.
+    pub session_hash: String,
 }
 
 /// A session as stored: never the id itself, only its hash.
@@ -208,17 +221,14 @@ pub trait UserStore: Send + Sync {
     /// Clears the counter and any lock after a success.
     async fn clear_failures(&self, pk: i64, factor: Factor) -> Result<(), StoreError>;
 
-    async fn put_activation(
-        &self,
-        pk: i64,
-        secret: &[u8],
-        now: i64,
-        expires_at: i64,
-    ) -> Result<(), StoreError>;
+    /// Replaces any pending activation of the user. `enroll_hash` lets the authenticator
+    /// find it; `session_hash` names the login attempt that waits for it.
+    async fn put_activation(&self, pending: &NewActivation) -> Result<(), StoreError>;
 
     async fn activation(&self, pk: i64) -> Result<Option<PendingActivation>, StoreError>;
 
-    /// Makes the pending secret the active one, if it is still pending and unexpired.
+    /// Makes the pending secret the active one, if it is still pending and unexpired, and
+    /// revokes every bound device: the old secret and devices stop working at once.
     async fn complete_activation(
         &self,
         pk: i64,
@@ -332,11 +342,150 @@ pub trait PasswordChangeStore: Send + Sync {
     async fn apply_password(&self, pk: i64, password_hash: &str) -> Result<(), StoreError>;
 }
 
+/// A device (an SPSE Authenticator install) bound to an account.
+#[derive(Debug, Clone)]
+pub struct DeviceRecord {
+    pub id: String,
+    pub user_pk: i64,
+    pub public_key: String,
+    pub name: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+/// Where an approval stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApprovalState {
+    Pending,
+    Approved,
+    Denied,
+    NotMe,
+    /// Approved, and the waiting login has been completed with it.
+    Used,
+}
+
+impl ApprovalState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Approved => "approved",
+            Self::Denied => "denied",
+            Self::NotMe => "not_me",
+            Self::Used => "used",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            Self::Pending,
+            Self::Approved,
+            Self::Denied,
+            Self::NotMe,
+            Self::Used,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+}
+
+/// A login waiting for (or given) a decision in the authenticator.
+#[derive(Debug, Clone)]
+pub struct ApprovalRecord {
+    pub id: String,
+    pub user_pk: i64,
+    /// The half-open session (login attempt) this approval belongs to.
+    pub session_hash: String,
+    pub number: i64,
+    pub state: ApprovalState,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+/// Devices, their enrolment, and the nonces of signed requests.
+#[async_trait]
+pub trait DeviceStore: Send + Sync {
+    /// The user and pending activation an enrolment token points at.
+    async fn activation_by_enroll_hash(
+        &self,
+        enroll_hash: &str,
+    ) -> Result<Option<(i64, PendingActivation)>, StoreError>;
+    /// Activates TOTP with the pending secret and binds `device` as the only device, in
+    /// one transaction; `false` when the activation was no longer pending.
+    async fn enroll_device(
+        &self,
+        device: &DeviceRecord,
+        secret: &[u8],
+        step: i64,
+        now: i64,
+    ) -> Result<bool, StoreError>;
+    /// Removes an activation completed by a device for this login attempt; `true` once.
+    async fn take_enrolled_activation(
+        &self,
+        user_pk: i64,
+        session_hash: &str,
+    ) -> Result<bool, StoreError>;
+    async fn device(&self, id: &str) -> Result<Option<DeviceRecord>, StoreError>;
+    async fn active_device(&self, user_pk: i64) -> Result<Option<DeviceRecord>, StoreError>;
+    /// Records a request nonce; `false` when it was seen before (a replay).
+    async fn use_nonce(
+        &self,
+        device_key: &str,
+        nonce: &str,
+        expires_at: i64,
+    ) -> Result<bool, StoreError>;
+    async fn delete_expired_nonces(&self, now: i64) -> Result<u64, StoreError>;
+}
+
+/// Pending approvals (push login).
+#[async_trait]
+pub trait ApprovalStore: Send + Sync {
+    /// Stores a new pending approval unless the user already has `max_pending` live ones
+    /// or approvals are paused; `false` when refused.
+    async fn create_approval(
+        &self,
+        approval: &ApprovalRecord,
+        max_pending: i64,
+    ) -> Result<bool, StoreError>;
+    async fn approval(&self, id: &str) -> Result<Option<ApprovalRecord>, StoreError>;
+    async fn latest_approval_for_session(
+        &self,
+        session_hash: &str,
+    ) -> Result<Option<ApprovalRecord>, StoreError>;
+    async fn pending_approvals(
+        &self,
+        user_pk: i64,
+        now: i64,
+    ) -> Result<Vec<ApprovalRecord>, StoreError>;
+    /// Moves a pending, unexpired approval to `to`; `false` when another decision (or
+    /// the clock) got there first.
+    async fn decide_approval(
+        &self,
+        id: &str,
+        to: ApprovalState,
+        now: i64,
+    ) -> Result<bool, StoreError>;
+    /// Marks an approved approval used; `true` only for the first caller.
+    async fn consume_approval(&self, id: &str) -> Result<bool, StoreError>;
+    async fn pause_approvals(&self, user_pk: i64, until: i64) -> Result<(), StoreError>;
+}
+
 /// Everything the service keeps. One trait per feature, so each stays small; the
 /// implementation is chosen once, in [`connect`].
 #[async_trait]
 pub trait Store:
-    UserStore + SessionStore + EventStore + AuditStore + PasswordChangeStore + 'static
+    UserStore
+    + SessionStore
+    + EventStore
+    + AuditStore
+    + PasswordChangeStore
+    + DeviceStore
+    + ApprovalStore
+    + 'static
 {
     async fn ping(&self) -> Result<(), StoreError>;
+    /// Tells every other instance that a login attempt changed (PostgreSQL NOTIFY);
+    /// nothing to do where the database has one process.
+    async fn publish_notice(&self, session_hash: &str) -> Result<(), StoreError>;
 }

@@ -112,6 +112,12 @@ pub async fn browser_context(
     mut request: Request,
     next: Next,
 ) -> Response {
+    // The authenticator API is signed per request: no cookies, no CSRF, JSON errors.
+    if request.uri().path().starts_with("/api/") {
+        let mut response = next.run(request).await;
+        security_headers(response.headers_mut(), state.web.https);
+        return response;
+    }
     let cookies = &state.web.cookies;
     let asked_lang = query_lang(&request);
     let lang = asked_lang

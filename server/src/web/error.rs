@@ -119,7 +119,8 @@ impl From<AuthError> for WebError {
             AuthError::PasswordChangeRequired => Self::PasswordChangeRequired,
             AuthError::NotFound => Self::NotFound,
             AuthError::ActivationExpired => Self::ActivationExpired,
-            AuthError::LoginFailed
+            AuthError::Api(_)
+            | AuthError::LoginFailed
             | AuthError::InvalidUserId
             | AuthError::CodeRefused
             | AuthError::CodeLocked { .. } => Self::BadRequest,

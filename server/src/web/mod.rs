@@ -1,6 +1,8 @@
 //! HTTP: routes, extractors, pages. The only layer that knows status codes.
 
+mod acceptor;
 mod access_log;
+mod api;
 mod context;
 mod error;
 mod form;
@@ -10,6 +12,7 @@ mod ops;
 mod page;
 mod password;
 mod totp;
+mod waiting;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -54,7 +57,10 @@ pub fn router(state: AppState) -> Router {
         .merge(totp::router())
         .merge(access_log::router())
         .merge(password::router())
+        .merge(acceptor::router())
         .merge(ops::router())
+        .merge(api::router())
+        .merge(waiting::router())
         .fallback(ops::not_found)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(

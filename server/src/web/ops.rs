@@ -36,6 +36,17 @@ pub async fn stylesheet() -> Response {
         .into_response()
 }
 
+pub async fn waiting_script() -> Response {
+    (
+        [
+            (CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/waiting.js"),
+    )
+        .into_response()
+}
+
 pub async fn not_found() -> WebError {
     WebError::NotFound
 }
@@ -44,4 +55,5 @@ pub fn router() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/healthz", get(healthz))
         .route("/static/app.css", get(stylesheet))
+        .route("/static/waiting.js", get(waiting_script))
 }

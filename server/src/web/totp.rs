@@ -20,7 +20,10 @@ use crate::domain::session::Stage;
 use crate::store::SessionRecord;
 
 /// Sends a half-open session to the step it belongs to.
-async fn to_current_step(state: &AppState, session: &SessionRecord) -> Result<Response, WebError> {
+pub(super) async fn to_current_step(
+    state: &AppState,
+    session: &SessionRecord,
+) -> Result<Response, WebError> {
     Ok(match session.stage {
         Stage::Full => redirect("/beranda"),
         Stage::Identified => redirect("/login/password"),
@@ -35,7 +38,7 @@ async fn to_current_step(state: &AppState, session: &SessionRecord) -> Result<Re
     })
 }
 
-fn require(session: Option<SessionRecord>) -> Result<SessionRecord, WebError> {
+pub(super) fn require(session: Option<SessionRecord>) -> Result<SessionRecord, WebError> {
     session.ok_or(WebError::SessionExpired)
 }
 
@@ -82,11 +85,19 @@ async fn activation_response(
 pub async fn activation_page(
     State(state): State<AppState>,
     context: Context,
+    client: Client,
     CurrentSession(session): CurrentSession,
 ) -> Result<Response, WebError> {
     let session = require(session)?;
     if state.auth.must_choose_password(&session).await? {
         return Ok(redirect("/ganti-password"));
+    }
+    // The authenticator may have finished this activation: then this login is complete.
+    match state.auth.complete_enrolled(&session, &client).await {
+        Ok(Some(token)) => return Ok(redirect_with_session(&state, "/beranda", Some(&token))),
+        Ok(None) => {}
+        Err(AuthError::WrongStep) => return to_current_step(&state, &session).await,
+        Err(e) => return Err(e.into()),
     }
     activation_response(&state, &context, &session, StatusCode::OK, None).await
 }
@@ -118,11 +129,11 @@ fn qr_png(text: &str) -> Option<Vec<u8>> {
 
 #[derive(Deserialize)]
 pub struct CodeForm {
-    code: String,
+    pub(super) code: String,
 }
 
 /// The message for a refused code, and its status.
-fn code_error(context: &Context, e: &AuthError) -> Option<(StatusCode, String)> {
+pub(super) fn code_error(context: &Context, e: &AuthError) -> Option<(StatusCode, String)> {
     let t = context.t();
     match e {
         AuthError::CodeRefused => Some((
@@ -160,69 +171,6 @@ pub async fn activation_submit(
     }
 }
 
-#[derive(Template)]
-#[template(path = "totp_acceptor.html")]
-struct AcceptorPage {
-    c: Chrome,
-    user_id: String,
-    error: Option<String>,
-}
-
-async fn acceptor_response(
-    state: &AppState,
-    context: &Context,
-    session: &SessionRecord,
-    status: StatusCode,
-    error: Option<String>,
-) -> Result<Response, WebError> {
-    let user = match state.auth.half_open_user(session).await {
-        Ok(user) if user.totp_secret.is_some() => user,
-        Ok(_) | Err(AuthError::WrongStep) => return to_current_step(state, session).await,
-        Err(e) => return Err(e.into()),
-    };
-    let page = AcceptorPage {
-        c: Chrome::new(state, context, false),
-        user_id: user.user_id,
-        error,
-    };
-    render(status, &page)
-}
-
-pub async fn acceptor_page(
-    State(state): State<AppState>,
-    context: Context,
-    CurrentSession(session): CurrentSession,
-) -> Result<Response, WebError> {
-    let session = require(session)?;
-    if state.auth.must_choose_password(&session).await? {
-        return Ok(redirect("/ganti-password"));
-    }
-    acceptor_response(&state, &context, &session, StatusCode::OK, None).await
-}
-
-pub async fn acceptor_submit(
-    State(state): State<AppState>,
-    context: Context,
-    client: Client,
-    CurrentSession(session): CurrentSession,
-    SecureForm(form): SecureForm<CodeForm>,
-) -> Result<Response, WebError> {
-    let session = require(session)?;
-    match state
-        .auth
-        .login_with_code(&session, &form.code, &client)
-        .await
-    {
-        Ok(token) => Ok(redirect_with_session(&state, "/beranda", Some(&token))),
-        Err(e) => match code_error(&context, &e) {
-            Some((status, message)) => {
-                acceptor_response(&state, &context, &session, status, Some(message)).await
-            }
-            None => Err(e.into()),
-        },
-    }
-}
-
 pub fn router() -> axum::Router<AppState> {
     axum::Router::new()
         .route(
@@ -230,5 +178,4 @@ pub fn router() -> axum::Router<AppState> {
             get(activation_page).post(activation_submit),
         )
         .route("/totp/aktivasi/qr.png", get(activation_qr))
-        .route("/totp/acceptor", get(acceptor_page).post(acceptor_submit))
 }

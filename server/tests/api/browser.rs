@@ -80,6 +80,17 @@ impl Driver {
     }
 }
 
+async fn fill_and_submit(c: &Client, field: &str, value: &str) {
+    let input = c.find(Locator::Id(field)).await.expect(field);
+    input.send_keys(value).await.expect("typing");
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .expect("submit button")
+        .click()
+        .await
+        .expect("click");
+}
+
 /// Clicks and waits until the browser has left the page and loaded the next one: a click
 /// that submits a form returns before the navigation it starts has finished.
 pub async fn click_and_wait(c: &Client, target: Locator<'_>) {
@@ -105,13 +116,24 @@ pub async fn click_and_wait(c: &Client, target: Locator<'_>) {
     }
 }
 
-pub async fn fill_and_submit(c: &Client, field: &str, value: &str) {
-    let input = c.find(Locator::Id(field)).await.expect(field);
-    input.send_keys(value).await.expect("typing");
-    click_and_wait(c, Locator::Css("main form button[type=submit]")).await;
+/// Waits for the browser to arrive at `path` (a click on a submit button returns before
+/// the navigation it starts has finished).
+pub async fn wait_for_path(c: &Client, path: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let now_at = c.current_url().await.expect("current URL");
+        if now_at.path() == path {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still at {now_at}, expected {path}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
-pub async fn text_of(c: &Client, id: &str) -> String {
+async fn text_of(c: &Client, id: &str) -> String {
     c.find(Locator::Id(id))
         .await
         .expect(id)
@@ -139,18 +161,22 @@ async fn chromium_from_user_id_to_beranda_reading_the_qr_off_the_page() {
     let c = driver.browser().await;
 
     c.goto(&format!("{}/", app.base)).await.unwrap();
-    click_and_wait(&c, Locator::LinkText("LOGIN")).await;
-    click_and_wait(&c, Locator::Id("login-non-penyedia")).await;
+    c.find(Locator::LinkText("LOGIN"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Id("login-non-penyedia"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     fill_and_submit(&c, "user_id", "ppk1").await;
-    assert!(
-        c.current_url()
-            .await
-            .unwrap()
-            .path()
-            .ends_with("/login/password")
-    );
+    wait_for_path(&c, "/login/password").await;
     fill_and_submit(&c, "password", PASSWORD).await;
-    assert_eq!(c.current_url().await.unwrap().path(), "/totp/aktivasi");
+    wait_for_path(&c, "/totp/aktivasi").await;
 
     let uri = read_qr(&c.screenshot().await.unwrap());
     let scanned = OtpauthUri::parse(&uri).expect(&uri);
@@ -163,18 +189,19 @@ async fn chromium_from_user_id_to_beranda_reading_the_qr_off_the_page() {
     );
 
     fill_and_submit(&c, "code", &app.code(&scanned.key)).await;
-    assert_eq!(c.current_url().await.unwrap().path(), "/beranda");
+    wait_for_path(&c, "/beranda").await;
     assert_eq!(text_of(&c, "user-id").await, "PPK1");
     assert_eq!(text_of(&c, "totp-status").await, "Aktif");
 
-    click_and_wait(&c, Locator::Css("nav form button")).await;
-    assert_eq!(c.current_url().await.unwrap().path(), "/");
+    c.find(Locator::Css("nav form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_path(&c, "/").await;
     c.goto(&format!("{}/beranda", app.base)).await.unwrap();
-    assert_eq!(
-        c.current_url().await.unwrap().path(),
-        "/login",
-        "logged out for real"
-    );
+    wait_for_path(&c, "/login").await;
     c.close().await.unwrap();
 }
 
@@ -191,10 +218,11 @@ async fn chromium_login(
         .await
         .unwrap();
     fill_and_submit(c, "user_id", user_id).await;
+    wait_for_path(c, "/login/password").await;
     fill_and_submit(c, "password", password).await;
-    assert_eq!(c.current_url().await.unwrap().path(), "/totp/acceptor");
+    wait_for_path(c, "/totp/acceptor").await;
     fill_and_submit(c, "code", &app.code(key)).await;
-    assert_eq!(c.current_url().await.unwrap().path(), "/beranda");
+    wait_for_path(c, "/beranda").await;
 }
 
 async fn change_password_in(c: &Client, current: &str, new: &str) {

@@ -1,6 +1,6 @@
 //! The real `spse-auth` binary, as an operator runs it.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::process::{Command, Stdio};
 
 use reqwest::StatusCode;
@@ -168,41 +168,24 @@ fn help_names_every_command() {
 #[tokio::test]
 async fn serve_demo_prints_accounts_that_log_in() {
     let dir = tempfile::tempdir().unwrap();
-    let mut serve = spse_auth(dir.path());
+    let mut serve = crate::process::spse_auth();
     serve
-        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
-        .env("SPSE_LOG_FORMAT", "json")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = serve.spawn().expect("server starts");
-    let stdout = BufReader::new(child.stdout.take().unwrap());
-    let stderr = BufReader::new(child.stderr.take().unwrap());
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in stderr.lines().map_while(Result::ok) {
-            if let Some(at) = line.find("http://") {
-                let url: String = line[at..]
-                    .chars()
-                    .take_while(|c| !c.is_whitespace() && *c != '"')
-                    .collect();
-                let _ = tx.send(url.trim_end_matches('/').to_string());
-            }
-        }
-    });
-    let mut password = None;
-    for line in stdout.lines().map_while(Result::ok) {
-        if line.contains("PPK1") {
-            password = line.split("password: ").nth(1).map(str::to_string);
-        }
-        if line.contains("outbox") {
-            break;
-        }
-    }
-    let password = password.expect("PPK1's password is printed");
-    let base = rx
-        .recv_timeout(std::time::Duration::from_secs(30))
-        .expect("listening URL");
-    let b = Browser::new(&base);
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0"]);
+    let server = crate::process::ServerProcess::start(serve);
+    let password = server
+        .stdout
+        .iter()
+        .find(|line| line.contains("PPK1"))
+        .and_then(|line| line.split("password: ").nth(1))
+        .expect("PPK1's password is printed")
+        .to_string();
+    assert!(
+        server.stdout.iter().any(|l| l.contains("outbox")),
+        "says where mail goes"
+    );
+    let b = Browser::new(&server.base);
     let page = b
         .password_step(UserKind::NonPenyedia, "ppk1", &password)
         .await;
@@ -210,6 +193,4 @@ async fn serve_demo_prints_accounts_that_log_in() {
     let activation = b.get("/totp/aktivasi").await;
     assert_eq!(activation.status, StatusCode::OK);
     assert!(activation.body.contains("MODE LATIHAN"));
-    child.kill().ok();
-    child.wait().ok();
 }

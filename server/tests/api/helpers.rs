@@ -20,10 +20,14 @@ pub const PASSWORD: &str = "kopi tubruk pagi hari";
 
 pub struct TestApp {
     pub base: String,
+    /// Dropped last: the database outlives the connections to it.
+    _database: crate::database::TestDatabase,
     pub clock: Arc<ManualClock>,
     pub auth: Arc<Auth>,
     pub dir: tempfile::TempDir,
     pub db: AnyPool,
+    /// The app's database, SQLite or PostgreSQL, for the admin commands.
+    pub database_url: String,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -33,7 +37,12 @@ pub async fn spawn_app() -> TestApp {
 /// Starts the real application on port 0 with a fresh SQLite file and a pinned clock.
 pub async fn spawn_with(configure: impl FnOnce(&mut RawSettings)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
+    let (database, database_url) =
+        crate::database::TestDatabase::create(crate::database::wants_postgres()).await;
     let mut raw = RawSettings::default();
+    if let Some(url) = database_url {
+        raw.set("database_url", url);
+    }
     raw.set("data_dir", dir.path().display().to_string());
     raw.set("listen", "127.0.0.1:0");
     raw.set("captcha", "off");
@@ -55,10 +64,12 @@ pub async fn spawn_with(configure: impl FnOnce(&mut RawSettings)) -> TestApp {
         .expect("test connection to the app's database");
     TestApp {
         base,
+        _database: database,
         clock,
         auth,
         dir,
         db,
+        database_url: settings.database_url.clone(),
     }
 }
 
@@ -133,7 +144,7 @@ impl TestApp {
             .env_remove("LC_ALL")
             .env_remove("LC_MESSAGES")
             .env("LANG", "C")
-            .env_remove("SPSE_DATABASE_URL")
+            .env("SPSE_DATABASE_URL", &self.database_url)
             .output()
             .expect("spse-auth runs")
     }

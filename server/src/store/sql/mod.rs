@@ -10,9 +10,14 @@ use sqlx::{AnyPool, Executor};
 
 use super::*;
 
+mod approvals;
 mod audit;
+mod devices;
 mod events;
+mod notices;
 mod password_change;
+
+pub use notices::listen_for_notices;
 mod sessions;
 mod users;
 
@@ -49,11 +54,16 @@ pub async fn connect(url: &str, migrate: bool) -> Result<SqlStore, StoreError> {
         };
         migrator.run(&pool).await?;
     }
-    Ok(SqlStore { pool })
+    Ok(SqlStore {
+        pool,
+        postgres: !sqlite,
+    })
 }
 
 pub struct SqlStore {
     pool: AnyPool,
+    /// PostgreSQL relays notices to every instance with NOTIFY; SQLite is one process.
+    postgres: bool,
 }
 
 impl SqlStore {
@@ -72,5 +82,9 @@ impl Store for SqlStore {
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    async fn publish_notice(&self, session_hash: &str) -> Result<(), StoreError> {
+        self.notify_instances(session_hash).await
     }
 }

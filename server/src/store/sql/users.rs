@@ -51,6 +51,33 @@ fn counter_columns(factor: Factor) -> (&'static str, &'static str, &'static str)
     }
 }
 
+/// Makes `secret` the user's active TOTP secret and revokes every bound device, inside
+/// the caller's transaction.
+pub(super) async fn activate_totp(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    pk: i64,
+    secret: &[u8],
+    step: i64,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE users SET totp_secret = $1, totp_activated_at = $2, totp_last_step = $3, \
+         totp_failures = 0, totp_locked_until = 0, totp_lock_count = 0 WHERE id = $4",
+    )
+    .bind(secret.to_vec())
+    .bind(now)
+    .bind(step)
+    .bind(pk)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE devices SET revoked_at = $1 WHERE user_pk = $2 AND revoked_at IS NULL")
+        .bind(now)
+        .bind(pk)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 #[async_trait]
 impl UserStore for SqlStore {
     async fn insert_user(&self, user: &NewUser, now: i64) -> Result<i64, StoreError> {
@@ -145,31 +172,30 @@ impl UserStore for SqlStore {
         Ok(())
     }
 
-    async fn put_activation(
-        &self,
-        pk: i64,
-        secret: &[u8],
-        now: i64,
-        expires_at: i64,
-    ) -> Result<(), StoreError> {
+    async fn put_activation(&self, pending: &NewActivation) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM totp_activations WHERE user_pk = $1")
-            .bind(pk)
+            .bind(pending.user_pk)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO totp_activations (user_pk, secret, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(pk)
-            .bind(secret.to_vec())
-            .bind(now)
-            .bind(expires_at)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO totp_activations (user_pk, secret, enroll_hash, session_hash, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(pending.user_pk)
+        .bind(pending.secret.clone())
+        .bind(&pending.enroll_hash)
+        .bind(&pending.session_hash)
+        .bind(pending.created_at)
+        .bind(pending.expires_at)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     async fn activation(&self, pk: i64) -> Result<Option<PendingActivation>, StoreError> {
-        let row = sqlx::query("SELECT secret, expires_at FROM totp_activations WHERE user_pk = $1")
+        let row = sqlx::query("SELECT secret, expires_at, COALESCE(session_hash, '') AS session_hash FROM totp_activations WHERE user_pk = $1 AND completed_at IS NULL")
             .bind(pk)
             .fetch_optional(&self.pool)
             .await?;
@@ -177,6 +203,7 @@ impl UserStore for SqlStore {
             Ok(PendingActivation {
                 secret: row.try_get("secret")?,
                 expires_at: row.try_get("expires_at")?,
+                session_hash: row.try_get("session_hash")?,
             })
         })
         .transpose()
@@ -191,7 +218,7 @@ impl UserStore for SqlStore {
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         let taken =
-            sqlx::query("DELETE FROM totp_activations WHERE user_pk = $1 AND expires_at > $2")
+            sqlx::query("DELETE FROM totp_activations WHERE user_pk = $1 AND expires_at > $2 AND completed_at IS NULL")
                 .bind(pk)
                 .bind(now)
                 .execute(&mut *tx)
@@ -200,16 +227,7 @@ impl UserStore for SqlStore {
         if taken != 1 {
             return Ok(false);
         }
-        sqlx::query(
-            "UPDATE users SET totp_secret = $1, totp_activated_at = $2, totp_last_step = $3, \
-             totp_failures = 0, totp_locked_until = 0, totp_lock_count = 0 WHERE id = $4",
-        )
-        .bind(secret.to_vec())
-        .bind(now)
-        .bind(step)
-        .bind(pk)
-        .execute(&mut *tx)
-        .await?;
+        activate_totp(&mut tx, pk, secret, step, now).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -1,0 +1,226 @@
+//! Two real `spse-auth serve` processes on one PostgreSQL database behave as one service.
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use spse_auth::domain::user::UserKind;
+use spse_protocol::api::{self, DeviceKey, ENROLLING};
+
+use crate::database::TestDatabase;
+use crate::helpers::{Browser, PASSWORD};
+use crate::process::{ServerProcess, free_port, spse_auth};
+
+struct Pair {
+    a: ServerProcess,
+    b: ServerProcess,
+    database_url: String,
+    _dir: tempfile::TempDir,
+    _database: TestDatabase,
+}
+
+async fn two_instances() -> Pair {
+    let (database, url) = TestDatabase::create(true).await;
+    let url = url.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("shared.key");
+    let ports = [free_port(), free_port()];
+    let public_url = format!("http://127.0.0.1:{}", ports[0]);
+    let start = |n: usize| {
+        let mut serve = spse_auth();
+        serve
+            .args(["serve", "--listen", &format!("127.0.0.1:{}", ports[n])])
+            .env("SPSE_DATABASE_URL", &url)
+            .env("SPSE_DATA_DIR", dir.path().join(format!("instance{n}")))
+            .env("SPSE_KEY_FILE", &key_file)
+            .env("SPSE_PUBLIC_URL", &public_url)
+            .env("SPSE_CAPTCHA", "off");
+        ServerProcess::start(serve)
+    };
+    let a = start(0);
+    let b = start(1);
+    Pair {
+        a,
+        b,
+        database_url: url,
+        _dir: dir,
+        _database: database,
+    }
+}
+
+impl Pair {
+    fn add_user(&self, user_id: &str) {
+        let mut add = spse_auth();
+        add.args([
+            "user",
+            "add",
+            "--user-id",
+            user_id,
+            "--kind",
+            "non-penyedia",
+            "--email",
+        ])
+        .arg(format!("{}@lpse.example.go.id", user_id.to_lowercase()))
+        .args(["--name", "Dua Instans", "--password-stdin"])
+        .env("SPSE_DATABASE_URL", &self.database_url)
+        .env("SPSE_DATA_DIR", self._dir.path().join("admin"))
+        .env("SPSE_KEY_FILE", self._dir.path().join("shared.key"))
+        .stdin(Stdio::piped());
+        let mut child = add.spawn().unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{PASSWORD}\n").as_bytes())
+            .unwrap();
+        assert!(child.wait().unwrap().success());
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+async fn signed(
+    base: &str,
+    key: &DeviceKey,
+    device: &str,
+    method: &str,
+    path: &str,
+    body: &[u8],
+) -> (StatusCode, serde_json::Value) {
+    let h = key.sign(method, path, now(), body);
+    let response = reqwest::Client::new()
+        .request(method.parse().unwrap(), format!("{base}{path}"))
+        .header(api::HEADER_DEVICE, device)
+        .header(api::HEADER_TIMESTAMP, h.timestamp.to_string())
+        .header(api::HEADER_NONCE, &h.nonce)
+        .header(api::HEADER_SIGNATURE, &h.signature)
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.json().await.unwrap_or_default())
+}
+
+/// Reads an event stream until its `done` event; returns how long that took after `since`.
+async fn done_after(events: reqwest::Response, since: Instant) -> Duration {
+    let text = tokio::time::timeout(Duration::from_secs(10), events.text())
+        .await
+        .expect("event within 10 s")
+        .unwrap();
+    assert!(text.contains("event: done"), "{text}");
+    since.elapsed()
+}
+
+#[tokio::test]
+async fn a_login_waiting_on_a_moves_on_when_b_gets_the_decision() {
+    let pair = two_instances().await;
+    pair.add_user("PPK1");
+    let on_a = Browser::new(&pair.a.base);
+    on_a.password_step(UserKind::NonPenyedia, "PPK1", PASSWORD)
+        .await;
+    let uri = crate::push_support::scan_qr(&on_a).await;
+
+    // Enrolment through B wakes the activation page waiting on A.
+    let events = on_a
+        .client
+        .get(format!("{}/totp/aktivasi/events", pair.a.base))
+        .send()
+        .await
+        .unwrap();
+    let key = DeviceKey::generate();
+    let body = serde_json::to_vec(&api::EnrollRequest {
+        token: uri.enroll.clone().unwrap(),
+        public_key: key.public_hex(),
+        code: uri.key.code_at(now() as u64),
+        device_name: "HP".into(),
+    })
+    .unwrap();
+    let (status, enrolled) = signed(
+        &pair.b.base,
+        &key,
+        ENROLLING,
+        "POST",
+        api::ENROLL_PATH,
+        &body,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{enrolled}");
+    let latency = done_after(events, Instant::now()).await;
+    eprintln!("activation notice A <- B: {latency:?}");
+    assert_eq!(
+        on_a.get("/totp/aktivasi").await.location(),
+        Some("/beranda")
+    );
+    let device = enrolled["device_id"].as_str().unwrap().to_string();
+
+    // A login on A, approved through B's API.
+    let on_a = Browser::new(&pair.a.base);
+    on_a.password_step(UserKind::NonPenyedia, "PPK1", PASSWORD)
+        .await;
+    let number: i64 = on_a
+        .get("/totp/acceptor")
+        .await
+        .by_id("approval-number")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let events = on_a
+        .client
+        .get(format!("{}/totp/acceptor/events", pair.a.base))
+        .send()
+        .await
+        .unwrap();
+    let (_, list) = signed(&pair.b.base, &key, &device, "GET", api::APPROVALS_PATH, b"").await;
+    let id = list["approvals"][0]["id"].as_str().unwrap().to_string();
+    let decision = serde_json::json!({ "decision": "approve", "number": number }).to_string();
+    let sent = Instant::now();
+    let (status, _) = signed(
+        &pair.b.base,
+        &key,
+        &device,
+        "POST",
+        &api::decision_path(&id),
+        decision.as_bytes(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let latency = done_after(events, sent).await;
+    eprintln!("approval notice A <- B: {latency:?}");
+    assert!(on_a.get("/totp/acceptor").await.body.contains("diterima"));
+
+    // The session made on A is valid on B, and logging out on B ends it on A.
+    let cookie = on_a.session_cookie().unwrap();
+    let on_b = Browser::with_session_cookie(&pair.b.base, &cookie);
+    assert_eq!(on_b.get("/beranda").await.status, StatusCode::OK);
+    on_b.post("/logout", &[]).await;
+    assert_eq!(on_a.get("/beranda").await.location(), Some("/login"));
+}
+
+#[tokio::test]
+async fn failures_spread_over_both_instances_lock_at_the_same_count() {
+    let pair = two_instances().await;
+    pair.add_user("PPK2");
+    for attempt in 0..10 {
+        let base = if attempt % 2 == 0 {
+            &pair.a.base
+        } else {
+            &pair.b.base
+        };
+        let page = Browser::new(base)
+            .password_step(UserKind::NonPenyedia, "PPK2", "wrong password")
+            .await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    }
+    for base in [&pair.a.base, &pair.b.base] {
+        let page = Browser::new(base)
+            .password_step(UserKind::NonPenyedia, "PPK2", PASSWORD)
+            .await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED, "locked on {base}");
+    }
+}

@@ -1,0 +1,87 @@
+//! The real `spse-auth serve` as a child process, stopped on drop.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+pub struct ServerProcess {
+    child: Child,
+    pub base: String,
+    /// What the server printed on stdout before it started listening (demo accounts).
+    pub stdout: Vec<String>,
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `spse-auth` with a clean locale and none of the caller's SPSE_* settings.
+pub fn spse_auth() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_spse-auth"));
+    command
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C");
+    for (name, _) in std::env::vars() {
+        if name.starts_with("SPSE_") {
+            command.env_remove(name);
+        }
+    }
+    command
+}
+
+/// A free port on loopback (bound and released: good enough for tests).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl ServerProcess {
+    /// Starts `command` (a `serve`) and waits until it says where it listens.
+    pub fn start(mut command: Command) -> Self {
+        command
+            .env("SPSE_LOG_FORMAT", "json")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().expect("spse-auth serve starts");
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let stderr = BufReader::new(child.stderr.take().unwrap());
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                if let Some(at) = line.find("http://") {
+                    let url: String = line[at..]
+                        .chars()
+                        .take_while(|c| !c.is_whitespace() && *c != '"')
+                        .collect();
+                    let _ = tx.send(url.trim_end_matches('/').to_string());
+                }
+            }
+        });
+        let lines: Vec<String> = Vec::new();
+        let (out_tx, out_rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in stdout.lines().map_while(Result::ok) {
+                let _ = out_tx.send(line);
+            }
+        });
+        let base = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the server printed its URL");
+        let mut server = Self {
+            child,
+            base,
+            stdout: lines,
+        };
+        while let Ok(line) = out_rx.recv_timeout(Duration::from_millis(200)) {
+            server.stdout.push(line);
+        }
+        server
+    }
+}
