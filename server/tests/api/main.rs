@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod app_e2e;
 mod browser;
 mod cli;
 mod database;

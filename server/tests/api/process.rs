@@ -55,15 +55,12 @@ impl ServerProcess {
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             for line in stderr.lines().map_while(Result::ok) {
-                if line.contains("\"message\":\"spse-auth listening\"") || line.contains("http://")
-                {
-                    if let Some(at) = line.find("http://") {
-                        let url: String = line[at..]
-                            .chars()
-                            .take_while(|c| !c.is_whitespace() && *c != '"')
-                            .collect();
-                        let _ = tx.send(url.trim_end_matches('/').to_string());
-                    }
+                if let Some(at) = line.find("http://") {
+                    let url: String = line[at..]
+                        .chars()
+                        .take_while(|c| !c.is_whitespace() && *c != '"')
+                        .collect();
+                    let _ = tx.send(url.trim_end_matches('/').to_string());
                 }
             }
         });
