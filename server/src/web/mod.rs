@@ -44,6 +44,8 @@ pub struct WebSettings {
     pub https: bool,
     pub demo: bool,
     pub issuer: String,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 pub fn router(state: AppState) -> Router {
