@@ -145,6 +145,7 @@ impl Application {
             demo: settings.demo,
             issuer: settings.issuer.clone(),
             zone: settings.zone.clone(),
+            trusted_proxies: settings.trusted_proxies.clone(),
         };
         let router = crate::web::router(AppState {
             auth: Arc::clone(&auth),
@@ -157,6 +158,11 @@ impl Application {
             public_url,
             database_url: settings.database_url.clone(),
         })
+    }
+
+    /// The address actually bound (port 0 becomes a real port).
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        self.listener.local_addr().ok()
     }
 
     pub fn port(&self) -> u16 {
@@ -200,11 +206,30 @@ impl Application {
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        let stopping = Arc::new(tokio::sync::Notify::new());
+        let (auth, signalled) = (Arc::clone(&self.auth), Arc::clone(&stopping));
+        let signal = async move {
+            shutdown_signal().await;
+            // Waiting pages would hold the shutdown open: release them (they reconnect).
+            auth.release_waiting_pages();
+            signalled.notify_one();
+        };
+        let server = axum::serve(self.listener, service).with_graceful_shutdown(signal);
+        tokio::select! {
+            result = server => result,
+            () = async {
+                stopping.notified().await;
+                tokio::time::sleep(SHUTDOWN_GRACE).await;
+            } => {
+                tracing::warn!("requests still open after {SHUTDOWN_GRACE:?}; exiting anyway");
+                Ok(())
+            }
+        }
     }
 }
+
+/// How long requests in flight may take to finish after SIGTERM.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 async fn shutdown_signal() {
     let ctrl_c = async {

@@ -182,10 +182,12 @@ async fn run(cli: Cli, t: Texts) -> anyhow::Result<()> {
             if settings.demo {
                 seed_demo(&app.auth(), &settings, t).await?;
             }
-            tracing::info!(url = %app.public_url(), "spse-auth listening");
+            let bound = app.local_addr().map_or_else(String::new, |a| a.to_string());
+            tracing::info!(listen = %bound, public_url = %app.public_url(), "spse-auth listening");
+            let url = app.public_url().as_str();
             eprintln!(
                 "{}",
-                t.fill("cli_listening", &[("url", app.public_url().as_str())])
+                t.fill("cli_listening", &[("url", url), ("listen", &bound)])
             );
             app.run_until_stopped().await.context("server")?;
         }

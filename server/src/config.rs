@@ -40,6 +40,8 @@ pub struct Settings {
     pub password_lockout: LockoutPolicy,
     pub totp_lockout: LockoutPolicy,
     pub approval_cooldown_secs: i64,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDR ranges).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// How many password hashes may run at once (defaults to the number of cores).
     pub hash_concurrency: usize,
     /// The zone pages, mails and exports show times in (WIB by default).
@@ -89,6 +91,7 @@ const KEYS: &[&str] = &[
     "timezone",
     "audit_retention_days",
     "approval_cooldown_minutes",
+    "trusted_proxies",
 ];
 
 fn env_name(key: &str) -> String {
@@ -261,11 +264,30 @@ impl RawSettings {
                 self.positive("totp_lock_minutes", 15)? * 60,
             ),
             approval_cooldown_secs: self.positive("approval_cooldown_minutes", 15)? * 60,
+            trusted_proxies: self.networks("trusted_proxies")?,
             hash_concurrency: self.positive("hash_concurrency", cores as i64)? as usize,
             zone,
             audit_retention_secs: self.positive("audit_retention_days", 730)? * 86_400,
             data_dir,
         })
+    }
+
+    /// A comma-separated list of addresses (`10.0.0.5`) or ranges (`10.0.0.0/24`).
+    fn networks(&self, key: &str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+        let Some(text) = self.get(key) else {
+            return Ok(Vec::new());
+        };
+        text.split(',')
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+            .map(|part| {
+                part.parse::<ipnet::IpNet>()
+                    .or_else(|_| part.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        ConfigError::new(key, format!("{part:?} is not an address or a range"))
+                    })
+            })
+            .collect()
     }
 
     fn bounded(&self, key: &str, default: i64, max: i64) -> Result<i64, ConfigError> {
@@ -342,6 +364,14 @@ mod tests {
             .resolve(false)
             .unwrap_err();
         assert_eq!(err.setting, "SPSE_PUBLIC_URL");
+        let err = raw(&[("SPSE_TRUSTED_PROXIES", "10.0.0.1, nonsense")])
+            .resolve(false)
+            .unwrap_err();
+        assert_eq!(err.setting, "SPSE_TRUSTED_PROXIES");
+        let ok = raw(&[("SPSE_TRUSTED_PROXIES", "10.0.0.1, 192.168.0.0/16")])
+            .resolve(false)
+            .unwrap();
+        assert_eq!(ok.trusted_proxies.len(), 2);
         let err = raw(&[("SPSE_PASSWORD_MAX_FAILURES", "1000")])
             .resolve(false)
             .unwrap_err();

@@ -146,6 +146,12 @@ impl Auth {
         }
     }
 
+    /// Releases every page waiting here: at shutdown they reload, which a load balancer
+    /// sends to another instance.
+    pub fn release_waiting_pages(&self) {
+        self.notifier.notify(notify::EVERYONE);
+    }
+
     /// Hands a notice from another instance to the pages waiting here.
     pub fn deliver_notice(&self, session_hash: &str) {
         self.notifier.notify(session_hash);

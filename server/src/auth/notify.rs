@@ -10,6 +10,16 @@ pub struct Notice {
     pub session_hash: String,
 }
 
+/// The session hash of the notice that releases every waiting page (shutdown).
+pub const EVERYONE: &str = "*";
+
+impl Notice {
+    /// Whether a page waiting on `session_hash` should stop waiting.
+    pub fn concerns(&self, session_hash: &str) -> bool {
+        self.session_hash == session_hash || self.session_hash == EVERYONE
+    }
+}
+
 pub struct Notifier {
     sender: broadcast::Sender<Notice>,
 }

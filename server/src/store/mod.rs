@@ -485,6 +485,10 @@ pub trait Store:
     + 'static
 {
     async fn ping(&self) -> Result<(), StoreError>;
+    /// Whether the schema is at the newest migration this build knows.
+    async fn migrations_current(&self) -> Result<bool, StoreError>;
+    /// Connections open and idle in the pool.
+    fn pool_status(&self) -> (u32, u32);
     /// Tells every other instance that a login attempt changed (PostgreSQL NOTIFY);
     /// nothing to do where the database has one process.
     async fn publish_notice(&self, session_hash: &str) -> Result<(), StoreError>;

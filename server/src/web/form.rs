@@ -2,7 +2,7 @@
 //! then decoded into the handler's type.
 
 use std::collections::HashSet;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
@@ -61,17 +61,28 @@ impl<T: DeserializeOwned> FromRequest<AppState> for SecureForm<T> {
 /// Most characters of a user agent kept in the access log.
 const USER_AGENT_MAX: usize = 256;
 
-impl<S: Send + Sync> FromRequestParts<S> for Client {
+impl FromRequestParts<AppState> for Client {
     type Rejection = WebError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map_or_else(
-                || "unknown".to_string(),
-                |ConnectInfo(addr)| addr.ip().to_string(),
-            );
+            .map(|ConnectInfo(addr)| addr.ip());
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect::<Vec<_>>()
+            .join(",");
+        let ip = peer.map_or_else(
+            || "unknown".to_string(),
+            |peer| client_ip(peer, &forwarded, &state.web.trusted_proxies).to_string(),
+        );
         let user_agent = parts
             .headers
             .get(USER_AGENT)
@@ -83,6 +94,27 @@ impl<S: Send + Sync> FromRequestParts<S> for Client {
             .collect();
         Ok(Client { ip, user_agent })
     }
+}
+
+/// The client's address: the peer, unless the peer is a trusted proxy; then the nearest
+/// address in `X-Forwarded-For` that is not itself a trusted proxy. An address the
+/// client wrote in the header is never believed unless a trusted proxy put it there.
+pub fn client_ip(peer: IpAddr, forwarded_for: &str, trusted: &[ipnet::IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let mut nearest = peer;
+    for hop in forwarded_for.rsplit(',').map(str::trim) {
+        let Ok(ip) = hop.parse::<IpAddr>() else {
+            break;
+        };
+        nearest = ip;
+        if !is_trusted(&ip) {
+            break;
+        }
+    }
+    nearest
 }
 
 /// The live session behind the request's cookie, if any.
@@ -99,5 +131,35 @@ impl FromRequestParts<AppState> for CurrentSession {
             return Ok(Self(None));
         };
         Ok(Self(state.auth.session(&token).await?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let trusted: Vec<ipnet::IpNet> = vec!["10.0.0.0/24".parse().unwrap()];
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(
+            client_ip(ip("203.0.113.9"), "1.2.3.4", &trusted),
+            ip("203.0.113.9"),
+            "untrusted peer"
+        );
+        assert_eq!(
+            client_ip(ip("10.0.0.2"), "198.51.100.7", &trusted),
+            ip("198.51.100.7")
+        );
+        assert_eq!(
+            client_ip(ip("10.0.0.2"), "6.6.6.6, 198.51.100.7, 10.0.0.3", &trusted),
+            ip("198.51.100.7"),
+            "a spoofed leftmost entry is ignored"
+        );
+        assert_eq!(client_ip(ip("10.0.0.2"), "", &trusted), ip("10.0.0.2"));
+        assert_eq!(
+            client_ip(ip("10.0.0.2"), "garbage", &trusted),
+            ip("10.0.0.2")
+        );
     }
 }

@@ -48,6 +48,8 @@ pub struct WebSettings {
     pub issuer: String,
     /// The zone times are shown in.
     pub zone: crate::domain::zone::Zone,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 pub fn router(state: AppState) -> Router {

@@ -10,19 +10,38 @@ use axum::routing::get;
 use super::AppState;
 use super::error::WebError;
 
-/// Liveness and readiness: 200 when the database answers, 503 when it does not.
-pub async fn healthz(State(state): State<AppState>) -> Response {
-    match state.auth.store().ping().await {
-        Ok(()) => Json(serde_json::json!({ "status": "ok", "database": "ok" })).into_response(),
+/// Readiness: 200 when the database answers and its schema is current, else 503. Load
+/// balancers send traffic only to ready instances.
+pub async fn readiness(State(state): State<AppState>) -> Response {
+    let store = state.auth.store();
+    let (database, migrations) = match store.ping().await {
+        Ok(()) => match store.migrations_current().await {
+            Ok(true) => ("ok", "current"),
+            Ok(false) => ("ok", "behind"),
+            Err(_) => ("ok", "unknown"),
+        },
         Err(e) => {
-            tracing::warn!(error = %e, "health check: database unreachable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({ "status": "unavailable", "database": "unreachable" })),
-            )
-                .into_response()
+            tracing::warn!(error = %e, "readiness: database unreachable");
+            ("unreachable", "unknown")
         }
-    }
+    };
+    let ready = database == "ok" && migrations == "current";
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = serde_json::json!({
+        "status": if ready { "ok" } else { "unavailable" },
+        "database": database,
+        "migrations": migrations,
+    });
+    (status, Json(body)).into_response()
+}
+
+/// Liveness: the process answers. Restarting it would not help a database outage.
+pub async fn liveness() -> Response {
+    Json(serde_json::json!({ "status": "ok" })).into_response()
 }
 
 pub async fn stylesheet() -> Response {
@@ -53,7 +72,9 @@ pub async fn not_found() -> WebError {
 
 pub fn router() -> axum::Router<AppState> {
     axum::Router::new()
-        .route("/healthz", get(healthz))
+        .route("/healthz", get(readiness))
+        .route("/healthz/ready", get(readiness))
+        .route("/healthz/live", get(liveness))
         .route("/static/app.css", get(stylesheet))
         .route("/static/waiting.js", get(waiting_script))
 }

@@ -68,7 +68,7 @@ fn wait_then_tell(
         while waiting {
             tokio::select! {
                 notice = notices.recv() => match notice {
-                    Ok(notice) => waiting = notice.session_hash != session_hash,
+                    Ok(notice) => waiting = !notice.concerns(&session_hash),
                     Err(RecvError::Lagged(_) | RecvError::Closed) => waiting = false,
                 },
                 () = &mut deadline => waiting = false,

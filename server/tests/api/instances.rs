@@ -224,3 +224,32 @@ async fn failures_spread_over_both_instances_lock_at_the_same_count() {
         assert_eq!(page.status, StatusCode::UNAUTHORIZED, "locked on {base}");
     }
 }
+
+#[tokio::test]
+async fn sigterm_releases_waiting_pages_and_exits() {
+    let mut pair = two_instances().await;
+    pair.add_user("PPK3");
+    let on_a = Browser::new(&pair.a.base);
+    on_a.password_step(UserKind::NonPenyedia, "PPK3", PASSWORD)
+        .await;
+    let events = on_a
+        .client
+        .get(format!("{}/totp/aktivasi/events", pair.a.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(events.status(), StatusCode::OK);
+    pair.a.terminate();
+    // The waiting page is told to reload (its load balancer then picks instance B) ...
+    let text = tokio::time::timeout(Duration::from_secs(15), events.text())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(text.contains("event: done"), "{text}");
+    // ... and the process exits on its own, cleanly.
+    let exited = pair.a.exited_within(Duration::from_secs(15));
+    assert_eq!(exited, Some(true));
+    // The same login continues on B: the session lives in the database.
+    let on_b = Browser::with_session_cookie(&pair.b.base, &on_a.session_cookie().unwrap());
+    assert_eq!(on_b.get("/totp/aktivasi").await.status, StatusCode::OK);
+}

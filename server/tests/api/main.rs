@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod access_log;
+mod app_e2e;
 mod audit;
 mod browser;
 mod cli;

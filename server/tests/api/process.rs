@@ -43,6 +43,28 @@ pub fn free_port() -> u16 {
 }
 
 impl ServerProcess {
+    /// Sends SIGTERM, as an orchestrator stopping the instance does.
+    pub fn terminate(&self) {
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+    }
+
+    /// Waits (polling, bounded) for the process to exit; its success, or `None` if it
+    /// is still running after `limit`.
+    pub fn exited_within(&mut self, limit: Duration) -> Option<bool> {
+        let deadline = std::time::Instant::now() + limit;
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status.success());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+
     /// Starts `command` (a `serve`) and waits until it says where it listens.
     pub fn start(mut command: Command) -> Self {
         command
@@ -54,13 +76,12 @@ impl ServerProcess {
         let stderr = BufReader::new(child.stderr.take().unwrap());
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
+            // The JSON log line names the bound address: `"listen":"127.0.0.1:PORT"`.
             for line in stderr.lines().map_while(Result::ok) {
-                if let Some(at) = line.find("http://") {
-                    let url: String = line[at..]
-                        .chars()
-                        .take_while(|c| !c.is_whitespace() && *c != '"')
-                        .collect();
-                    let _ = tx.send(url.trim_end_matches('/').to_string());
+                if let Some(at) = line.find("\"listen\":\"") {
+                    let rest = &line[at + 10..];
+                    let addr: String = rest.chars().take_while(|c| *c != '"').collect();
+                    let _ = tx.send(format!("http://{addr}"));
                 }
             }
         });

@@ -272,4 +272,35 @@ async fn health_reports_the_database() {
     assert_eq!(response.status(), StatusCode::OK);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["database"], "ok");
+    assert_eq!(body["migrations"], "current");
+    let live = reqwest::get(format!("{}/healthz/live", app.base))
+        .await
+        .unwrap();
+    assert_eq!(live.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn forwarded_for_counts_only_behind_a_trusted_proxy() {
+    for (trusted, expected) in [("", "127.0.0.1"), ("127.0.0.1", "198.51.100.7")] {
+        let app = spawn_with(|raw| raw.set("trusted_proxies", trusted)).await;
+        app.add_user("vendor7", UserKind::Penyedia).await;
+        let b = app.browser();
+        b.start_login(UserKind::Penyedia, "vendor7").await;
+        b.client
+            .post(format!("{}/login/password", app.base))
+            .header("x-forwarded-for", "198.51.100.7")
+            .form(&[
+                ("csrf_token", b.csrf().as_str()),
+                ("password", "wrong password"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let ip: String =
+            sqlx::query_scalar("SELECT ip FROM access_events WHERE user_id = 'vendor7'")
+                .fetch_one(&app.db)
+                .await
+                .unwrap();
+        assert_eq!(ip, expected, "trusted proxies: {trusted:?}");
+    }
 }

@@ -60,6 +60,14 @@ pub async fn connect(url: &str, migrate: bool) -> Result<SqlStore, StoreError> {
     })
 }
 
+fn migrator(postgres: bool) -> &'static sqlx::migrate::Migrator {
+    if postgres {
+        &POSTGRES_MIGRATIONS
+    } else {
+        &SQLITE_MIGRATIONS
+    }
+}
+
 pub struct SqlStore {
     pool: AnyPool,
     /// PostgreSQL relays notices to every instance with NOTIFY; SQLite is one process.
@@ -84,7 +92,41 @@ impl Store for SqlStore {
         Ok(())
     }
 
+    async fn migrations_current(&self) -> Result<bool, StoreError> {
+        let latest = migrator(self.postgres)
+            .iter()
+            .map(|m| m.version)
+            .max()
+            .unwrap_or(0);
+        let applied: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(applied == Some(latest))
+    }
+
+    fn pool_status(&self) -> (u32, u32) {
+        (self.pool.size(), self.pool.num_idle() as u32)
+    }
+
     async fn publish_notice(&self, session_hash: &str) -> Result<(), StoreError> {
         self.notify_instances(session_hash).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Both databases must have the same migrations, by version and name.
+    #[test]
+    fn migration_folders_match() {
+        let list = |m: &sqlx::migrate::Migrator| -> Vec<(i64, String)> {
+            m.iter()
+                .map(|m| (m.version, m.description.to_string()))
+                .collect()
+        };
+        assert_eq!(list(&SQLITE_MIGRATIONS), list(&POSTGRES_MIGRATIONS));
+        assert!(!list(&SQLITE_MIGRATIONS).is_empty());
     }
 }
