@@ -60,6 +60,7 @@ const FEATURES: &[(&str, &str, &str)] = &[
     feature!("cli"),
     feature!("access_log"),
     feature!("password"),
+    feature!("helpdesk_log"),
 ];
 
 fn parse(text: &str) -> Table {

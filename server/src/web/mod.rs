@@ -6,11 +6,13 @@ mod api;
 mod context;
 mod error;
 mod form;
+mod helpdesk_log;
 mod home;
 mod login;
 mod ops;
 mod page;
 mod password;
+mod staff;
 mod totp;
 mod waiting;
 
@@ -59,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .merge(totp::router())
         .merge(access_log::router())
         .merge(password::router())
+        .merge(helpdesk_log::router())
         .merge(acceptor::router())
         .merge(ops::router())
         .merge(api::router())

@@ -14,9 +14,10 @@ pub fn event_ids(page: &Page, name: &str) -> Vec<i64> {
         .skip(1)
         .filter_map(|row| {
             let (id, rest) = row.split_once('"')?;
-            rest.starts_with(&format!(" class=\"event {name}\""))
-                .then(|| id.parse().ok())
-                .flatten()
+            let class = format!(" class=\"event {name}");
+            let named =
+                rest.starts_with(&format!("{class}\"")) || rest.starts_with(&format!("{class} "));
+            named.then(|| id.parse().ok()).flatten()
         })
         .collect()
 }

@@ -9,6 +9,7 @@ mod audit;
 mod browser;
 mod cli;
 mod database;
+mod helpdesk;
 mod helpers;
 mod instances;
 mod lockout;
