@@ -3,9 +3,13 @@
 
 mod events;
 mod hasher;
+mod helpdesk;
 mod login;
+mod mail_queue;
+mod reset;
 mod session;
 mod totp;
+mod totp_off;
 mod users;
 
 use std::sync::Arc;
@@ -15,12 +19,14 @@ use url::Url;
 use crate::domain::clock::Clock;
 use crate::domain::lockout::LockoutPolicy;
 use crate::domain::session::Timeouts;
-use crate::mail::{Mail, Mailer};
+use crate::mail::Mailer;
 use crate::secrets::SecretBox;
 use crate::store::{Store, StoreError};
 
 pub use hasher::Hasher;
+pub use helpdesk::{Staff, StaffAction};
 pub use login::PasswordOutcome;
+pub use reset::{ResetLink, ResetRequest};
 pub use session::SessionToken;
 pub use totp::ActivationView;
 pub use users::{NewUserInput, UserError};
@@ -42,6 +48,10 @@ pub struct Policy {
     pub totp_lockout: LockoutPolicy,
     pub issuer: String,
     pub demo: bool,
+    /// Life of an emailed reset code.
+    pub reset_secs: i64,
+    /// Whether the reset form asks for a captcha.
+    pub captcha: bool,
 }
 
 /// Errors of the use cases. Only `web` turns them into statuses and pages.
@@ -62,6 +72,18 @@ pub enum AuthError {
     /// The session is missing, expired or not at the step this action belongs to.
     #[error("not at this step of the login")]
     WrongStep,
+    /// A reset link that is used, expired, tampered with or not this user's.
+    #[error("the reset link is not valid")]
+    ResetLinkInvalid,
+    /// The captcha answer was wrong, expired or already used.
+    #[error("captcha answer wrong")]
+    CaptchaWrong,
+    /// Too many reset requests from this IP or for this account.
+    #[error("too many reset requests")]
+    TooManyRequests,
+    /// The account is not one staff may act on, or the actor is not staff.
+    #[error("not allowed")]
+    NotAllowed,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -79,6 +101,8 @@ pub struct Auth {
     clock: Arc<dyn Clock>,
     policy: Policy,
     public_url: Url,
+    /// Wakes the mail worker when something is queued.
+    mail_wakeup: tokio::sync::Notify,
 }
 
 impl Auth {
@@ -99,6 +123,7 @@ impl Auth {
             clock,
             policy,
             public_url,
+            mail_wakeup: tokio::sync::Notify::new(),
         }
     }
 
@@ -112,19 +137,5 @@ impl Auth {
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
-    }
-
-    /// Sends in the background: a slow or failing mail server never holds up a login.
-    fn send_later(&self, mut mail: Mail) {
-        if self.policy.demo {
-            mail.subject = format!("[MODE LATIHAN] {}", mail.subject);
-        }
-        let mailer = Arc::clone(&self.mailer);
-        tokio::spawn(async move {
-            let to = mail.to.clone();
-            if let Err(e) = mailer.send(mail).await {
-                tracing::error!(%to, error = %e, "mail could not be sent");
-            }
-        });
     }
 }

@@ -114,6 +114,15 @@ impl Auth {
         Ok(())
     }
 
+    /// Removes expired captchas and reset codes, and requests past the limit window.
+    pub async fn sweep_resets(&self) -> Result<u64, AuthError> {
+        let now = self.now();
+        Ok(self
+            .store
+            .delete_stale_resets(now, now - crate::domain::reset::LIMIT_WINDOW_SECS)
+            .await?)
+    }
+
     /// Removes sessions past their limits; run now and then in the background.
     pub async fn sweep_sessions(&self) -> Result<u64, AuthError> {
         Ok(self

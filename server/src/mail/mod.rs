@@ -1,11 +1,15 @@
 //! Outgoing mail. Use cases hand a [`Mail`] to a [`Mailer`]; which one is chosen once,
-//! at start: the file outbox by default (and always in demo mode).
+//! at start: SMTP when `SPSE_SMTP_URL` is set, else the file outbox (always in demo mode).
+//! Use cases never call a mailer directly: they queue the mail (`Auth::send_later`) and
+//! the queue's worker delivers it.
 
 mod outbox;
+mod smtp;
 
 use async_trait::async_trait;
 
 pub use outbox::Outbox;
+pub use smtp::Smtp;
 
 /// A message to one recipient, already rendered.
 #[derive(Debug, Clone)]
@@ -13,6 +17,8 @@ pub struct Mail {
     pub to: String,
     pub subject: String,
     pub text: String,
+    /// An HTML alternative; the message is then multipart/alternative.
+    pub html: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +29,8 @@ pub enum MailError {
     Build(String),
     #[error("outbox: {0}")]
     Io(#[from] std::io::Error),
+    #[error("SMTP: {0}")]
+    Smtp(String),
 }
 
 #[async_trait]
@@ -39,13 +47,20 @@ pub fn build_message(from: &str, mail: &Mail) -> Result<lettre::Message, MailErr
         .to
         .parse()
         .map_err(|_| MailError::Address(mail.to.clone()))?;
-    lettre::Message::builder()
+    let builder = lettre::Message::builder()
         .from(from)
         .to(to)
-        .subject(&mail.subject)
-        .header(lettre::message::header::ContentType::TEXT_PLAIN)
-        .body(mail.text.clone())
-        .map_err(|e| MailError::Build(e.to_string()))
+        .subject(&mail.subject);
+    let built = match &mail.html {
+        None => builder
+            .header(lettre::message::header::ContentType::TEXT_PLAIN)
+            .body(mail.text.clone()),
+        Some(html) => builder.multipart(lettre::message::MultiPart::alternative_plain_html(
+            mail.text.clone(),
+            html.clone(),
+        )),
+    };
+    built.map_err(|e| MailError::Build(e.to_string()))
 }
 
 pub mod texts;

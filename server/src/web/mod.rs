@@ -1,5 +1,7 @@
 //! HTTP: routes, extractors, pages. The only layer that knows status codes.
 
+mod admin;
+mod captcha;
 mod context;
 mod error;
 mod form;
@@ -7,7 +9,10 @@ mod home;
 mod login;
 mod ops;
 mod page;
+mod reset;
+pub mod staff;
 mod totp;
+mod totp_off;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,6 +53,10 @@ pub fn router(state: AppState) -> Router {
         .merge(home::router())
         .merge(login::router())
         .merge(totp::router())
+        .merge(totp_off::router())
+        .merge(reset::router())
+        .merge(captcha::router())
+        .merge(admin::router())
         .merge(ops::router())
         .fallback(ops::not_found)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))

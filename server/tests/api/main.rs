@@ -5,8 +5,13 @@
 
 mod browser;
 mod cli;
+mod disable;
+mod helpdesk;
 mod helpers;
 mod lockout;
 mod login;
+mod reset;
+mod reset_request;
 mod security;
+mod smtp_sink;
 mod totp;

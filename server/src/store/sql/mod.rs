@@ -11,6 +11,8 @@ use sqlx::{AnyPool, Executor};
 use super::*;
 
 mod events;
+mod mail_queue;
+mod reset;
 mod sessions;
 mod users;
 
