@@ -176,9 +176,14 @@ pub fn decode_qp(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// The reset link in a mail: the first `http…/user/resettotp?…` up to a space or quote.
+/// The reset link in a mail: the first `http…/user/resettotp?…` up to a space or quote,
+/// from the plain-text part as sent (7bit), or else after undoing quoted-printable.
 pub fn reset_link(mail: &str) -> String {
-    let decoded = decode_qp(mail);
+    let decoded = if mail.contains("/user/resettotp?userid=") {
+        mail.to_string()
+    } else {
+        decode_qp(mail)
+    };
     let at = decoded
         .find("/user/resettotp?")
         .expect("a reset link in the mail");
