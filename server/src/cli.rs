@@ -281,6 +281,7 @@ async fn staff_command(
         .unwrap_or_else(|_| "operator".into());
     let staff = Staff {
         name: format!("cli:{login}"),
+        role: Role::Admin,
     };
     let client = Client {
         ip: "local".into(),

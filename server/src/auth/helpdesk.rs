@@ -12,6 +12,9 @@ use crate::store::{EventRecord, Factor, SessionRecord, UserRecord};
 #[derive(Debug, Clone)]
 pub struct Staff {
     pub name: String,
+    /// Helpdesk acts on ordinary accounts only; admins (and the command line, run by
+    /// whoever holds the server's files) on any.
+    pub role: Role,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +43,9 @@ impl Auth {
         client: &Client,
     ) -> Result<UserRecord, UserError> {
         let user = self.find_user(typed_user_id).await?;
+        if staff.role == Role::Helpdesk && user.role != Role::User {
+            return Err(AuthError::NotAllowed.into());
+        }
         let now = self.now();
         let (kind, notice) = match action {
             StaffAction::ResetTotp => {

@@ -21,6 +21,7 @@ impl StaffSession {
     pub fn staff(&self) -> Staff {
         Staff {
             name: self.user.user_id.clone(),
+            role: self.user.role,
         }
     }
 }

@@ -379,3 +379,64 @@ async fn queued_mail_is_sent_after_a_restart() {
     assert_eq!(mails.len(), 1);
     assert_eq!(second.queued_mail().await, 0);
 }
+
+/// A page sent with `Referrer-Policy: no-referrer` posts `Origin: null`; browsers also
+/// send `Sec-Fetch-Site`, which decides. Without it, a foreign or null origin is refused.
+#[tokio::test]
+async fn posts_from_no_referrer_pages_pass_only_as_same_origin() {
+    let app = spawn_app().await;
+    let b = app.browser();
+    b.get("/reset-totp").await;
+    let token = b.csrf();
+    let post = |origin: &'static str, site: Option<&'static str>| {
+        let mut request = b
+            .client
+            .post(format!("{}/reset-totp", app.base))
+            .header("origin", origin)
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("user_id", "PPK30"),
+                ("email", EMAIL),
+                ("kind", "non-penyedia"),
+            ]);
+        if let Some(site) = site {
+            request = request.header("sec-fetch-site", site);
+        }
+        async move { request.send().await.unwrap().status() }
+    };
+    assert_eq!(post("null", Some("same-origin")).await, StatusCode::OK);
+    assert_eq!(post("null", None).await, StatusCode::FORBIDDEN);
+    assert_eq!(
+        post("null", Some("cross-site")).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post("https://evil.example", Some("same-site")).await,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn the_mail_is_in_the_language_of_the_request() {
+    let app = spawn_app().await;
+    app.add_user("PPK30", UserKind::NonPenyedia).await;
+    let b = app.browser();
+    b.get("/reset-totp?lang=en").await;
+    let page = b
+        .post(
+            "/reset-totp",
+            &[
+                ("user_id", "PPK30"),
+                ("email", EMAIL),
+                ("kind", "non-penyedia"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        page.by_id("reset-sent").as_deref(),
+        Some("The email to reset TOTP was sent to: ppk30@lpse.example.go.id")
+    );
+    let mails = app.wait_for_outbox(1).await;
+    assert!(mails[0].contains("Subject: Konfirmasi Permintaan Reset TOTP (confirm TOTP reset"));
+    assert!(mails[0].contains("We received a request to reset TOTP"));
+}
