@@ -440,3 +440,17 @@ async fn the_mail_is_in_the_language_of_the_request() {
     assert!(mails[0].contains("Subject: Konfirmasi Permintaan Reset TOTP (confirm TOTP reset"));
     assert!(mails[0].contains("We received a request to reset TOTP"));
 }
+
+#[tokio::test]
+async fn smtp_credentials_come_from_the_url() {
+    let sink = SmtpSink::start().await;
+    let url = format!("smtp://lpse-mailer:rahasia%40123@127.0.0.1:{}", sink.port);
+    let app = spawn_with(|raw| raw.set("smtp_url", url)).await;
+    app.add_user("PPK30", UserKind::NonPenyedia).await;
+    request_reset(&app.browser(), "PPK30", EMAIL, "non-penyedia").await;
+    assert_eq!(sink.wait_for(SUBJECT, 1, &app).await.len(), 1);
+    assert_eq!(
+        sink.logins(),
+        [("lpse-mailer".to_string(), "rahasia@123".to_string())]
+    );
+}

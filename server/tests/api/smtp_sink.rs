@@ -33,6 +33,7 @@ impl Received {
 pub struct SmtpSink {
     pub port: u16,
     received: Arc<Mutex<Vec<Received>>>,
+    logins: Arc<Mutex<Vec<(String, String)>>>,
     task: JoinHandle<()>,
 }
 
@@ -53,24 +54,31 @@ impl SmtpSink {
             .expect("SMTP sink binds");
         let port = listener.local_addr().unwrap().port();
         let received = Arc::new(Mutex::new(Vec::new()));
-        let store = Arc::clone(&received);
+        let logins = Arc::new(Mutex::new(Vec::new()));
+        let (store, login_store) = (Arc::clone(&received), Arc::clone(&logins));
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                let store = Arc::clone(&store);
+                let (store, login_store) = (Arc::clone(&store), Arc::clone(&login_store));
                 tokio::spawn(async move {
-                    let _ = session(stream, store).await;
+                    let _ = session(stream, store, login_store).await;
                 });
             }
         });
         Self {
             port,
             received,
+            logins,
             task,
         }
     }
 
     pub fn url(&self) -> String {
         format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// (user, password) of every `AUTH PLAIN` the sink accepted.
+    pub fn logins(&self) -> Vec<(String, String)> {
+        self.logins.lock().unwrap().clone()
     }
 
     pub fn messages(&self) -> Vec<Received> {
@@ -103,6 +111,7 @@ impl SmtpSink {
 async fn session(
     stream: tokio::net::TcpStream,
     store: Arc<Mutex<Vec<Received>>>,
+    logins: Arc<Mutex<Vec<(String, String)>>>,
 ) -> std::io::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read);
@@ -117,8 +126,20 @@ async fn session(
         let command = line.trim_end().to_ascii_uppercase();
         if command.starts_with("EHLO") {
             write
-                .write_all(b"250-sink.test\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n")
+                .write_all(b"250-sink.test\r\n250-8BITMIME\r\n250-AUTH PLAIN\r\n250 SMTPUTF8\r\n")
                 .await?;
+        } else if command.starts_with("AUTH PLAIN ") {
+            let decoded = base64_decode(line.trim_end()[11..].trim());
+            let parts: Vec<&[u8]> = decoded.split(|b| *b == 0).collect();
+            if let [_, user, password] = parts.as_slice() {
+                logins.lock().unwrap().push((
+                    String::from_utf8_lossy(user).into_owned(),
+                    String::from_utf8_lossy(password).into_owned(),
+                ));
+                write.write_all(b"235 2.7.0 accepted\r\n").await?;
+            } else {
+                write.write_all(b"535 5.7.8 bad credentials\r\n").await?;
+            }
         } else if command.starts_with("HELO") || command.starts_with("MAIL FROM") {
             write.write_all(b"250 OK\r\n").await?;
         } else if command.starts_with("RCPT TO") {
@@ -151,6 +172,24 @@ async fn session(
             write.write_all(b"502 not here\r\n").await?;
         }
     }
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in text.bytes().filter(|c| *c != b'=') {
+        let Some(v) = ALPHABET.iter().position(|a| *a == c) else {
+            continue;
+        };
+        acc = (acc << 6) | v as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
 }
 
 /// Undoes quoted-printable: soft line breaks and `=XX` escapes.
