@@ -111,14 +111,26 @@ impl Auth {
             None => None,
         };
         let typed_email = request.email.trim();
-        let matched = user.filter(|u| {
-            u.kind == request.kind && !u.disabled && u.email.eq_ignore_ascii_case(typed_email)
-        });
-        let Some(user) = matched else {
-            let typed = user_id.as_ref().map_or("", UserId::as_str);
-            self.log_event(EventKind::ResetRequested, None, typed, client, "no match")
-                .await?;
-            return Ok(());
+        let user = match user {
+            Some(u)
+                if u.kind == request.kind
+                    && !u.disabled
+                    && u.email.eq_ignore_ascii_case(typed_email) =>
+            {
+                u
+            }
+            // The owner's access log shows the attempt; the requester learns nothing.
+            Some(u) => {
+                return self
+                    .log_event(EventKind::ResetRequested, Some(&u), "", client, "no match")
+                    .await;
+            }
+            None => {
+                let typed = user_id.as_ref().map_or("", UserId::as_str);
+                return self
+                    .log_event(EventKind::ResetRequested, None, typed, client, "no match")
+                    .await;
+            }
         };
         let code = ResetCode::generate();
         self.store
@@ -159,15 +171,18 @@ impl Auth {
     }
 
     async fn open_link(&self, link: &ResetLink) -> Result<(UserRecord, ResetCode), AuthError> {
-        let invalid = AuthError::ResetLinkInvalid;
         let code = ResetCode::parse(&link.code).ok_or(AuthError::ResetLinkInvalid)?;
         let user_id = UserId::parse(&link.user_id).map_err(|_| AuthError::ResetLinkInvalid)?;
         let kind = match link.is_rekanan.as_str() {
             "1" => UserKind::Penyedia,
             "0" => UserKind::NonPenyedia,
-            _ => return Err(invalid),
+            _ => return Err(AuthError::ResetLinkInvalid),
         };
-        let stored = self.store.reset_code(&code.hash()).await?.ok_or(invalid)?;
+        let stored = self
+            .store
+            .reset_code(&code.hash())
+            .await?
+            .ok_or(AuthError::ResetLinkInvalid)?;
         let user = self
             .store
             .user_by_key(&user_id.key())

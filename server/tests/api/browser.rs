@@ -154,15 +154,12 @@ async fn chromium_from_user_id_to_beranda_reading_the_qr_off_the_page() {
         .await
         .unwrap();
     fill_and_submit(&c, "user_id", "ppk1").await;
-    assert!(
-        c.current_url()
-            .await
-            .unwrap()
-            .path()
-            .ends_with("/login/password")
+    assert_eq!(
+        wait_for_path(&c, "/login/password").await,
+        "/login/password"
     );
     fill_and_submit(&c, "password", PASSWORD).await;
-    assert_eq!(c.current_url().await.unwrap().path(), "/totp/aktivasi");
+    assert_eq!(wait_for_path(&c, "/totp/aktivasi").await, "/totp/aktivasi");
 
     let uri = read_qr(&c.screenshot().await.unwrap());
     let scanned = OtpauthUri::parse(&uri).expect(&uri);
@@ -175,7 +172,7 @@ async fn chromium_from_user_id_to_beranda_reading_the_qr_off_the_page() {
     );
 
     fill_and_submit(&c, "code", &app.code(&scanned.key)).await;
-    assert_eq!(c.current_url().await.unwrap().path(), "/beranda");
+    assert_eq!(wait_for_path(&c, "/beranda").await, "/beranda");
     assert_eq!(text_of(&c, "user-id").await, "PPK1");
     assert_eq!(text_of(&c, "totp-status").await, "Aktif");
 
