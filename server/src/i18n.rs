@@ -58,6 +58,8 @@ const FEATURES: &[(&str, &str, &str)] = &[
     feature!("login"),
     feature!("totp"),
     feature!("cli"),
+    feature!("reset"),
+    feature!("admin"),
 ];
 
 fn parse(text: &str) -> Table {

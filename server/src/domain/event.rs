@@ -15,6 +15,16 @@ pub enum EventKind {
     ApprovalNotMe,
     ApprovalWrongNumber,
     Logout,
+    /// A reset form was sent; the detail says whether it matched an account.
+    ResetRequested,
+    /// TOTP taken off through an emailed link.
+    TotpReset,
+    /// TOTP taken off by the user from the beranda.
+    TotpDisabled,
+    HelpdeskTotpReset,
+    HelpdeskUnlock,
+    HelpdeskDisable,
+    HelpdeskEnable,
 }
 
 impl EventKind {
@@ -32,6 +42,13 @@ impl EventKind {
             Self::ApprovalNotMe => "approval_not_me",
             Self::ApprovalWrongNumber => "approval_wrong_number",
             Self::Logout => "logout",
+            Self::ResetRequested => "reset_requested",
+            Self::TotpReset => "totp_reset",
+            Self::TotpDisabled => "totp_disabled",
+            Self::HelpdeskTotpReset => "helpdesk_totp_reset",
+            Self::HelpdeskUnlock => "helpdesk_unlock",
+            Self::HelpdeskDisable => "helpdesk_disable",
+            Self::HelpdeskEnable => "helpdesk_enable",
         }
     }
 }

@@ -1,7 +1,9 @@
 //! HTTP: routes, extractors, pages. The only layer that knows status codes.
 
 mod acceptor;
+mod admin;
 mod api;
+mod captcha;
 mod context;
 mod error;
 mod form;
@@ -9,7 +11,10 @@ mod home;
 mod login;
 mod ops;
 mod page;
+mod reset;
+pub mod staff;
 mod totp;
+mod totp_off;
 mod waiting;
 
 use std::sync::Arc;
@@ -54,6 +59,10 @@ pub fn router(state: AppState) -> Router {
         .merge(login::router())
         .merge(totp::router())
         .merge(acceptor::router())
+        .merge(totp_off::router())
+        .merge(reset::router())
+        .merge(captcha::router())
+        .merge(admin::router())
         .merge(ops::router())
         .merge(api::router())
         .merge(waiting::router())

@@ -16,6 +16,8 @@ mod events;
 mod notices;
 
 pub use notices::listen_for_notices;
+mod mail_queue;
+mod reset;
 mod sessions;
 mod users;
 
