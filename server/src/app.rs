@@ -11,7 +11,7 @@ use crate::auth::{Auth, Hasher, Policy};
 use crate::config::{ConfigError, Settings, is_loopback_host};
 use crate::domain::clock::Clock;
 use crate::domain::session::Timeouts;
-use crate::mail::{Mailer, Outbox};
+use crate::mail::{Mailer, Outbox, Smtp};
 use crate::secrets::{SecretBox, SecretsError};
 use crate::store::{Store, StoreError};
 use crate::web::{AppState, CookieNames, WebSettings};
@@ -60,6 +60,8 @@ pub async fn open_auth(
         demo: settings.demo,
         retention_secs: settings.audit_retention_secs,
         approval_cooldown_secs: settings.approval_cooldown_secs,
+        reset_secs: settings.reset_secs,
+        captcha: settings.captcha,
     };
     // Entries written by a version before the hash chain join it, oldest first.
     let sealed = store.seal_unchained().await?;
@@ -76,17 +78,20 @@ pub async fn open_auth(
 }
 
 fn mailer_for(settings: &Settings) -> Result<Arc<dyn Mailer>, StartError> {
-    if settings.smtp_url.is_some() && !settings.demo {
-        return Err(ConfigError {
-            setting: "SPSE_SMTP_URL".into(),
-            message: "SMTP delivery is not in this version yet; unset it to use the outbox".into(),
+    match &settings.smtp_url {
+        // Demo mode never mails anyone: the outbox, whatever is configured.
+        Some(url) if !settings.demo => {
+            let smtp = Smtp::new(url, settings.mail_from.clone()).map_err(|e| ConfigError {
+                setting: "SPSE_SMTP_URL".into(),
+                message: e.to_string(),
+            })?;
+            Ok(Arc::new(smtp))
         }
-        .into());
+        _ => Ok(Arc::new(Outbox::new(
+            settings.data_dir.join("outbox"),
+            settings.mail_from.clone(),
+        ))),
     }
-    Ok(Arc::new(Outbox::new(
-        settings.data_dir.join("outbox"),
-        settings.mail_from.clone(),
-    )))
 }
 
 /// The public URL: the configured one, or `http://<bound address>` for local use.
@@ -201,8 +206,12 @@ impl Application {
                     }
                     Err(e) => tracing::warn!(error = %e, "access-log retention failed"),
                 }
+                if let Err(e) = sweeper.sweep_resets().await {
+                    tracing::warn!(error = %e, "reset sweep failed");
+                }
             }
         });
+        tokio::spawn(Arc::clone(&self.auth).run_mail_worker());
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();

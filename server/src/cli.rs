@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::app::{Application, open_auth, public_url_for};
-use crate::auth::{Auth, NewUserInput, UserError};
+use crate::auth::{Auth, Client, NewUserInput, Staff, StaffAction, UserError};
 use crate::config::{RawSettings, Settings};
 use crate::domain::clock::SystemClock;
 use crate::domain::password::PasswordError;
@@ -103,6 +103,15 @@ enum UserCommand {
         /// The user ID (case-insensitive).
         user_id: String,
     },
+    /// Take TOTP off an account (lost phone, FAQ 5): it activates again at the next
+    /// login. Ends the user's sessions; the user is told by email.
+    ResetTotp { user_id: String },
+    /// Lift the password and TOTP-code locks of an account.
+    Unlock { user_id: String },
+    /// Disable an account and end its sessions.
+    Disable { user_id: String },
+    /// Enable a disabled account.
+    Enable { user_id: String },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -283,7 +292,58 @@ async fn user_command(auth: &Auth, command: &UserCommand, t: Texts) -> anyhow::R
             println!("TOTP lock      {}", lock(user.totp_lock.locked_until));
             println!("Created        {}", crate::web::wib_text(user.created_at));
         }
+        UserCommand::ResetTotp { user_id } => {
+            staff_command(auth, user_id, StaffAction::ResetTotp, t).await?;
+        }
+        UserCommand::Unlock { user_id } => {
+            staff_command(auth, user_id, StaffAction::Unlock, t).await?;
+        }
+        UserCommand::Disable { user_id } => {
+            staff_command(auth, user_id, StaffAction::Disable, t).await?;
+        }
+        UserCommand::Enable { user_id } => {
+            staff_command(auth, user_id, StaffAction::Enable, t).await?;
+        }
     }
+    Ok(())
+}
+
+/// A helpdesk action from the command line, logged as `cli:<login>`. The notice is
+/// delivered before the command exits (no worker runs in this process); if delivery
+/// fails it stays queued for the server's worker.
+async fn staff_command(
+    auth: &Auth,
+    user_id: &str,
+    action: StaffAction,
+    t: Texts,
+) -> anyhow::Result<()> {
+    let login = std::env::var("SUDO_USER")
+        .or_else(|_| std::env::var("USER"))
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "operator".into());
+    let staff = Staff {
+        name: format!("cli:{login}"),
+        role: Role::Admin,
+    };
+    let client = Client {
+        ip: "local".into(),
+        user_agent: "spse-auth command line".into(),
+    };
+    let user = auth
+        .staff_act(&staff, user_id, action, &client)
+        .await
+        .map_err(|e| user_error(t, e))?;
+    if let Err(e) = auth.deliver_due_mail().await {
+        tracing::warn!(error = %e, "notice left in the mail queue");
+    }
+    let pairs = [("user_id", user.user_id.as_str())];
+    let message = match action {
+        StaffAction::ResetTotp => t.fill("cli_totp_reset", &pairs),
+        StaffAction::Unlock => t.fill("cli_unlocked", &pairs),
+        StaffAction::Disable => t.fill("cli_disabled", &pairs),
+        StaffAction::Enable => t.fill("cli_enabled", &pairs),
+    };
+    println!("{message}");
     Ok(())
 }
 

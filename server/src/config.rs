@@ -37,6 +37,8 @@ pub struct Settings {
     pub session_idle_secs: i64,
     pub session_absolute_secs: i64,
     pub activation_secs: i64,
+    /// Life of an emailed reset code.
+    pub reset_secs: i64,
     pub password_lockout: LockoutPolicy,
     pub totp_lockout: LockoutPolicy,
     pub approval_cooldown_secs: i64,
@@ -83,6 +85,7 @@ const KEYS: &[&str] = &[
     "session_idle_minutes",
     "session_absolute_hours",
     "activation_minutes",
+    "reset_minutes",
     "password_max_failures",
     "password_lock_minutes",
     "totp_max_failures",
@@ -241,7 +244,18 @@ impl RawSettings {
             listen,
             database_url,
             public_url,
-            smtp_url: self.get("smtp_url").map(str::to_string),
+            smtp_url: match self.get("smtp_url") {
+                None => None,
+                Some(url) if url.starts_with("smtp://") || url.starts_with("smtps://") => {
+                    Some(url.to_string())
+                }
+                Some(_) => {
+                    return Err(ConfigError::new(
+                        "smtp_url",
+                        "must start with smtp:// or smtps://",
+                    ));
+                }
+            },
             mail_from: self
                 .get("mail_from")
                 .unwrap_or("LPSE <noreply@localhost>")
@@ -255,6 +269,7 @@ impl RawSettings {
             session_idle_secs: self.positive("session_idle_minutes", 30)? * 60,
             session_absolute_secs: self.positive("session_absolute_hours", 12)? * 3600,
             activation_secs: self.positive("activation_minutes", 15)? * 60,
+            reset_secs: self.bounded("reset_minutes", 30, 24 * 60)? * 60,
             password_lockout: LockoutPolicy::new(
                 self.bounded("password_max_failures", 10, 100)?,
                 self.positive("password_lock_minutes", 15)? * 60,

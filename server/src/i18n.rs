@@ -61,6 +61,8 @@ const FEATURES: &[(&str, &str, &str)] = &[
     feature!("access_log"),
     feature!("password"),
     feature!("helpdesk_log"),
+    feature!("reset"),
+    feature!("admin"),
 ];
 
 fn parse(text: &str) -> Table {

@@ -34,7 +34,7 @@ fn handle_of(session: &SessionRecord) -> String {
 
 impl Auth {
     /// Page `page` (from 0) of the user's entries, newest first.
-    pub async fn access_log(
+    pub async fn own_access_log(
         &self,
         session: &SessionRecord,
         page: i64,
@@ -142,7 +142,9 @@ impl Auth {
             to: user.email.clone(),
             subject: "Login yang tidak Anda kenali / A login you did not recognise".into(),
             text: crate::mail::texts::not_me(&user.user_id, &self.policy.issuer, client),
-        });
+            html: None,
+        })
+        .await?;
         Ok(())
     }
 }

@@ -204,9 +204,11 @@ impl Auth {
                     &approval.user_agent,
                     decision == Decision::NotMe,
                 ),
-            });
+                html: None,
+            })
+            .await?;
         }
-        self.notify(&approval.session_hash).await;
+        self.wake_waiting_pages(&approval.session_hash).await;
         Ok(decision)
     }
 

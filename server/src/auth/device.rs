@@ -170,8 +170,10 @@ impl Auth {
             to: user.email.clone(),
             subject: "TOTP SPSE diaktifkan / SPSE TOTP activated".into(),
             text: crate::mail::texts::totp_activated(&user.user_id, &self.policy.issuer, client),
-        });
-        self.notify(&pending.session_hash).await;
+            html: None,
+        })
+        .await?;
+        self.wake_waiting_pages(&pending.session_hash).await;
         Ok(EnrollResponse {
             device_id: device.id,
             issuer: self.policy.issuer.clone(),

@@ -2,21 +2,12 @@
 
 use super::{Auth, AuthError};
 use crate::domain::user::Role;
-use crate::store::{EventFilter, LoggedEvent, SessionRecord, UserRecord};
+use crate::store::{EventFilter, LoggedEvent, UserRecord};
 
 /// Entries per page of the helpdesk view.
 pub const HELPDESK_PAGE_SIZE: i64 = 50;
 
 impl Auth {
-    /// The staff member behind a full session; anyone else is told there is nothing here.
-    pub async fn staff_user(&self, session: &SessionRecord) -> Result<UserRecord, AuthError> {
-        let user = self.full_user(session).await?;
-        match user.role {
-            Role::Helpdesk | Role::Admin => Ok(user),
-            Role::User => Err(AuthError::NotFound),
-        }
-    }
-
     /// One page of entries matching `filter`: flagged "not me" entries first, then newest.
     /// `Ok((entries, has_more))`.
     pub async fn search_log(
@@ -26,7 +17,7 @@ impl Auth {
         page: i64,
     ) -> Result<(Vec<LoggedEvent>, bool), AuthError> {
         if !matches!(staff.role, Role::Helpdesk | Role::Admin) {
-            return Err(AuthError::NotFound);
+            return Err(AuthError::NotAllowed);
         }
         let page = page.clamp(0, 100_000);
         let mut events = self

@@ -7,12 +7,16 @@ mod audit;
 mod device;
 mod events;
 mod hasher;
+mod helpdesk;
 mod helpdesk_log;
 mod login;
+mod mail_queue;
 mod notify;
 mod password_change;
+mod reset;
 mod session;
 mod totp;
+mod totp_off;
 mod users;
 
 use std::sync::Arc;
@@ -22,7 +26,7 @@ use url::Url;
 use crate::domain::clock::Clock;
 use crate::domain::lockout::LockoutPolicy;
 use crate::domain::session::Timeouts;
-use crate::mail::{Mail, Mailer};
+use crate::mail::Mailer;
 use crate::secrets::SecretBox;
 use crate::store::{Store, StoreError};
 
@@ -31,10 +35,12 @@ pub use approval::AcceptorState;
 pub use audit::VerifyReport;
 pub use device::SignedRequest;
 pub use hasher::Hasher;
+pub use helpdesk::{Staff, StaffAction};
 pub use helpdesk_log::HELPDESK_PAGE_SIZE;
 pub use login::PasswordOutcome;
 pub use notify::Notice;
 pub use password_change::PasswordChangeError;
+pub use reset::{ResetLink, ResetRequest};
 pub use session::SessionToken;
 pub use totp::ActivationView;
 pub use users::{NewUserInput, UserError};
@@ -60,6 +66,10 @@ pub struct Policy {
     pub retention_secs: i64,
     /// How long approvals pause after "bukan saya" (not me).
     pub approval_cooldown_secs: i64,
+    /// Life of an emailed reset code.
+    pub reset_secs: i64,
+    /// Whether the reset form asks for a captcha.
+    pub captcha: bool,
 }
 
 /// Errors of the use cases. Only `web` turns them into statuses and pages.
@@ -89,6 +99,18 @@ pub enum AuthError {
     /// An authenticator API request failed for this reason.
     #[error("authenticator API: {0:?}")]
     Api(spse_protocol::api::ErrorCode),
+    /// A reset link that is used, expired, tampered with or not this user's.
+    #[error("the reset link is not valid")]
+    ResetLinkInvalid,
+    /// The captcha answer was wrong, expired or already used.
+    #[error("captcha answer wrong")]
+    CaptchaWrong,
+    /// Too many reset requests from this IP or for this account.
+    #[error("too many reset requests")]
+    TooManyRequests,
+    /// The account is not one staff may act on, or the actor is not staff.
+    #[error("not allowed")]
+    NotAllowed,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -107,6 +129,8 @@ pub struct Auth {
     policy: Policy,
     public_url: Url,
     notifier: notify::Notifier,
+    /// Wakes the mail worker when something is queued.
+    mail_wakeup: tokio::sync::Notify,
 }
 
 impl Auth {
@@ -128,6 +152,7 @@ impl Auth {
             policy,
             public_url,
             notifier: notify::Notifier::new(),
+            mail_wakeup: tokio::sync::Notify::new(),
         }
     }
 
@@ -141,7 +166,7 @@ impl Auth {
 
     /// Wakes the pages waiting on a login attempt, on this instance at once and on the
     /// others through the database. A lost notice only delays a page until its reload.
-    pub(super) async fn notify(&self, session_hash: &str) {
+    pub(super) async fn wake_waiting_pages(&self, session_hash: &str) {
         self.notifier.notify(session_hash);
         if let Err(e) = self.store.publish_notice(session_hash).await {
             tracing::warn!(error = %e, "notice not relayed to other instances");
@@ -166,19 +191,5 @@ impl Auth {
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
-    }
-
-    /// Sends in the background: a slow or failing mail server never holds up a login.
-    fn send_later(&self, mut mail: Mail) {
-        if self.policy.demo {
-            mail.subject = format!("[MODE LATIHAN] {}", mail.subject);
-        }
-        let mailer = Arc::clone(&self.mailer);
-        tokio::spawn(async move {
-            let to = mail.to.clone();
-            if let Err(e) = mailer.send(mail).await {
-                tracing::error!(%to, error = %e, "mail could not be sent");
-            }
-        });
     }
 }

@@ -220,7 +220,9 @@ impl Auth {
             to: user.email.clone(),
             subject: "Password SPSE diganti / SPSE password changed".into(),
             text: crate::mail::texts::password_changed(&user.user_id, &self.policy.issuer, client),
-        });
+            html: None,
+        })
+        .await?;
         Ok(())
     }
 }

@@ -135,6 +135,15 @@ impl Auth {
         Ok(())
     }
 
+    /// Removes expired captchas and reset codes, and requests past the limit window.
+    pub async fn sweep_resets(&self) -> Result<u64, AuthError> {
+        let now = self.now();
+        Ok(self
+            .store
+            .delete_stale_resets(now, now - crate::domain::reset::LIMIT_WINDOW_SECS)
+            .await?)
+    }
+
     /// Removes sessions past their limits and spent request nonces; run now and then.
     pub async fn sweep_sessions(&self) -> Result<u64, AuthError> {
         let now = self.now();

@@ -148,7 +148,9 @@ impl Auth {
             to: user.email.clone(),
             subject: "TOTP SPSE diaktifkan / SPSE TOTP activated".into(),
             text: crate::mail::texts::totp_activated(&user.user_id, &self.policy.issuer, client),
-        });
+            html: None,
+        })
+        .await?;
         self.finish_login(session, &user, client).await
     }
 

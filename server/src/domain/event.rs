@@ -20,6 +20,16 @@ pub enum EventKind {
     SessionsEnded,
     /// The user said a logged login was not theirs.
     NotMe,
+    /// A reset form was sent; the detail says whether it matched an account.
+    ResetRequested,
+    /// TOTP taken off through an emailed link.
+    TotpReset,
+    /// TOTP taken off by the user from the beranda.
+    TotpDisabled,
+    HelpdeskTotpReset,
+    HelpdeskUnlock,
+    HelpdeskDisable,
+    HelpdeskEnable,
 }
 
 /// How an entry reads in the "result" column.
@@ -48,6 +58,13 @@ impl EventKind {
         Self::PasswordChanged,
         Self::SessionsEnded,
         Self::NotMe,
+        Self::ResetRequested,
+        Self::TotpReset,
+        Self::TotpDisabled,
+        Self::HelpdeskTotpReset,
+        Self::HelpdeskUnlock,
+        Self::HelpdeskDisable,
+        Self::HelpdeskEnable,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -67,6 +84,13 @@ impl EventKind {
             Self::PasswordChanged => "password_changed",
             Self::SessionsEnded => "sessions_ended",
             Self::NotMe => "not_me",
+            Self::ResetRequested => "reset_requested",
+            Self::TotpReset => "totp_reset",
+            Self::TotpDisabled => "totp_disabled",
+            Self::HelpdeskTotpReset => "helpdesk_totp_reset",
+            Self::HelpdeskUnlock => "helpdesk_unlock",
+            Self::HelpdeskDisable => "helpdesk_disable",
+            Self::HelpdeskEnable => "helpdesk_enable",
         }
     }
 
@@ -87,9 +111,15 @@ impl EventKind {
             | Self::ApprovalDenied
             | Self::ApprovalNotMe
             | Self::ApprovalWrongNumber => Outcome::Failure,
-            Self::PasswordLocked | Self::CodeLocked | Self::SessionsEnded | Self::NotMe => {
-                Outcome::Notice
-            }
+            Self::PasswordLocked
+            | Self::CodeLocked
+            | Self::SessionsEnded
+            | Self::NotMe
+            | Self::ResetRequested
+            | Self::HelpdeskUnlock
+            | Self::HelpdeskDisable
+            | Self::HelpdeskEnable => Outcome::Notice,
+            Self::TotpReset | Self::TotpDisabled | Self::HelpdeskTotpReset => Outcome::Success,
         }
     }
 
@@ -134,10 +164,17 @@ mod tests {
                 | EventKind::Logout
                 | EventKind::PasswordChanged
                 | EventKind::SessionsEnded
-                | EventKind::NotMe => {}
+                | EventKind::NotMe
+                | EventKind::ResetRequested
+                | EventKind::TotpReset
+                | EventKind::TotpDisabled
+                | EventKind::HelpdeskTotpReset
+                | EventKind::HelpdeskUnlock
+                | EventKind::HelpdeskDisable
+                | EventKind::HelpdeskEnable => {}
             }
         }
-        assert_eq!(EventKind::ALL.len(), 15, "every kind is in ALL");
+        assert_eq!(EventKind::ALL.len(), 22, "every kind is in ALL");
         let mut seen = std::collections::HashSet::new();
         for kind in EventKind::ALL {
             assert_eq!(EventKind::parse(kind.as_str()), Some(*kind));

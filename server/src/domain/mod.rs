@@ -5,6 +5,7 @@ pub mod clock;
 pub mod event;
 pub mod lockout;
 pub mod password;
+pub mod reset;
 pub mod session;
 pub mod token;
 pub mod totp;

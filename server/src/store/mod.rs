@@ -471,6 +471,124 @@ pub trait ApprovalStore: Send + Sync {
     async fn pause_approvals(&self, user_pk: i64, until: i64) -> Result<(), StoreError>;
 }
 
+/// A reset code as stored: never the code, only its hash.
+#[derive(Debug, Clone)]
+pub struct ResetCodeRecord {
+    pub user_pk: i64,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+/// How many reset requests came lately from one IP and for one typed account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestCounts {
+    pub from_ip: i64,
+    pub for_account: i64,
+}
+
+/// Reset by email (guide D), its captcha, and taking TOTP off an account.
+#[async_trait]
+pub trait ResetStore: Send + Sync {
+    /// Records a request, matching or not, and counts those since `since` (this one too).
+    async fn record_reset_request(
+        &self,
+        ip: &str,
+        user_key: &str,
+        now: i64,
+        since: i64,
+    ) -> Result<RequestCounts, StoreError>;
+
+    async fn insert_reset_code(
+        &self,
+        user_pk: i64,
+        code_hash: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError>;
+
+    async fn reset_code(&self, code_hash: &str) -> Result<Option<ResetCodeRecord>, StoreError>;
+
+    /// Uses the code and takes TOTP off in one transaction. `false` (and nothing changed)
+    /// when the code is used, expired or not this user's.
+    async fn redeem_reset_code(
+        &self,
+        user_pk: i64,
+        code_hash: &str,
+        now: i64,
+    ) -> Result<bool, StoreError>;
+
+    /// Takes TOTP off: the secret, any pending activation and the last step go, and every
+    /// session and unused reset code of the user ends, in one transaction.
+    async fn clear_totp(&self, user_pk: i64, now: i64) -> Result<(), StoreError>;
+
+    /// Sets (or replaces) the answer of one captcha.
+    async fn put_captcha(
+        &self,
+        id_hash: &str,
+        answer_hash: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError>;
+
+    /// Takes a captcha out, so it answers once: its answer hash if it had not expired.
+    async fn take_captcha(&self, id_hash: &str, now: i64) -> Result<Option<String>, StoreError>;
+
+    /// Drops expired captchas and codes, and requests older than `requests_before`.
+    async fn delete_stale_resets(&self, now: i64, requests_before: i64) -> Result<u64, StoreError>;
+}
+
+/// What staff may change about an account besides its TOTP.
+#[async_trait]
+pub trait StaffStore: Send + Sync {
+    /// Disables or enables an account; disabling ends its sessions in the same transaction.
+    async fn set_disabled(&self, user_pk: i64, disabled: bool) -> Result<(), StoreError>;
+}
+
+/// A mail waiting in the queue.
+#[derive(Debug, Clone)]
+pub struct QueuedMail {
+    pub id: i64,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: Option<String>,
+    /// Attempts made, this one included.
+    pub attempts: i64,
+}
+
+/// Outgoing mail, kept in the database until the server accepted it, so a slow mail
+/// server never holds up a request and a restart loses nothing.
+#[async_trait]
+pub trait MailQueueStore: Send + Sync {
+    async fn enqueue_mail(
+        &self,
+        to: &str,
+        subject: &str,
+        text: &str,
+        html: Option<&str>,
+        now: i64,
+    ) -> Result<i64, StoreError>;
+
+    /// Claims up to `limit` due mails until `lease_until`, so no other worker (on this
+    /// or another instance) sends them meanwhile.
+    async fn claim_due_mail(
+        &self,
+        now: i64,
+        lease_until: i64,
+        limit: i64,
+    ) -> Result<Vec<QueuedMail>, StoreError>;
+
+    /// Removes a delivered mail (with the link it may carry).
+    async fn mail_sent(&self, id: i64) -> Result<(), StoreError>;
+
+    /// Schedules the next attempt, or gives up (`next_attempt_at` = `None`).
+    async fn mail_failed(
+        &self,
+        id: i64,
+        next_attempt_at: Option<i64>,
+        error: &str,
+    ) -> Result<(), StoreError>;
+}
+
 /// Everything the service keeps. One trait per feature, so each stays small; the
 /// implementation is chosen once, in [`connect`].
 #[async_trait]
@@ -482,6 +600,9 @@ pub trait Store:
     + PasswordChangeStore
     + DeviceStore
     + ApprovalStore
+    + ResetStore
+    + StaffStore
+    + MailQueueStore
     + 'static
 {
     async fn ping(&self) -> Result<(), StoreError>;

@@ -39,6 +39,13 @@ pub fn event_words(t: Texts, name: &str) -> String {
         EventKind::PasswordChanged => t.get("event_password_changed"),
         EventKind::SessionsEnded => t.get("event_sessions_ended"),
         EventKind::NotMe => t.get("event_not_me"),
+        EventKind::ResetRequested => t.get("event_reset_requested"),
+        EventKind::TotpReset => t.get("event_totp_reset"),
+        EventKind::TotpDisabled => t.get("event_totp_disabled"),
+        EventKind::HelpdeskTotpReset => t.get("event_helpdesk_totp_reset"),
+        EventKind::HelpdeskUnlock => t.get("event_helpdesk_unlock"),
+        EventKind::HelpdeskDisable => t.get("event_helpdesk_disable"),
+        EventKind::HelpdeskEnable => t.get("event_helpdesk_enable"),
     }
     .to_string()
 }
@@ -174,7 +181,7 @@ pub async fn access_log_page(
         Err(elsewhere) => return Ok(elsewhere),
     };
     let page = query.page.unwrap_or(0).max(0);
-    let log = state.auth.access_log(&session, page).await?;
+    let log = state.auth.own_access_log(&session, page).await?;
     let sessions = state.auth.user_sessions(&session).await?;
     let t = context.t();
     let zone = &state.web.zone;

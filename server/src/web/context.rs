@@ -94,12 +94,12 @@ fn query_lang(request: &Request) -> Option<Lang> {
 }
 
 /// A state-changing request from another site: refused before any handler runs.
-/// Browsers send `Sec-Fetch-Site` and `Origin`; where present they must say same-origin.
+/// Browsers send `Sec-Fetch-Site`, which pages cannot forge; where present it decides.
+/// Otherwise `Origin`, where present, must be ours. (`Origin` alone is not enough: a page
+/// sent with `Referrer-Policy: no-referrer`, like the reset pages, posts `Origin: null`.)
 fn cross_site(headers: &HeaderMap, public_origin: &str) -> bool {
-    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
-        && !matches!(site, "same-origin" | "none")
-    {
-        return true;
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return !matches!(site, "same-origin" | "none");
     }
     match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         Some(origin) => origin != public_origin,

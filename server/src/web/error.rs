@@ -26,6 +26,15 @@ pub enum WebError {
     /// 410: the pending activation ran out.
     #[error("activation expired")]
     ActivationExpired,
+    /// 410: a reset link that is used, expired, tampered with or not this user's.
+    #[error("reset link not valid")]
+    ResetLinkInvalid,
+    /// 429: too many reset requests from this IP or for this account.
+    #[error("too many requests")]
+    TooManyRequests,
+    /// 403: a signed-in user without a staff role at the helpdesk console.
+    #[error("not staff")]
+    NotStaff,
     /// 413: a body or field over its limit.
     #[error("too large")]
     TooLarge,
@@ -90,6 +99,22 @@ impl WebError {
                 StatusCode::GONE,
                 ErrorPage::new("error_activation_expired", "/login", "link_login"),
             ),
+            Self::ResetLinkInvalid => (
+                StatusCode::GONE,
+                ErrorPage::new(
+                    "error_reset_link_invalid",
+                    "/reset-totp",
+                    "link_reset_again",
+                ),
+            ),
+            Self::TooManyRequests => (
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorPage::new("error_too_many_resets", "/", "link_home"),
+            ),
+            Self::NotStaff => (
+                StatusCode::FORBIDDEN,
+                ErrorPage::new("error_not_staff", "/beranda", "link_beranda"),
+            ),
             Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, ErrorPage::too_large()),
             Self::Unavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -118,6 +143,10 @@ impl From<AuthError> for WebError {
             AuthError::WrongStep => Self::SessionExpired,
             AuthError::PasswordChangeRequired => Self::PasswordChangeRequired,
             AuthError::NotFound => Self::NotFound,
+            AuthError::ResetLinkInvalid => Self::ResetLinkInvalid,
+            AuthError::TooManyRequests => Self::TooManyRequests,
+            AuthError::NotAllowed => Self::NotStaff,
+            AuthError::CaptchaWrong => Self::BadRequest,
             AuthError::ActivationExpired => Self::ActivationExpired,
             AuthError::Api(_)
             | AuthError::LoginFailed

@@ -1,4 +1,4 @@
-//! Form bodies: duplicate fields refused (GitLab CVE-2023-7028), CSRF token checked,
+//! Form bodies: duplicate and array-style fields refused (GitLab CVE-2023-7028), CSRF token checked,
 //! then decoded into the handler's type.
 
 use std::collections::HashSet;
@@ -42,7 +42,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for SecureForm<T> {
         let mut seen = HashSet::new();
         let mut csrf = None;
         for (key, value) in url::form_urlencoded::parse(&body) {
-            if !seen.insert(key.clone()) {
+            // `email[]=..` or `email[0]=..` asks some frameworks for an array: refused.
+            if key.contains('[') || !seen.insert(key.clone()) {
                 return Err(WebError::BadRequest);
             }
             if key == "csrf_token" {

@@ -12,7 +12,7 @@ use super::access_log::{browser_summary, event_words, result_words};
 use super::context::Context;
 use super::error::WebError;
 use super::page::{Chrome, render};
-use super::staff::Staff;
+use super::staff::StaffSession;
 use crate::domain::event::EventKind;
 use crate::domain::user::UserId;
 use crate::store::EventFilter;
@@ -112,14 +112,14 @@ fn page_link(q: &FilterQuery, page: i64) -> String {
 pub async fn helpdesk_log(
     State(state): State<AppState>,
     context: Context,
-    Staff(staff): Staff,
+    staff: StaffSession,
     Query(q): Query<FilterQuery>,
 ) -> Result<Response, WebError> {
     let t = context.t();
     let page = q.page.unwrap_or(0).max(0);
     let (found, has_more, error) = match filter_of(&state, &q) {
         Ok(filter) => {
-            let (found, more) = state.auth.search_log(&staff, &filter, page).await?;
+            let (found, more) = state.auth.search_log(&staff.user, &filter, page).await?;
             (found, more, None)
         }
         Err(key) => (Vec::new(), false, Some(key)),

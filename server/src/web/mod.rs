@@ -2,7 +2,9 @@
 
 mod acceptor;
 mod access_log;
+mod admin;
 mod api;
+mod captcha;
 mod context;
 mod error;
 mod form;
@@ -12,8 +14,10 @@ mod login;
 mod ops;
 mod page;
 mod password;
-mod staff;
+mod reset;
+pub mod staff;
 mod totp;
+mod totp_off;
 mod waiting;
 
 use std::sync::Arc;
@@ -63,6 +67,10 @@ pub fn router(state: AppState) -> Router {
         .merge(password::router())
         .merge(helpdesk_log::router())
         .merge(acceptor::router())
+        .merge(totp_off::router())
+        .merge(reset::router())
+        .merge(captcha::router())
+        .merge(admin::router())
         .merge(ops::router())
         .merge(api::router())
         .merge(waiting::router())

@@ -131,3 +131,9 @@ pub fn redirect(path: &'static str) -> Response {
     )
         .into_response()
 }
+
+/// A 303 to a path built at run time (percent-encoded where needed).
+pub fn redirect_to(path: &str) -> Response {
+    let location = HeaderValue::from_str(path).unwrap_or_else(|_| HeaderValue::from_static("/"));
+    (StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response()
+}

@@ -4,6 +4,7 @@ use reqwest::StatusCode;
 use spse_auth::domain::user::UserKind;
 
 use crate::helpers::*;
+use crate::smtp_sink::SmtpSink;
 
 const UA: &str = "Mozilla/5.0 (X11; Linux x86_64) spse-auth-tests";
 
@@ -55,6 +56,7 @@ pub async fn mail_with(app: &TestApp, needle: &str) -> String {
         if let Some(mail) = app.outbox().into_iter().find(|m| m.contains(needle)) {
             return mail;
         }
+        app.auth.wake_mail_worker();
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
     panic!("no mail with {needle:?} in {:?}", app.outbox());
@@ -242,7 +244,8 @@ async fn end_all_other_sessions_logs_the_other_out_at_its_next_request() {
 
 #[tokio::test]
 async fn not_me_ends_sessions_forces_a_new_password_mails_and_flags() {
-    let app = spawn_app().await;
+    let smtp = SmtpSink::start().await;
+    let app = spawn_with(|raw| raw.set("smtp_url", smtp.url())).await;
     let key = app.add_active_user("PPK1", UserKind::NonPenyedia).await;
     let user = app
         .login(UserKind::NonPenyedia, "PPK1", PASSWORD, &key)
@@ -284,8 +287,15 @@ async fn not_me_ends_sessions_forces_a_new_password_mails_and_flags() {
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
     assert_eq!(app.count("SELECT COUNT(*) FROM event_flags").await, 1);
     assert!(app.events("PPK1").await.contains(&"not_me".to_string()));
-    let mail = mail_with(&app, "bukan saya").await;
-    assert!(mail.contains("To: ppk1@lpse.example.go.id"));
+    let mails = smtp.wait_for("tidak Anda kenali", 1, &app).await;
+    assert_eq!(mails.len(), 1, "the not-me mail over SMTP");
+    assert_eq!(mails[0].to, ["<ppk1@lpse.example.go.id>"]);
+    assert!(mails[0].decoded().contains("sebagai \"bukan saya\""));
+    assert!(
+        mails[0]
+            .decoded()
+            .contains("password baru pada login berikutnya")
+    );
 
     // The intruder, with the old password, is held at /ganti-password and its choice
     // changes nothing without the code.
@@ -373,7 +383,8 @@ async fn not_me_ends_sessions_forces_a_new_password_mails_and_flags() {
             .await,
         0
     );
-    mail_with(&app, "Password SPSE diganti").await;
+    let changed = smtp.wait_for("Password SPSE diganti", 1, &app).await;
+    assert_eq!(changed.len(), 1, "the password-change mail over SMTP");
 
     app.clock.advance(30);
     let old = app

@@ -116,21 +116,26 @@ pub async fn click_and_wait(c: &Client, target: Locator<'_>) {
     }
 }
 
-/// Waits for the browser to arrive at `path` (a click on a submit button returns before
-/// the navigation it starts has finished).
-pub async fn wait_for_path(c: &Client, path: &str) {
-    let deadline = Instant::now() + Duration::from_secs(15);
+/// Waits until the page at `path` has loaded: a click that submits a form may return
+/// before the navigation it starts has finished. Readiness, not a timed assertion.
+pub async fn wait_for_path(c: &Client, path: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let now_at = c.current_url().await.expect("current URL");
-        if now_at.path() == path {
-            return;
+        let now = c.current_url().await.unwrap().path().to_string();
+        if now == path || Instant::now() > deadline {
+            return now;
         }
-        assert!(
-            Instant::now() < deadline,
-            "still at {now_at}, expected {path}"
-        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+async fn click(c: &Client, id: &str) {
+    c.find(Locator::Id(id))
+        .await
+        .expect(id)
+        .click()
+        .await
+        .expect("click");
 }
 
 async fn text_of(c: &Client, id: &str) -> String {
@@ -174,9 +179,12 @@ async fn chromium_from_user_id_to_beranda_reading_the_qr_off_the_page() {
         .await
         .unwrap();
     fill_and_submit(&c, "user_id", "ppk1").await;
-    wait_for_path(&c, "/login/password").await;
+    assert_eq!(
+        wait_for_path(&c, "/login/password").await,
+        "/login/password"
+    );
     fill_and_submit(&c, "password", PASSWORD).await;
-    wait_for_path(&c, "/totp/aktivasi").await;
+    assert_eq!(wait_for_path(&c, "/totp/aktivasi").await, "/totp/aktivasi");
 
     let uri = read_qr(&c.screenshot().await.unwrap());
     let scanned = OtpauthUri::parse(&uri).expect(&uri);
@@ -189,7 +197,7 @@ async fn chromium_from_user_id_to_beranda_reading_the_qr_off_the_page() {
     );
 
     fill_and_submit(&c, "code", &app.code(&scanned.key)).await;
-    wait_for_path(&c, "/beranda").await;
+    assert_eq!(wait_for_path(&c, "/beranda").await, "/beranda");
     assert_eq!(text_of(&c, "user-id").await, "PPK1");
     assert_eq!(text_of(&c, "totp-status").await, "Aktif");
 
@@ -199,9 +207,90 @@ async fn chromium_from_user_id_to_beranda_reading_the_qr_off_the_page() {
         .click()
         .await
         .unwrap();
-    wait_for_path(&c, "/").await;
+    assert_eq!(wait_for_path(&c, "/").await, "/");
     c.goto(&format!("{}/beranda", app.base)).await.unwrap();
     wait_for_path(&c, "/login").await;
+    c.close().await.unwrap();
+}
+
+/// Guide section D in a real browser, captcha off by setting: from the user ID step's
+/// "Reset TOTP?" to the mailed link, the confirmation, and activation at the next login.
+#[tokio::test]
+async fn chromium_through_the_whole_reset() {
+    let app = spawn_with(|raw| raw.set("captcha", "off")).await;
+    app.add_active_user("PPK30", UserKind::NonPenyedia).await;
+    let driver = Driver::start();
+    let c = driver.browser().await;
+
+    c.goto(&format!("{}/login/non-penyedia", app.base))
+        .await
+        .unwrap();
+    click(&c, "reset-totp-link").await;
+    assert_eq!(wait_for_path(&c, "/reset-totp").await, "/reset-totp");
+    let radio = c.find(Locator::Id("kind-non-penyedia")).await.unwrap();
+    assert_eq!(
+        radio.prop("checked").await.unwrap().as_deref(),
+        Some("true")
+    );
+    c.find(Locator::Id("user_id"))
+        .await
+        .unwrap()
+        .send_keys("PPK30")
+        .await
+        .unwrap();
+    c.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys("ppk30@lpse.example.go.id")
+        .await
+        .unwrap();
+    click(&c, "reset-send").await;
+    let sent = c
+        .wait()
+        .for_element(Locator::Id("reset-sent"))
+        .await
+        .unwrap();
+    assert_eq!(
+        sent.text().await.unwrap(),
+        "Email untuk Reset TOTP sudah terkirim ke: ppk30@lpse.example.go.id"
+    );
+
+    let mails = app.wait_for_outbox(2).await;
+    let mail = mails
+        .iter()
+        .find(|m| m.contains("Konfirmasi Permintaan Reset TOTP"))
+        .expect("the reset mail in the outbox");
+    let link = crate::smtp_sink::reset_link(mail);
+    c.goto(&link).await.unwrap();
+    assert_eq!(text_of(&c, "user-id").await, "PPK30");
+    click(&c, "reset-button").await;
+    c.wait()
+        .for_element(Locator::Id("reset-confirm"))
+        .await
+        .unwrap();
+    click(&c, "reset-ok").await;
+    let done = c
+        .wait()
+        .for_element(Locator::Id("reset-done"))
+        .await
+        .unwrap();
+    assert_eq!(done.text().await.unwrap(), "OTP berhasil di reset");
+    assert!(!app.has_totp("PPK30").await);
+
+    click(&c, "reset-login").await;
+    assert_eq!(wait_for_path(&c, "/login").await, "/login");
+    click(&c, "login-non-penyedia").await;
+    fill_and_submit(&c, "user_id", "PPK30").await;
+    assert_eq!(
+        wait_for_path(&c, "/login/password").await,
+        "/login/password"
+    );
+    fill_and_submit(&c, "password", PASSWORD).await;
+    assert_eq!(wait_for_path(&c, "/totp/aktivasi").await, "/totp/aktivasi");
+    assert!(
+        c.find(Locator::Id("totp-qr")).await.is_ok(),
+        "activation again"
+    );
     c.close().await.unwrap();
 }
 

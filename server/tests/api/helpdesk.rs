@@ -1,87 +1,202 @@
-//! /admin/log-akses: every user's entries for the helpdesk, filtered, "not me" first.
+//! The helpdesk (FAQ 5): the real CLI and the `/admin` console.
+
+use std::process::Command;
 
 use reqwest::StatusCode;
-use spse_auth::domain::user::UserKind;
+use spse_auth::domain::user::{Role, UserKind};
 
-use crate::access_log::event_ids;
 use crate::helpers::*;
 
-#[tokio::test]
-async fn helpdesk_sees_everyone_filters_and_flagged_entries_first() {
-    let app = spawn_app().await;
-    let key = app.add_active_user("PPK1", UserKind::NonPenyedia).await;
-    let staff_key = app.add_active_user("hd1", UserKind::NonPenyedia).await;
-    sqlx::query("UPDATE users SET role = 'helpdesk' WHERE user_key = 'hd1'")
-        .execute(&app.db)
-        .await
-        .unwrap();
-    app.add_user("vendor1", UserKind::Penyedia).await;
-    app.browser()
-        .password_step(UserKind::Penyedia, "vendor1", "salah sekali")
-        .await;
-
-    // PPK1 flags an old wrong password as not theirs.
-    app.browser()
-        .password_step(UserKind::NonPenyedia, "PPK1", "tebakan orang lain")
-        .await;
-    app.clock.advance(2 * 86_400);
-    let user = app
-        .login(UserKind::NonPenyedia, "PPK1", PASSWORD, &key)
-        .await;
-    let own = user.get("/log-akses").await;
-    let flagged = event_ids(&own, "password_wrong")[0];
-    // Not for ordinary users: nothing to see.
-    assert_eq!(
-        user.get("/admin/log-akses").await.status,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        app.browser().get("/admin/log-akses").await.status,
-        StatusCode::NOT_FOUND
-    );
-    user.post(
-        "/log-akses/bukan-saya",
-        &[("event_id", &flagged.to_string())],
+fn spse_auth(app: &TestApp, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_spse-auth"))
+        .arg("--data-dir")
+        .arg(app.dir.path())
+        .args(args)
+        .env("LANG", "C")
+        .env("USER", "budi")
+        .env_remove("SUDO_USER")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("SPSE_DATABASE_URL", &app.database_url)
+        .env_remove("SPSE_SMTP_URL")
+        .output()
+        .expect("binary runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
     )
-    .await;
+}
+
+async fn lock_password(app: &TestApp, user_id: &str) {
+    sqlx::query(
+        "UPDATE users SET password_locked_until = $1, password_lock_count = 1 WHERE user_key = $2",
+    )
+    .bind(app.clock_now() + 900)
+    .bind(user_id.to_lowercase())
+    .execute(&app.db)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn the_cli_resets_totp_and_unlocks_naming_the_operator() {
+    let app = spawn_app().await;
+    app.add_active_user("PPK30", UserKind::NonPenyedia).await;
+    let mails_before = app.wait_for_outbox(1).await.len();
+
+    let (ok, stdout, stderr) = spse_auth(&app, &["user", "reset-totp", "ppk30"]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("TOTP PPK30 sudah di-reset"), "{stdout}");
+    assert!(!app.has_totp("PPK30").await);
+    let events = app.event_details("PPK30").await;
+    assert!(events.contains(&("helpdesk_totp_reset".into(), "by staff cli:budi".into())));
+    let mails = app.outbox();
+    assert_eq!(
+        mails.len(),
+        mails_before + 1,
+        "mailed before the command exits"
+    );
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.contains("oleh helpdesk") && m.contains("cli:budi"))
+    );
+
+    lock_password(&app, "PPK30").await;
+    let locked = app
+        .browser()
+        .password_step(UserKind::NonPenyedia, "PPK30", PASSWORD)
+        .await;
+    assert_eq!(locked.status, StatusCode::UNAUTHORIZED);
+    let (ok, stdout, _) = spse_auth(&app, &["user", "unlock", "PPK30"]);
+    assert!(ok);
+    assert!(stdout.contains("PPK30"));
+    let open = app
+        .browser()
+        .password_step(UserKind::NonPenyedia, "PPK30", PASSWORD)
+        .await;
+    assert_eq!(
+        open.location(),
+        Some("/totp/aktivasi"),
+        "unlocked, and activates again"
+    );
+
+    let (ok, _, _) = spse_auth(&app, &["user", "disable", "PPK30"]);
+    assert!(ok);
+    let refused = app
+        .browser()
+        .password_step(UserKind::NonPenyedia, "PPK30", PASSWORD)
+        .await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    let (ok, _, _) = spse_auth(&app, &["user", "enable", "PPK30"]);
+    assert!(ok);
+    let (ok, _, stderr) = spse_auth(&app, &["user", "reset-totp", "nobody"]);
+    assert!(!ok && stderr.contains("tidak ditemukan"), "{stderr}");
+}
+
+#[tokio::test]
+async fn the_console_lets_helpdesk_reset_and_unlock_and_refuses_others() {
+    let app = spawn_app().await;
+    let user_key = app.add_active_user("PPK30", UserKind::NonPenyedia).await;
+    app.add_user_with_role("HD1", UserKind::NonPenyedia, Role::Helpdesk)
+        .await;
+    let staff_key = {
+        let b = app.browser();
+        b.password_step(UserKind::NonPenyedia, "HD1", PASSWORD)
+            .await;
+        let key = b.activation_key().await;
+        b.post("/totp/aktivasi", &[("code", &app.code(&key))]).await;
+        app.clock.advance(30);
+        key
+    };
+
+    // Anyone else: no session, a half-open staff session, a normal user.
+    let anonymous = app.browser();
+    assert_eq!(
+        anonymous.get("/admin").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let half = app.browser();
+    half.password_step(UserKind::NonPenyedia, "HD1", PASSWORD)
+        .await;
+    assert_eq!(half.get("/admin").await.status, StatusCode::UNAUTHORIZED);
+    let user = app
+        .full_login(UserKind::NonPenyedia, "PPK30", &user_key)
+        .await;
+    assert_eq!(user.get("/admin").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        user.get("/admin/pengguna/PPK30").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let refused = user.post("/admin/pengguna/PPK30/reset-totp", &[]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(app.has_totp("PPK30").await);
 
     let staff = app
-        .login(UserKind::NonPenyedia, "hd1", PASSWORD, &staff_key)
+        .full_login(UserKind::NonPenyedia, "HD1", &staff_key)
         .await;
-    let all = staff.get("/admin/log-akses").await;
-    assert_eq!(all.status, StatusCode::OK);
-    assert!(all.body.contains("PPK1") && all.body.contains("vendor1") && all.body.contains("hd1"));
-    let first_row = all.body.find("<tr id=\"event-").unwrap();
-    assert!(
-        all.body[first_row..].starts_with(&format!("<tr id=\"event-{flagged}\"")),
-        "the flagged entry comes first"
-    );
-    assert!(all.body.contains("Ditandai bukan saya"));
-
-    let by_user = staff.get("/admin/log-akses?user=VENDOR1").await;
-    assert_eq!(event_ids(&by_user, "password_wrong").len(), 1);
-    assert!(!by_user.body.contains(">PPK1<"));
-    let by_event = staff.get("/admin/log-akses?event=not_me").await;
-    assert_eq!(by_event.body.matches("<tr id=\"event-").count(), 1);
-    assert!(by_event.body.contains("Login ditandai bukan saya"));
-    let by_ip = staff.get("/admin/log-akses?ip=10.1.2.3").await;
-    assert!(by_ip.body.contains("id=\"helpdesk-empty\""));
-    let by_ip = staff.get("/admin/log-akses?ip=127.0.0.1&user=ppk1").await;
-    assert!(by_ip.body.matches("<tr id=\"event-").count() >= 4);
-    // The first day (15-01-2027 WIB) holds the early entries, the third day the rest.
-    let day_one = staff
-        .get("/admin/log-akses?from=2027-01-15&until=2027-01-15&user=ppk1")
-        .await;
-    assert_eq!(event_ids(&day_one, "password_wrong"), [flagged]);
-    assert!(event_ids(&day_one, "not_me").is_empty());
-    let day_three = staff
-        .get("/admin/log-akses?from=2027-01-17&user=ppk1")
-        .await;
-    assert!(event_ids(&day_three, "password_wrong").is_empty());
-    assert_eq!(event_ids(&day_three, "not_me").len(), 1);
-    let bad = staff.get("/admin/log-akses?from=15/01/2027").await;
+    let search = staff.get("/admin").await;
+    assert_eq!(search.status, StatusCode::OK);
+    assert_eq!(search.by_id("staff-id").as_deref(), Some("HD1"));
     assert_eq!(
-        bad.error().as_deref(),
-        Some("Tanggal harus berbentuk YYYY-MM-DD.")
+        staff.get("/admin?q=nobody").await.status,
+        StatusCode::NOT_FOUND
     );
+    let found = staff.get("/admin?q=ppk30").await;
+    assert_eq!(found.location(), Some("/admin/pengguna/PPK30"));
+    let page = staff.get("/admin/pengguna/PPK30").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.by_id("totp-status").as_deref(), Some("Aktif"));
+    assert!(page.body.contains("login_ok"), "the user's access log");
+    assert!(!page.body.contains("totp_secret") && !page.body.contains("password_hash"));
+
+    let done = staff.post("/admin/pengguna/PPK30/reset-totp", &[]).await;
+    assert_eq!(
+        done.location(),
+        Some("/admin/pengguna/PPK30?selesai=reset-totp")
+    );
+    assert!(!app.has_totp("PPK30").await);
+    assert_eq!(
+        user.get("/beranda").await.location(),
+        Some("/login"),
+        "sessions ended"
+    );
+    let after = staff.get("/admin/pengguna/PPK30?selesai=reset-totp").await;
+    assert!(after.by_id("admin-done").is_some());
+    assert!(after.body.contains("by staff HD1"));
+
+    lock_password(&app, "PPK30").await;
+    assert!(
+        staff
+            .get("/admin/pengguna/PPK30")
+            .await
+            .by_id("password-lock")
+            .unwrap()
+            .contains("terkunci")
+    );
+    staff.post("/admin/pengguna/PPK30/unlock", &[]).await;
+    assert_eq!(
+        staff
+            .get("/admin/pengguna/PPK30")
+            .await
+            .by_id("password-lock")
+            .as_deref(),
+        Some("-")
+    );
+
+    let events = app.event_details("PPK30").await;
+    assert!(events.contains(&("helpdesk_totp_reset".into(), "by staff HD1".into())));
+    assert!(events.contains(&("helpdesk_unlock".into(), "by staff HD1".into())));
+    let mails = app.wait_for_outbox(4).await;
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.contains("To: ppk30@") && m.contains("Petugas helpdesk: HD1"))
+    );
+    let next = app
+        .browser()
+        .password_step(UserKind::NonPenyedia, "PPK30", PASSWORD)
+        .await;
+    assert_eq!(next.location(), Some("/totp/aktivasi"));
 }

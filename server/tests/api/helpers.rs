@@ -79,13 +79,17 @@ impl TestApp {
     }
 
     pub async fn add_user(&self, user_id: &str, kind: UserKind) {
+        self.add_user_with_role(user_id, kind, Role::User).await;
+    }
+
+    pub async fn add_user_with_role(&self, user_id: &str, kind: UserKind, role: Role) {
         self.auth
             .add_user(NewUserInput {
                 user_id: user_id.into(),
                 kind,
                 email: format!("{}@lpse.example.go.id", user_id.to_lowercase()),
                 name: format!("Pengguna {user_id}"),
-                role: Role::User,
+                role,
                 password: PASSWORD.into(),
             })
             .await
@@ -149,6 +153,48 @@ impl TestApp {
             .expect("spse-auth runs")
     }
 
+    /// A browser signed in all the way (password and code) as an active user.
+    pub async fn full_login(&self, kind: UserKind, user_id: &str, key: &TotpKey) -> Browser {
+        let browser = self.browser();
+        let page = browser.password_step(kind, user_id, PASSWORD).await;
+        assert_eq!(page.location(), Some("/totp/acceptor"), "{user_id}");
+        let done = browser
+            .post("/totp/acceptor", &[("code", &self.code(key))])
+            .await;
+        assert_eq!(done.location(), Some("/beranda"), "{user_id} signed in");
+        // The next login needs a later step.
+        self.clock.advance(30);
+        browser
+    }
+
+    /// Whether the user still has a TOTP secret.
+    pub async fn has_totp(&self, user_id: &str) -> bool {
+        sqlx::query("SELECT totp_secret FROM users WHERE user_key = $1")
+            .bind(user_id.to_lowercase())
+            .fetch_one(&self.db)
+            .await
+            .expect("user row")
+            .get::<Option<Vec<u8>>, _>(0)
+            .is_some()
+    }
+
+    /// Access-log rows as (event, detail).
+    pub async fn event_details(&self, user_id: &str) -> Vec<(String, String)> {
+        sqlx::query("SELECT event, detail FROM access_events WHERE user_id = $1 ORDER BY id")
+            .bind(user_id)
+            .fetch_all(&self.db)
+            .await
+            .expect("events")
+            .iter()
+            .map(|r| (r.get::<String, _>(0), r.get::<String, _>(1)))
+            .collect()
+    }
+
+    pub fn clock_now(&self) -> i64 {
+        use spse_auth::domain::clock::Clock;
+        self.clock.now()
+    }
+
     pub fn code(&self, key: &TotpKey) -> String {
         key.code_at(self.clock.now_u64())
     }
@@ -170,6 +216,26 @@ impl TestApp {
             .iter()
             .map(|r| r.get::<String, _>(0))
             .collect()
+    }
+
+    /// The outbox once it holds `n` mails: the queue's worker delivers in the background.
+    /// Waits for delivery, not for a time rule; the clock stays pinned.
+    pub async fn wait_for_outbox(&self, n: usize) -> Vec<String> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let mails = self.outbox();
+            if mails.len() >= n || std::time::Instant::now() > deadline {
+                return mails;
+            }
+            self.auth.wake_mail_worker();
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Rows still waiting in the mail queue.
+    pub async fn queued_mail(&self) -> i64 {
+        self.count("SELECT COUNT(*) FROM mail_queue WHERE failed = 0")
+            .await
     }
 
     pub fn outbox(&self) -> Vec<String> {

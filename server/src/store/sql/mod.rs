@@ -18,6 +18,8 @@ mod notices;
 mod password_change;
 
 pub use notices::listen_for_notices;
+mod mail_queue;
+mod reset;
 mod sessions;
 mod users;
 
