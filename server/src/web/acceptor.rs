@@ -12,7 +12,7 @@ use super::AppState;
 use super::context::Context;
 use super::error::WebError;
 use super::form::{CurrentSession, SecureForm};
-use super::page::{Chrome, redirect_with_session, render, wib};
+use super::page::{Chrome, redirect_with_session, render};
 use super::totp::{CodeForm, code_error, require, to_current_step};
 use crate::auth::{AcceptorState, AuthError, Client};
 use crate::store::SessionRecord;
@@ -57,7 +57,10 @@ async fn acceptor_response(
     let (number, expires_note) = match state.auth.acceptor_state(session).await? {
         AcceptorState::Waiting { number, expires_at } => (
             Some(number),
-            t.fill("acceptor_push_expires", &[("time", &wib(expires_at))]),
+            t.fill(
+                "acceptor_push_expires",
+                &[("time", &state.web.zone.minutes(expires_at))],
+            ),
         ),
         _ => (None, String::new()),
     };
@@ -133,7 +136,7 @@ pub async fn acceptor_submit(
         .await
     {
         Ok(token) => Ok(redirect_with_session(&state, "/beranda", Some(&token))),
-        Err(e) => match code_error(&context, &e) {
+        Err(e) => match code_error(&context, &state.web.zone, &e) {
             Some((status, message)) => {
                 acceptor_response(&state, &context, &session, status, Some(message)).await
             }

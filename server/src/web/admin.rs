@@ -13,7 +13,7 @@ use super::context::Context;
 use super::error::WebError;
 use super::form::SecureForm;
 use super::login::kind_label;
-use super::page::{Chrome, redirect_to, render, wib};
+use super::page::{Chrome, redirect_to, render};
 use super::staff::StaffSession;
 use crate::auth::{Client, StaffAction, UserError};
 use crate::i18n::Texts;
@@ -132,7 +132,10 @@ pub async fn user_page(
     let now = state.auth.now();
     let lock = |until: i64| {
         if until > now {
-            t.fill("admin_locked_until", &[("time", &wib(until))])
+            t.fill(
+                "admin_locked_until",
+                &[("time", &state.web.zone.minutes(until))],
+            )
         } else {
             "-".to_string()
         }
@@ -153,7 +156,7 @@ pub async fn user_page(
         log: log
             .into_iter()
             .map(|e| LogRow {
-                time: wib(e.at),
+                time: state.web.zone.minutes(e.at),
                 event: e.event,
                 ip: e.ip,
                 user_agent: e.user_agent,

@@ -14,7 +14,7 @@ use super::AppState;
 use super::context::Context;
 use super::error::WebError;
 use super::form::{CurrentSession, SecureForm};
-use super::page::{Chrome, redirect, redirect_with_session, render, wib};
+use super::page::{Chrome, redirect, redirect_with_session, render};
 use crate::auth::{AuthError, Client};
 use crate::domain::session::Stage;
 use crate::store::SessionRecord;
@@ -76,7 +76,10 @@ async fn activation_response(
         c: Chrome::new(state, context, false),
         user_id: view.user_id,
         key_grouped,
-        expires_note: t.fill("activation_expires", &[("time", &wib(view.expires_at))]),
+        expires_note: t.fill(
+            "activation_expires",
+            &[("time", &state.web.zone.minutes(view.expires_at))],
+        ),
         error,
     };
     render(status, &page)
@@ -133,7 +136,11 @@ pub struct CodeForm {
 }
 
 /// The message for a refused code, and its status.
-pub(super) fn code_error(context: &Context, e: &AuthError) -> Option<(StatusCode, String)> {
+pub(super) fn code_error(
+    context: &Context,
+    zone: &crate::domain::zone::Zone,
+    e: &AuthError,
+) -> Option<(StatusCode, String)> {
     let t = context.t();
     match e {
         AuthError::CodeRefused => Some((
@@ -142,7 +149,7 @@ pub(super) fn code_error(context: &Context, e: &AuthError) -> Option<(StatusCode
         )),
         AuthError::CodeLocked { until } => Some((
             StatusCode::TOO_MANY_REQUESTS,
-            t.fill("error_code_locked", &[("time", &wib(*until))]),
+            t.fill("error_code_locked", &[("time", &zone.minutes(*until))]),
         )),
         _ => None,
     }
@@ -162,7 +169,7 @@ pub async fn activation_submit(
         .await
     {
         Ok(token) => Ok(redirect_with_session(&state, "/beranda", Some(&token))),
-        Err(e) => match code_error(&context, &e) {
+        Err(e) => match code_error(&context, &state.web.zone, &e) {
             Some((status, message)) => {
                 activation_response(&state, &context, &session, status, Some(message)).await
             }

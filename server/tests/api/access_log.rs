@@ -402,3 +402,20 @@ async fn not_me_ends_sessions_forces_a_new_password_mails_and_flags() {
         "no second forced change"
     );
 }
+
+#[tokio::test]
+async fn times_follow_the_configured_zone() {
+    let app = spawn_with(|raw| raw.set("timezone", "WITA")).await;
+    let key = app.add_active_user("PPK1", UserKind::NonPenyedia).await;
+    let b = app
+        .login(UserKind::NonPenyedia, "PPK1", PASSWORD, &key)
+        .await;
+    let page = b.get("/log-akses").await;
+    // 2027-01-15 08:01:10 UTC is 16:01:10 WITA.
+    let login = row_text(&page, event_ids(&page, "login_ok")[0]);
+    assert!(login.starts_with("15-01-2027 16:01:10 WITA"), "{login}");
+    assert_eq!(
+        page.by_id("server-time").as_deref(),
+        Some("15-01-2027 16:01 WITA")
+    );
+}
