@@ -17,7 +17,7 @@ fn spse_auth(app: &TestApp, args: &[&str]) -> (bool, String, String) {
         .env_remove("SUDO_USER")
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
-        .env_remove("SPSE_DATABASE_URL")
+        .env("SPSE_DATABASE_URL", &app.database_url)
         .env_remove("SPSE_SMTP_URL")
         .output()
         .expect("binary runs");

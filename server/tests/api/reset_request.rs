@@ -379,9 +379,11 @@ async fn queued_mail_is_sent_after_a_restart() {
     // A second application on the same data directory stands for the restarted server.
     let sink = SmtpSink::start_on(port).await;
     let dir = first.dir.path().display().to_string();
+    let database = first.database_url.clone();
     let second = spawn_with(|raw| {
         raw.set("smtp_url", smtp);
         raw.set("data_dir", dir);
+        raw.set("database_url", database);
     })
     .await;
     second.clock.set(first.clock_now() + 3600);
