@@ -13,6 +13,7 @@ mod helpers;
 mod instances;
 mod lockout;
 mod login;
+mod outage;
 mod process;
 mod push;
 mod push_support;

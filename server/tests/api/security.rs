@@ -309,9 +309,18 @@ async fn forwarded_for_counts_only_behind_a_trusted_proxy() {
 async fn metrics_count_events_requests_and_shared_state() {
     let app = spawn_app().await;
     app.add_user("vendor8", UserKind::Penyedia).await;
-    app.browser().password_step(UserKind::Penyedia, "vendor8", "wrong password").await;
-    app.browser().password_step(UserKind::Penyedia, "vendor8", PASSWORD).await;
-    let text = reqwest::get(format!("{}/metrics", app.base)).await.unwrap().text().await.unwrap();
+    app.browser()
+        .password_step(UserKind::Penyedia, "vendor8", "wrong password")
+        .await;
+    app.browser()
+        .password_step(UserKind::Penyedia, "vendor8", PASSWORD)
+        .await;
+    let text = reqwest::get(format!("{}/metrics", app.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     for expected in [
         "spse_auth_events_total{event=\"password_wrong\"} 1",
         "spse_auth_http_requests_total{route=\"/login/password\",method=\"POST\",status=\"401\"} 1",
