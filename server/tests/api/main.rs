@@ -21,4 +21,5 @@ mod reset;
 mod reset_request;
 mod security;
 mod smtp_sink;
+mod store_contract;
 mod totp;
