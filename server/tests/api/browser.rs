@@ -91,6 +91,31 @@ async fn fill_and_submit(c: &Client, field: &str, value: &str) {
         .expect("click");
 }
 
+/// The guide's login steps in the browser: the kind's page, the user ID, the password;
+/// ends once the page after the password has loaded, and returns its path.
+pub async fn log_in(c: &Client, base: &str, kind: &str, user_id: &str, password: &str) -> String {
+    c.goto(&format!("{base}/login/{kind}"))
+        .await
+        .expect("login page");
+    fill_and_submit(c, "user_id", user_id).await;
+    wait_for_path(c, "/login/password").await;
+    fill_and_submit(c, "password", password).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let path = c
+            .current_url()
+            .await
+            .expect("current URL")
+            .path()
+            .to_string();
+        if path != "/login/password" {
+            return path;
+        }
+        assert!(Instant::now() < deadline, "still at the password step");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Waits until the page at `path` has loaded: a click that submits a form may return
 /// before the navigation it starts has finished. Readiness, not a timed assertion.
 pub async fn wait_for_path(c: &Client, path: &str) -> String {
