@@ -9,6 +9,7 @@ pub mod config;
 pub mod domain;
 pub mod i18n;
 pub mod mail;
+pub mod metrics;
 pub mod secrets;
 pub mod store;
 pub mod telemetry;

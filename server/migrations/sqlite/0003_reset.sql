@@ -39,3 +39,10 @@ CREATE TABLE mail_queue (
     failed INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX mail_queue_due ON mail_queue (failed, next_attempt_at);
+
+-- One row per limited key: writing it first makes concurrent requests for the same key
+-- wait for each other (a row lock on PostgreSQL), so the counts that follow are exact.
+CREATE TABLE rate_keys (
+    key TEXT PRIMARY KEY,
+    touched_at BIGINT NOT NULL
+);

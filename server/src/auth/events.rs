@@ -25,6 +25,7 @@ impl Auth {
         };
         tracing::info!(event = event.event, user_id = %event.user_id, ip = %event.ip, detail, "access");
         self.store.insert_event(&event).await?;
+        self.metrics.event(&event.event);
         Ok(())
     }
 }

@@ -129,6 +129,7 @@ pub struct Auth {
     policy: Policy,
     public_url: Url,
     notifier: notify::Notifier,
+    metrics: crate::metrics::Metrics,
     /// Wakes the mail worker when something is queued.
     mail_wakeup: tokio::sync::Notify,
 }
@@ -152,6 +153,7 @@ impl Auth {
             policy,
             public_url,
             notifier: notify::Notifier::new(),
+            metrics: crate::metrics::Metrics::new(),
             mail_wakeup: tokio::sync::Notify::new(),
         }
     }
@@ -171,6 +173,16 @@ impl Auth {
         if let Err(e) = self.store.publish_notice(session_hash).await {
             tracing::warn!(error = %e, "notice not relayed to other instances");
         }
+    }
+
+    pub fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.metrics
+    }
+
+    /// The Prometheus text, with the shared state counted in the database now.
+    pub async fn metrics_text(&self) -> Result<String, AuthError> {
+        let shared = self.store.shared_gauges(self.now()).await?;
+        Ok(self.metrics.render(&shared, self.store.pool_status()))
     }
 
     /// Releases every page waiting here: at shutdown they reload, which a load balancer

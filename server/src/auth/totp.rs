@@ -24,7 +24,16 @@ pub struct ActivationView {
 impl Auth {
     /// The user behind a session that passed the password step and no more.
     pub async fn half_open_user(&self, session: &SessionRecord) -> Result<UserRecord, AuthError> {
-        if session.stage != Stage::PasswordOk {
+        self.user_at(session, Stage::PasswordOk).await
+    }
+
+    /// The active user behind a session at exactly `stage`.
+    async fn user_at(
+        &self,
+        session: &SessionRecord,
+        stage: Stage,
+    ) -> Result<UserRecord, AuthError> {
+        if session.stage != stage {
             return Err(AuthError::WrongStep);
         }
         let pk = session.user_pk.ok_or(AuthError::WrongStep)?;
@@ -197,18 +206,6 @@ impl Auth {
 
     /// The user behind a full session.
     pub async fn full_user(&self, session: &SessionRecord) -> Result<UserRecord, AuthError> {
-        if session.stage != Stage::Full {
-            return Err(AuthError::WrongStep);
-        }
-        let pk = session.user_pk.ok_or(AuthError::WrongStep)?;
-        let user = self
-            .store
-            .user_by_pk(pk)
-            .await?
-            .ok_or(AuthError::WrongStep)?;
-        if user.disabled {
-            return Err(AuthError::WrongStep);
-        }
-        Ok(user)
+        self.user_at(session, Stage::Full).await
     }
 }

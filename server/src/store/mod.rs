@@ -610,6 +610,8 @@ pub trait Store:
     async fn migrations_current(&self) -> Result<bool, StoreError>;
     /// Connections open and idle in the pool.
     fn pool_status(&self) -> (u32, u32);
+    /// Counts of shared state for the metrics.
+    async fn shared_gauges(&self, now: i64) -> Result<crate::metrics::SharedGauges, StoreError>;
     /// Tells every other instance that a login attempt changed (PostgreSQL NOTIFY);
     /// nothing to do where the database has one process.
     async fn publish_notice(&self, session_hash: &str) -> Result<(), StoreError>;

@@ -74,6 +74,10 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::router())
         .merge(api::router())
         .merge(waiting::router())
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            track_requests,
+        ))
         .fallback(ops::not_found)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(
@@ -91,4 +95,25 @@ pub fn router(state: AppState) -> Router {
 /// A unix time in WIB, as pages and the admin CLI show it.
 pub fn wib_text(unix: i64) -> String {
     page::wib(unix)
+}
+
+/// Counts each routed request and times it to its response head, by route pattern (not
+/// by path, so user IDs and approval ids never become labels).
+async fn track_requests(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    matched: Option<axum::extract::MatchedPath>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let route = matched.map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
+    let method = request.method().clone();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    state.auth.metrics().request(
+        &route,
+        method.as_str(),
+        response.status().as_u16(),
+        started.elapsed(),
+    );
+    response
 }

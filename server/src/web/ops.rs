@@ -39,6 +39,19 @@ pub async fn readiness(State(state): State<AppState>) -> Response {
     (status, Json(body)).into_response()
 }
 
+/// Prometheus metrics. Restrict it at the proxy: it names routes and counts.
+pub async fn metrics(State(state): State<AppState>) -> Result<Response, WebError> {
+    let text = state.auth.metrics_text().await?;
+    Ok((
+        [(
+            CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response())
+}
+
 /// Liveness: the process answers. Restarting it would not help a database outage.
 pub async fn liveness() -> Response {
     Json(serde_json::json!({ "status": "ok" })).into_response()
@@ -75,6 +88,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/healthz", get(readiness))
         .route("/healthz/ready", get(readiness))
         .route("/healthz/live", get(liveness))
+        .route("/metrics", get(metrics))
         .route("/static/app.css", get(stylesheet))
         .route("/static/waiting.js", get(waiting_script))
 }

@@ -8,7 +8,7 @@ use fantoccini::Locator;
 use reqwest::StatusCode;
 use spse_auth::domain::user::UserKind;
 
-use crate::browser::{Driver, wait_for_path};
+use crate::browser::{Driver, log_in, wait_for_path};
 use crate::helpers::*;
 
 /// The authenticator binary built beside this test (`cargo test --workspace` and
@@ -264,35 +264,8 @@ async fn chromium_moves_on_by_itself_after_the_app_adds_and_approves() {
     let phone = Phone::new();
     let driver = Driver::start();
     let c = driver.browser().await;
-    c.goto(&format!("{}/login/non-penyedia", app.base))
-        .await
-        .unwrap();
-    c.find(Locator::Id("user_id"))
-        .await
-        .unwrap()
-        .send_keys("PPK3")
-        .await
-        .unwrap();
-    c.find(Locator::Css("main form button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_for_path(&c, "/login/password").await;
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    c.find(Locator::Css("main form button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_for_path(&c, "/totp/aktivasi").await;
+    let landed = log_in(&c, &app.base, "non-penyedia", "PPK3", PASSWORD).await;
+    assert_eq!(landed, "/totp/aktivasi");
 
     // The phone scans a screenshot of the page; the page then moves on by itself.
     let shot = phone.store.path().join("screenshot.png");
@@ -312,35 +285,8 @@ async fn chromium_moves_on_by_itself_after_the_app_adds_and_approves() {
         .unwrap();
     wait_for_path(&c, "/").await;
     app.clock.advance(30);
-    c.goto(&format!("{}/login/non-penyedia", app.base))
-        .await
-        .unwrap();
-    c.find(Locator::Id("user_id"))
-        .await
-        .unwrap()
-        .send_keys("PPK3")
-        .await
-        .unwrap();
-    c.find(Locator::Css("main form button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_for_path(&c, "/login/password").await;
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    c.find(Locator::Css("main form button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_for_path(&c, "/totp/acceptor").await;
+    let landed = log_in(&c, &app.base, "non-penyedia", "PPK3", PASSWORD).await;
+    assert_eq!(landed, "/totp/acceptor");
     let number = c
         .find(Locator::Id("approval-number"))
         .await

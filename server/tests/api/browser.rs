@@ -91,6 +91,31 @@ async fn fill_and_submit(c: &Client, field: &str, value: &str) {
         .expect("click");
 }
 
+/// The guide's login steps in the browser: the kind's page, the user ID, the password;
+/// ends once the page after the password has loaded, and returns its path.
+pub async fn log_in(c: &Client, base: &str, kind: &str, user_id: &str, password: &str) -> String {
+    c.goto(&format!("{base}/login/{kind}"))
+        .await
+        .expect("login page");
+    fill_and_submit(c, "user_id", user_id).await;
+    wait_for_path(c, "/login/password").await;
+    fill_and_submit(c, "password", password).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let path = c
+            .current_url()
+            .await
+            .expect("current URL")
+            .path()
+            .to_string();
+        if path != "/login/password" {
+            return path;
+        }
+        assert!(Instant::now() < deadline, "still at the password step");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Clicks and waits until the browser has left the page and loaded the next one: a click
 /// that submits a form returns before the navigation it starts has finished.
 pub async fn click_and_wait(c: &Client, target: Locator<'_>) {
@@ -303,13 +328,8 @@ async fn chromium_login(
     key: &spse_protocol::TotpKey,
 ) {
     app.clock.advance(30);
-    c.goto(&format!("{}/login/non-penyedia", app.base))
-        .await
-        .unwrap();
-    fill_and_submit(c, "user_id", user_id).await;
-    wait_for_path(c, "/login/password").await;
-    fill_and_submit(c, "password", password).await;
-    wait_for_path(c, "/totp/acceptor").await;
+    let next = log_in(c, &app.base, "non-penyedia", user_id, password).await;
+    assert_eq!(next, "/totp/acceptor");
     fill_and_submit(c, "code", &app.code(key)).await;
     wait_for_path(c, "/beranda").await;
 }

@@ -20,14 +20,14 @@ pub const PASSWORD: &str = "kopi tubruk pagi hari";
 
 pub struct TestApp {
     pub base: String,
+    /// The app's database, for processes that must share it (CLI, a restarted app).
+    pub database_url: String,
     /// Dropped last: the database outlives the connections to it.
     _database: crate::database::TestDatabase,
     pub clock: Arc<ManualClock>,
     pub auth: Arc<Auth>,
     pub dir: tempfile::TempDir,
     pub db: AnyPool,
-    /// The app's database, SQLite or PostgreSQL, for the admin commands.
-    pub database_url: String,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -64,12 +64,12 @@ pub async fn spawn_with(configure: impl FnOnce(&mut RawSettings)) -> TestApp {
         .expect("test connection to the app's database");
     TestApp {
         base,
+        database_url: settings.database_url.clone(),
         _database: database,
         clock,
         auth,
         dir,
         db,
-        database_url: settings.database_url.clone(),
     }
 }
 

@@ -20,6 +20,10 @@ struct Pair {
 }
 
 async fn two_instances() -> Pair {
+    two_instances_with_captcha(false).await
+}
+
+async fn two_instances_with_captcha(captcha: bool) -> Pair {
     let (database, url) = TestDatabase::create(true).await;
     let url = url.unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -34,7 +38,7 @@ async fn two_instances() -> Pair {
             .env("SPSE_DATA_DIR", dir.path().join(format!("instance{n}")))
             .env("SPSE_KEY_FILE", &key_file)
             .env("SPSE_PUBLIC_URL", &public_url)
-            .env("SPSE_CAPTCHA", "off");
+            .env("SPSE_CAPTCHA", if captcha { "on" } else { "off" });
         ServerProcess::start(serve)
     };
     let a = start(0);
@@ -252,4 +256,83 @@ async fn sigterm_releases_waiting_pages_and_exits() {
     // The same login continues on B: the session lives in the database.
     let on_b = Browser::with_session_cookie(&pair.b.base, &on_a.session_cookie().unwrap());
     assert_eq!(on_b.get("/totp/aktivasi").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_captcha_from_a_is_checked_by_b_and_the_mailed_link_works_on_the_other() {
+    let pair = two_instances_with_captcha(true).await;
+    pair.add_user("PPK4");
+    let b = Browser::new(&pair.a.base);
+    let form = b.get("/reset-totp").await;
+    let id = crate::reset_request::captcha_id(&form);
+    let image = b
+        .client
+        .get(format!("{}/captcha?id={id}", pair.a.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        image.headers()["content-type"],
+        "image/png",
+        "A draws the captcha"
+    );
+    sqlx::any::install_default_drivers();
+    let db = sqlx::AnyPool::connect(&pair.database_url).await.unwrap();
+    let answer = crate::reset_request::solve_in(&db, &id).await;
+    // The form served by A is posted to B.
+    let page = b
+        .client
+        .post(format!("{}/reset-totp", pair.b.base))
+        .form(&[
+            ("csrf_token", b.csrf().as_str()),
+            ("user_id", "PPK4"),
+            ("email", "ppk4@lpse.example.go.id"),
+            ("kind", "non-penyedia"),
+            ("captcha_id", &id),
+            ("captcha", &answer),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("ppk4@lpse.example.go.id")
+    );
+
+    // Whichever instance's worker delivered it, the mail is in one of the outboxes.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mail = loop {
+        let found = (0..2).find_map(|n| {
+            let dir = pair._dir.path().join(format!("instance{n}")).join("outbox");
+            std::fs::read_dir(dir)
+                .ok()?
+                .filter_map(Result::ok)
+                .find_map(|e| {
+                    let text = std::fs::read_to_string(e.path()).ok()?;
+                    text.contains("Konfirmasi Permintaan Reset TOTP")
+                        .then_some(text)
+                })
+        });
+        if let Some(mail) = found {
+            break mail;
+        }
+        assert!(Instant::now() < deadline, "no reset mail delivered");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let link = crate::smtp_sink::reset_link(&mail);
+    let path = link
+        .strip_prefix(&pair.a.base)
+        .expect("built from the shared PUBLIC_URL");
+    // B handled the request; the link is followed on A.
+    let on_a = Browser::new(&pair.a.base);
+    let done = crate::reset::confirm(&on_a, path).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(
+        done.body.to_lowercase().contains("berhasil di reset"),
+        "{}",
+        done.body
+    );
 }

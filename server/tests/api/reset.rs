@@ -42,7 +42,7 @@ pub async fn link_from_outbox(app: &TestApp, user_id: &str, kind: &str) -> Strin
     reset_link(mail)
 }
 
-async fn confirm(b: &Browser, link_path: &str) -> Page {
+pub async fn confirm(b: &Browser, link_path: &str) -> Page {
     b.get("/reset-totp").await; // a page with a form, for its CSRF token
     let query = link_path.split_once('?').unwrap().1;
     let fields: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())

@@ -174,10 +174,15 @@ async fn requests_are_limited_per_account_and_per_ip() {
 
 /// The answer of a captcha, found the way only someone holding the database could: by
 /// trying every five-digit answer against the stored hash.
-async fn solve(app: &TestApp, captcha_id: &str) -> String {
+pub async fn solve(app: &TestApp, captcha_id: &str) -> String {
+    solve_in(&app.db, captcha_id).await
+}
+
+/// [`solve`] against any connection to the database.
+pub async fn solve_in(db: &sqlx::AnyPool, captcha_id: &str) -> String {
     let row = sqlx::query("SELECT answer_hash FROM captchas WHERE id_hash = $1")
         .bind(spse_auth::domain::token::hash(captcha_id))
-        .fetch_one(&app.db)
+        .fetch_one(db)
         .await
         .unwrap();
     let stored: String = row.get(0);
@@ -187,7 +192,7 @@ async fn solve(app: &TestApp, captcha_id: &str) -> String {
         .expect("an answer")
 }
 
-fn captcha_id(page: &Page) -> String {
+pub fn captcha_id(page: &Page) -> String {
     let marker = "name=\"captcha_id\" value=\"";
     let start = page.body.find(marker).expect("captcha id on the form") + marker.len();
     page.body[start..start + 32].to_string()
@@ -379,9 +384,11 @@ async fn queued_mail_is_sent_after_a_restart() {
     // A second application on the same data directory stands for the restarted server.
     let sink = SmtpSink::start_on(port).await;
     let dir = first.dir.path().display().to_string();
+    let database = first.database_url.clone();
     let second = spawn_with(|raw| {
         raw.set("smtp_url", smtp);
         raw.set("data_dir", dir);
+        raw.set("database_url", database);
     })
     .await;
     second.clock.set(first.clock_now() + 3600);

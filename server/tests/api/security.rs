@@ -304,3 +304,33 @@ async fn forwarded_for_counts_only_behind_a_trusted_proxy() {
         assert_eq!(ip, expected, "trusted proxies: {trusted:?}");
     }
 }
+
+#[tokio::test]
+async fn metrics_count_events_requests_and_shared_state() {
+    let app = spawn_app().await;
+    app.add_user("vendor8", UserKind::Penyedia).await;
+    app.browser()
+        .password_step(UserKind::Penyedia, "vendor8", "wrong password")
+        .await;
+    app.browser()
+        .password_step(UserKind::Penyedia, "vendor8", PASSWORD)
+        .await;
+    let text = reqwest::get(format!("{}/metrics", app.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for expected in [
+        "spse_auth_events_total{event=\"password_wrong\"} 1",
+        "spse_auth_http_requests_total{route=\"/login/password\",method=\"POST\",status=\"401\"} 1",
+        "spse_auth_http_request_duration_seconds_count{route=\"/login/{kind}\"}",
+        "spse_auth_state{name=\"pending_activations\"} 1",
+        "spse_auth_state{name=\"sessions_half_open\"} 2",
+        "spse_auth_state{name=\"mail_queued\"} 0",
+        "spse_auth_db_pool_connections{name=\"open\"}",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    assert!(!text.contains("vendor8"), "no user IDs in labels");
+}

@@ -107,6 +107,27 @@ impl Store for SqlStore {
         Ok(applied == Some(latest))
     }
 
+    async fn shared_gauges(&self, now: i64) -> Result<crate::metrics::SharedGauges, StoreError> {
+        let count = |sql: &'static str| {
+            let pool = self.pool.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>(sql)
+                    .bind(now)
+                    .fetch_one(&pool)
+                    .await
+            }
+        };
+        Ok(crate::metrics::SharedGauges {
+            pending_approvals: count("SELECT COUNT(*) FROM approvals WHERE state = 'pending' AND expires_at > $1").await?,
+            pending_activations: count("SELECT COUNT(*) FROM totp_activations WHERE completed_at IS NULL AND expires_at > $1").await?,
+            full_sessions: count("SELECT COUNT(*) FROM sessions WHERE stage = 'full' AND expires_at > $1").await?,
+            half_open_sessions: count("SELECT COUNT(*) FROM sessions WHERE stage <> 'full' AND expires_at > $1").await?,
+            mail_queued: count("SELECT COUNT(*) FROM mail_queue WHERE failed = 0 AND created_at <= $1").await?,
+            mail_failed: count("SELECT COUNT(*) FROM mail_queue WHERE failed <> 0 AND created_at <= $1").await?,
+            locked_accounts: count("SELECT COUNT(*) FROM users WHERE password_locked_until > $1 OR totp_locked_until > $1").await?,
+        })
+    }
+
     fn pool_status(&self) -> (u32, u32) {
         (self.pool.size(), self.pool.num_idle() as u32)
     }

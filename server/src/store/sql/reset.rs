@@ -55,6 +55,17 @@ impl ResetStore for SqlStore {
         since: i64,
     ) -> Result<RequestCounts, StoreError> {
         let mut tx = self.pool.begin().await?;
+        // Always the IP's key before the account's: a fixed order cannot deadlock.
+        for key in [format!("ip:{ip}"), format!("account:{user_key}")] {
+            sqlx::query(
+                "INSERT INTO rate_keys (key, touched_at) VALUES ($1, $2) \
+                 ON CONFLICT (key) DO UPDATE SET touched_at = excluded.touched_at",
+            )
+            .bind(key)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
         sqlx::query("INSERT INTO reset_requests (at, ip, user_key) VALUES ($1, $2, $3)")
             .bind(now)
             .bind(ip)
@@ -188,6 +199,10 @@ impl ResetStore for SqlStore {
             ("DELETE FROM captchas WHERE expires_at <= $1", now),
             ("DELETE FROM reset_codes WHERE expires_at <= $1", now),
             ("DELETE FROM reset_requests WHERE at <= $1", requests_before),
+            (
+                "DELETE FROM rate_keys WHERE touched_at <= $1",
+                requests_before,
+            ),
         ] {
             removed += sqlx::query(sql)
                 .bind(bound)

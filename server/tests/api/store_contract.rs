@@ -1,0 +1,450 @@
+//! The store contract: every store operation, directly, against SQLite and PostgreSQL.
+//! Each test runs twice (`_sqlite`, `_postgres`) on a database made for it alone.
+
+use spse_auth::domain::lockout::LockoutPolicy;
+use spse_auth::domain::session::Stage;
+use spse_auth::domain::user::{Role, UserKind};
+use spse_auth::store::*;
+
+use crate::database::TestDatabase;
+
+const NOW: i64 = 1_800_000_000;
+
+/// A fresh store of either kind, and what keeps its database alive.
+async fn fresh(postgres: bool) -> (SqlStore, TestDatabase, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let (database, url) = TestDatabase::create(postgres).await;
+    let url = url.unwrap_or_else(|| {
+        format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("contract.db").display()
+        )
+    });
+    (
+        connect(&url, true)
+            .await
+            .expect("store connects and migrates"),
+        database,
+        dir,
+    )
+}
+
+macro_rules! contract {
+    ($name:ident, $sqlite:ident, $postgres:ident) => {
+        #[tokio::test]
+        async fn $sqlite() {
+            let (store, _db, _dir) = fresh(false).await;
+            $name(&store).await;
+        }
+        #[tokio::test]
+        async fn $postgres() {
+            let (store, _db, _dir) = fresh(true).await;
+            $name(&store).await;
+        }
+    };
+}
+
+async fn user(store: &SqlStore, id: &str) -> i64 {
+    store
+        .insert_user(
+            &NewUser {
+                user_id: id.into(),
+                user_key: id.to_lowercase(),
+                kind: UserKind::Penyedia,
+                email: format!("{id}@example.go.id"),
+                name: "Kontrak".into(),
+                role: Role::User,
+                password_hash: "$argon2id$stub".into(),
+            },
+            NOW,
+        )
+        .await
+        .unwrap()
+}
+
+fn session(hash: &str, user_pk: Option<i64>, stage: Stage) -> SessionRecord {
+    SessionRecord {
+        id_hash: hash.into(),
+        user_pk,
+        claimed_user_id: "A1".into(),
+        kind: UserKind::Penyedia,
+        stage,
+        created_at: NOW,
+        last_seen_at: NOW,
+        expires_at: NOW + 600,
+        ip: "127.0.0.1".into(),
+        user_agent: "contract".into(),
+    }
+}
+
+async fn users_and_counters(store: &SqlStore) {
+    store.ping().await.unwrap();
+    assert!(store.migrations_current().await.unwrap());
+    let pk = user(store, "A1").await;
+    assert!(matches!(
+        store
+            .insert_user(
+                &NewUser {
+                    user_id: "a1".into(),
+                    user_key: "a1".into(),
+                    kind: UserKind::NonPenyedia,
+                    email: "x@example.go.id".into(),
+                    name: "Dup".into(),
+                    role: Role::User,
+                    password_hash: "h".into()
+                },
+                NOW
+            )
+            .await,
+        Err(StoreError::Duplicate)
+    ));
+    assert_eq!(store.user_by_key("a1").await.unwrap().unwrap().pk, pk);
+    assert_eq!(store.list_users().await.unwrap().len(), 1);
+    store.set_password_hash(pk, "new").await.unwrap();
+    assert_eq!(
+        store.user_by_pk(pk).await.unwrap().unwrap().password_hash,
+        "new"
+    );
+
+    let policy = LockoutPolicy::new(3, 900);
+    for n in 1..=3 {
+        let r = store
+            .reserve_attempt(pk, Factor::Password, NOW, &policy, 900)
+            .await
+            .unwrap();
+        assert_eq!(
+            r,
+            Reservation::Allowed {
+                locks_on_failure: n == 3
+            },
+            "attempt {n}"
+        );
+    }
+    assert_eq!(
+        store
+            .reserve_attempt(pk, Factor::Password, NOW + 899, &policy, 900)
+            .await
+            .unwrap(),
+        Reservation::Locked
+    );
+    assert!(matches!(
+        store
+            .reserve_attempt(pk, Factor::Password, NOW + 900, &policy, 900)
+            .await
+            .unwrap(),
+        Reservation::Allowed { .. }
+    ));
+    assert_eq!(
+        store
+            .user_by_pk(pk)
+            .await
+            .unwrap()
+            .unwrap()
+            .password_lock
+            .lock_count,
+        1
+    );
+    store.clear_failures(pk, Factor::Password).await.unwrap();
+    assert_eq!(
+        store.user_by_pk(pk).await.unwrap().unwrap().password_lock,
+        LockState::default()
+    );
+    store.set_disabled(pk, true).await.unwrap();
+    assert!(store.user_by_pk(pk).await.unwrap().unwrap().disabled);
+}
+contract!(
+    users_and_counters,
+    users_and_counters_sqlite,
+    users_and_counters_postgres
+);
+
+async fn activation_steps_and_devices(store: &SqlStore) {
+    let pk = user(store, "B1").await;
+    let pending = NewActivation {
+        user_pk: pk,
+        secret: vec![1, 2, 3],
+        enroll_hash: "enroll-hash".into(),
+        session_hash: "s1".into(),
+        created_at: NOW,
+        expires_at: NOW + 900,
+    };
+    store.put_activation(&pending).await.unwrap();
+    assert_eq!(
+        store.activation(pk).await.unwrap().unwrap().secret,
+        vec![1, 2, 3]
+    );
+    assert_eq!(
+        store
+            .activation_by_enroll_hash("enroll-hash")
+            .await
+            .unwrap()
+            .unwrap()
+            .0,
+        pk
+    );
+    let device = DeviceRecord {
+        id: "dev1".into(),
+        user_pk: pk,
+        public_key: "ab".repeat(32),
+        name: "HP".into(),
+        created_at: NOW,
+        revoked_at: None,
+    };
+    assert!(
+        store
+            .enroll_device(&device, &[9, 9], 100, NOW)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .enroll_device(&device, &[9, 9], 100, NOW)
+            .await
+            .unwrap(),
+        "once"
+    );
+    assert_eq!(store.active_device(pk).await.unwrap().unwrap().id, "dev1");
+    assert!(store.take_enrolled_activation(pk, "s1").await.unwrap());
+    assert!(!store.take_enrolled_activation(pk, "s1").await.unwrap());
+    // The next step is claimed once; an earlier or equal one never.
+    assert!(store.claim_step(pk, 101).await.unwrap());
+    assert!(!store.claim_step(pk, 101).await.unwrap());
+    assert!(!store.claim_step(pk, 100).await.unwrap());
+    // A new activation by code revokes the device.
+    store
+        .put_activation(&NewActivation {
+            enroll_hash: "e2".into(),
+            ..pending.clone()
+        })
+        .await
+        .unwrap();
+    assert!(
+        store
+            .complete_activation(pk, &[7], 200, NOW + 10)
+            .await
+            .unwrap()
+    );
+    assert!(store.active_device(pk).await.unwrap().is_none());
+    assert!(
+        store
+            .device("dev1")
+            .await
+            .unwrap()
+            .unwrap()
+            .revoked_at
+            .is_some()
+    );
+    assert!(store.use_nonce("dev1", "n1", NOW + 100).await.unwrap());
+    assert!(
+        !store.use_nonce("dev1", "n1", NOW + 100).await.unwrap(),
+        "replay"
+    );
+    assert_eq!(store.delete_expired_nonces(NOW + 100).await.unwrap(), 1);
+    // Taking TOTP off ends it all.
+    store.clear_totp(pk, NOW + 20).await.unwrap();
+    assert!(
+        store
+            .user_by_pk(pk)
+            .await
+            .unwrap()
+            .unwrap()
+            .totp_secret
+            .is_none()
+    );
+}
+contract!(
+    activation_steps_and_devices,
+    activation_sqlite,
+    activation_postgres
+);
+
+async fn sessions_and_events(store: &SqlStore) {
+    let pk = user(store, "C1").await;
+    store
+        .insert_session(&session("h1", None, Stage::Identified))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .replace_session("h1", &session("h2", Some(pk), Stage::PasswordOk))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .replace_session("h1", &session("h3", Some(pk), Stage::Full))
+            .await
+            .unwrap(),
+        "old id gone"
+    );
+    assert!(store.session("h1").await.unwrap().is_none());
+    store.touch_session("h2", NOW + 60).await.unwrap();
+    assert_eq!(
+        store.session("h2").await.unwrap().unwrap().last_seen_at,
+        NOW + 60
+    );
+    assert_eq!(
+        store.delete_stale_sessions(NOW + 600, 1800).await.unwrap(),
+        1
+    );
+    for n in 0..3 {
+        store
+            .insert_event(&EventRecord {
+                at: NOW + n,
+                user_pk: Some(pk),
+                user_id: "C1".into(),
+                event: format!("e{n}"),
+                ip: "127.0.0.1".into(),
+                user_agent: "ua".into(),
+                detail: String::new(),
+            })
+            .await
+            .unwrap();
+    }
+    let events = store.events_for_user(pk, 2).await.unwrap();
+    assert_eq!(
+        events.iter().map(|e| e.event.as_str()).collect::<Vec<_>>(),
+        ["e2", "e1"]
+    );
+}
+contract!(sessions_and_events, sessions_sqlite, sessions_postgres);
+
+async fn approvals(store: &SqlStore) {
+    let pk = user(store, "D1").await;
+    let approval = |id: &str| ApprovalRecord {
+        id: id.into(),
+        user_pk: pk,
+        session_hash: format!("s-{id}"),
+        number: 42,
+        state: ApprovalState::Pending,
+        created_at: NOW,
+        expires_at: NOW + 120,
+        ip: "127.0.0.1".into(),
+        user_agent: "ua".into(),
+    };
+    for id in ["a", "b", "c"] {
+        assert!(store.create_approval(&approval(id), 3).await.unwrap());
+    }
+    assert!(
+        !store.create_approval(&approval("d"), 3).await.unwrap(),
+        "at most 3"
+    );
+    assert_eq!(store.pending_approvals(pk, NOW).await.unwrap().len(), 3);
+    assert!(
+        store
+            .decide_approval("a", ApprovalState::Approved, NOW)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .decide_approval("a", ApprovalState::Denied, NOW)
+            .await
+            .unwrap(),
+        "first wins"
+    );
+    assert!(
+        !store
+            .decide_approval("b", ApprovalState::Approved, NOW + 120)
+            .await
+            .unwrap(),
+        "expired"
+    );
+    assert_eq!(
+        store
+            .latest_approval_for_session("s-a")
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        ApprovalState::Approved
+    );
+    assert!(store.consume_approval("a").await.unwrap());
+    assert!(!store.consume_approval("a").await.unwrap());
+    store.pause_approvals(pk, NOW + 60).await.unwrap();
+    assert!(
+        !store.create_approval(&approval("e"), 10).await.unwrap(),
+        "paused"
+    );
+    assert_eq!(store.approval("c").await.unwrap().unwrap().number, 42);
+}
+contract!(approvals, approvals_sqlite, approvals_postgres);
+
+async fn resets_captchas_and_mail(store: &SqlStore) {
+    let pk = user(store, "E1").await;
+    let counts = store
+        .record_reset_request("10.0.0.1", "e1", NOW, NOW - 3600)
+        .await
+        .unwrap();
+    assert_eq!((counts.from_ip, counts.for_account), (1, 1));
+    store
+        .insert_reset_code(pk, "code-hash", NOW, NOW + 1800)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .reset_code("code-hash")
+            .await
+            .unwrap()
+            .unwrap()
+            .user_pk,
+        pk
+    );
+    assert!(
+        store
+            .redeem_reset_code(pk, "code-hash", NOW + 10)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .redeem_reset_code(pk, "code-hash", NOW + 11)
+            .await
+            .unwrap(),
+        "single use"
+    );
+    store.put_captcha("cap", "answer", NOW + 600).await.unwrap();
+    assert_eq!(
+        store.take_captcha("cap", NOW).await.unwrap().as_deref(),
+        Some("answer")
+    );
+    assert_eq!(store.take_captcha("cap", NOW).await.unwrap(), None, "once");
+    store.put_captcha("old", "answer", NOW).await.unwrap();
+    assert!(store.delete_stale_resets(NOW + 1, NOW + 1).await.unwrap() >= 1);
+
+    let id = store
+        .enqueue_mail("e1@example.go.id", "Subjek", "teks", None, NOW)
+        .await
+        .unwrap();
+    let claimed = store.claim_due_mail(NOW, NOW + 300, 10).await.unwrap();
+    assert_eq!(claimed.iter().map(|m| m.id).collect::<Vec<_>>(), [id]);
+    assert!(
+        store
+            .claim_due_mail(NOW, NOW + 300, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "leased"
+    );
+    store.mail_failed(id, Some(NOW + 30), "down").await.unwrap();
+    assert_eq!(
+        store
+            .claim_due_mail(NOW + 30, NOW + 330, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    store.mail_sent(id).await.unwrap();
+    assert!(
+        store
+            .claim_due_mail(NOW + 9999, NOW + 9999, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let gauges = store.shared_gauges(NOW).await.unwrap();
+    assert_eq!(gauges.mail_queued, 0);
+    store.publish_notice("any").await.unwrap();
+}
+contract!(resets_captchas_and_mail, resets_sqlite, resets_postgres);
