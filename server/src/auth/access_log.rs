@@ -130,6 +130,15 @@ impl Auth {
     ) -> Result<(), AuthError> {
         let user = self.full_user(session).await?;
         let now = self.now();
+        // Only attempts to log in can be "not me"; the page offers the button on no other.
+        let kind = self.store.own_event_kind(event_id, user.pk).await?;
+        if !kind
+            .as_deref()
+            .and_then(EventKind::parse)
+            .is_some_and(EventKind::is_login_attempt)
+        {
+            return Err(AuthError::NotFound);
+        }
         if !self.store.flag_event(event_id, user.pk, now).await? {
             return Err(AuthError::NotFound);
         }

@@ -286,6 +286,13 @@ pub trait EventStore: Send + Sync {
         limit: i64,
     ) -> Result<Vec<LoggedEvent>, StoreError>;
 
+    /// The kind of entry `event_id` if it is the user's.
+    async fn own_event_kind(
+        &self,
+        event_id: i64,
+        user_pk: i64,
+    ) -> Result<Option<String>, StoreError>;
+
     /// Flags the entry for the helpdesk if it is the user's; `false` when it is not theirs.
     /// Flagging twice is not an error.
     async fn flag_event(&self, event_id: i64, user_pk: i64, now: i64) -> Result<bool, StoreError>;

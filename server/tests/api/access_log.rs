@@ -261,11 +261,20 @@ async fn not_me_ends_sessions_forces_a_new_password_mails_and_flags() {
     let page = user.get("/log-akses").await;
     let wrong_code = event_ids(&page, "code_wrong")[0];
     assert!(page.body.contains(&format!("id=\"not-me-{wrong_code}\"")));
-    // Another user's entry cannot be flagged.
+    // Another user's entry cannot be flagged, nor one that is not a login attempt.
     let other = user
         .post("/log-akses/bukan-saya", &[("event_id", "999999")])
         .await;
     assert_eq!(other.status, StatusCode::NOT_FOUND);
+    let activation = event_ids(&page, "totp_activated")[0];
+    assert!(!page.body.contains(&format!("id=\"not-me-{activation}\"")));
+    let not_a_login = user
+        .post(
+            "/log-akses/bukan-saya",
+            &[("event_id", &activation.to_string())],
+        )
+        .await;
+    assert_eq!(not_a_login.status, StatusCode::NOT_FOUND);
 
     let done = user
         .post(

@@ -119,6 +119,20 @@ impl EventStore for SqlStore {
         rows.iter().map(logged_from_row).collect()
     }
 
+    async fn own_event_kind(
+        &self,
+        event_id: i64,
+        user_pk: i64,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT event FROM access_events WHERE id = $1 AND user_pk = $2")
+                .bind(event_id)
+                .bind(user_pk)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
     async fn flag_event(&self, event_id: i64, user_pk: i64, now: i64) -> Result<bool, StoreError> {
         let owned: Option<i64> =
             sqlx::query_scalar("SELECT id FROM access_events WHERE id = $1 AND user_pk = $2")
