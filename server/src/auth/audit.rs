@@ -20,34 +20,43 @@ pub struct VerifyReport {
 }
 
 impl Auth {
-    /// Walks the whole chain from the retention anchor to the head.
+    /// Walks the whole chain from the retention anchor to the head, and past it: a row
+    /// beyond the head was not written through the chain.
     pub async fn verify_log(&self) -> Result<Result<VerifyReport, Break>, AuthError> {
-        let state = self.store.chain_state().await?;
+        let start = self.store.chain_state().await?;
         let everything = EventFilter::default();
-        let mut verifier = Verifier::new(state.anchor_seq, &state.anchor_hash);
-        let mut after = state.anchor_seq;
+        let mut verifier = Verifier::new(start.anchor_seq, &start.anchor_hash);
+        let mut after = start.anchor_seq;
+        let mut settled = false;
         loop {
             let rows = self.store.chain_rows(&everything, after, BATCH).await?;
-            let Some(last) = rows.last() else { break };
-            after = last.seq;
-            for row in rows.iter().filter(|r| r.seq <= state.head_seq) {
-                let fields = row.event.chain_fields(row.seq);
-                if let Err(broken) = verifier.check(row.id, &fields, &row.hash) {
-                    return Ok(Err(broken));
+            if let Some(last) = rows.last() {
+                after = last.seq;
+                for row in &rows {
+                    let fields = row.event.chain_fields(row.seq);
+                    if let Err(broken) = verifier.check(row.id, &fields, &row.hash) {
+                        return Ok(Err(broken));
+                    }
                 }
+                settled = false;
+                continue;
             }
-            if after >= state.head_seq {
-                break;
+            // No more rows. The head is read now, after them: entries appended meanwhile
+            // make it run ahead, so look once more before calling the end cut off.
+            let state = self.store.chain_state().await?;
+            if verifier.last_seq() < state.head_seq && !settled {
+                settled = true;
+                continue;
             }
+            return Ok(verifier
+                .finish(state.head_seq, &state.head_hash)
+                .map(|entries| VerifyReport {
+                    entries,
+                    head_seq: state.head_seq,
+                    head_hash: state.head_hash,
+                    anchor_seq: state.anchor_seq,
+                }));
         }
-        Ok(verifier
-            .finish(state.head_seq, &state.head_hash)
-            .map(|entries| VerifyReport {
-                entries,
-                head_seq: state.head_seq,
-                head_hash: state.head_hash,
-                anchor_seq: state.anchor_seq,
-            }))
     }
 
     /// Every entry matching `filter`, in chain order, with its position and hash.

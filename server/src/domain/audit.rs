@@ -54,6 +54,8 @@ pub enum Break {
     Altered { seq: i64, row_id: i64 },
     /// Entries at the end are gone: the chain's head says `head_seq`, the last row is `last_seq`.
     Truncated { last_seq: i64, head_seq: i64 },
+    /// A row lies past the chain's head: written into the table, not through the chain.
+    BeyondHead { seq: i64, head_seq: i64 },
 }
 
 impl std::fmt::Display for Break {
@@ -71,6 +73,10 @@ impl std::fmt::Display for Break {
                 f,
                 "entries {} to {head_seq} are missing: the log ends at entry {last_seq}",
                 last_seq + 1
+            ),
+            Self::BeyondHead { seq, head_seq } => write!(
+                f,
+                "entry {seq} lies past the chain's head (entry {head_seq}): added outside the application"
             ),
         }
     }
@@ -129,9 +135,20 @@ impl Verifier {
         Ok(())
     }
 
+    /// The position of the last row checked (the anchor's before any).
+    pub fn last_seq(&self) -> i64 {
+        self.expected_seq - 1
+    }
+
     /// After the last row: the chain must end where its head says.
     pub fn finish(&self, head_seq: i64, head_hash: &str) -> Result<u64, Break> {
-        let last_seq = self.expected_seq - 1;
+        let last_seq = self.last_seq();
+        if last_seq > head_seq {
+            return Err(Break::BeyondHead {
+                seq: head_seq + 1,
+                head_seq,
+            });
+        }
         if last_seq < head_seq {
             return Err(Break::Truncated { last_seq, head_seq });
         }
@@ -207,6 +224,16 @@ mod tests {
         assert_eq!(
             v.check(3, &entry(3, ""), &hashes[2]),
             Err(Break::Missing { seq: 2, found: 3 })
+        );
+        let mut v = Verifier::new(0, "");
+        v.check(1, &entry(1, ""), &hashes[0]).unwrap();
+        v.check(2, &entry(2, ""), &hashes[1]).unwrap();
+        assert_eq!(
+            v.finish(1, &hashes[0]),
+            Err(Break::BeyondHead {
+                seq: 2,
+                head_seq: 1
+            })
         );
         let mut v = Verifier::new(0, "");
         v.check(1, &entry(1, ""), &hashes[0]).unwrap();

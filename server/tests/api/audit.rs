@@ -1,7 +1,9 @@
 //! The hash-chained access log, checked by the real `spse-auth audit` binary after rows
 //! are edited, deleted and swapped directly in the database.
 
+use spse_auth::domain::audit::link;
 use spse_auth::domain::user::UserKind;
+use spse_auth::store::EventRecord;
 
 use crate::helpers::*;
 
@@ -10,8 +12,8 @@ struct Verdict {
     out: String,
 }
 
-fn verify(app: &TestApp) -> Verdict {
-    let output = app.run_cli(&["audit", "verify"]);
+async fn verify(app: &TestApp) -> Verdict {
+    let output = app.run_cli(&["audit", "verify"]).await;
     Verdict {
         ok: output.status.success(),
         out: format!(
@@ -46,7 +48,7 @@ async fn verify_passes_on_an_untouched_log_and_names_the_first_broken_row() {
     let app = busy_app().await;
     let entries = app.count("SELECT COUNT(*) FROM access_events").await;
     assert!(entries >= 10, "{entries}");
-    let intact = verify(&app);
+    let intact = verify(&app).await;
     assert!(intact.ok, "{}", intact.out);
     assert!(
         intact.out.contains(&format!("{entries} entri")),
@@ -64,7 +66,7 @@ async fn verify_passes_on_an_untouched_log_and_names_the_first_broken_row() {
         "UPDATE access_events SET ip = '10.6.6.6' WHERE seq = 4",
     )
     .await;
-    let edited = verify(&app);
+    let edited = verify(&app).await;
     assert!(!edited.ok);
     assert!(edited.out.contains("entry 4 "), "{}", edited.out);
     assert!(edited.out.contains("RUSAK"), "{}", edited.out);
@@ -73,7 +75,7 @@ async fn verify_passes_on_an_untouched_log_and_names_the_first_broken_row() {
         &format!("UPDATE access_events SET ip = '{ip}' WHERE seq = 4"),
     )
     .await;
-    assert!(verify(&app).ok, "restored, intact again");
+    assert!(verify(&app).await.ok, "restored, intact again");
 
     // Reordered: entries 5 and 6 swap places.
     for sql in [
@@ -83,7 +85,7 @@ async fn verify_passes_on_an_untouched_log_and_names_the_first_broken_row() {
     ] {
         exec(&app, sql).await;
     }
-    let swapped = verify(&app);
+    let swapped = verify(&app).await;
     assert!(!swapped.ok);
     assert!(swapped.out.contains("entry 5 "), "{}", swapped.out);
     for sql in [
@@ -93,7 +95,7 @@ async fn verify_passes_on_an_untouched_log_and_names_the_first_broken_row() {
     ] {
         exec(&app, sql).await;
     }
-    assert!(verify(&app).ok, "swapped back, intact again");
+    assert!(verify(&app).await.ok, "swapped back, intact again");
 
     // Reordered by content: entries 7 and 8 trade their times.
     exec(
@@ -101,7 +103,7 @@ async fn verify_passes_on_an_untouched_log_and_names_the_first_broken_row() {
         "UPDATE access_events SET at = at + 1000000 WHERE seq = 7",
     )
     .await;
-    let moved = verify(&app);
+    let moved = verify(&app).await;
     assert!(!moved.ok && moved.out.contains("entry 7 "), "{}", moved.out);
     exec(
         &app,
@@ -111,7 +113,7 @@ async fn verify_passes_on_an_untouched_log_and_names_the_first_broken_row() {
 
     // Deleted: entry 3, and then the last one.
     exec(&app, "DELETE FROM access_events WHERE seq = 3").await;
-    let deleted = verify(&app);
+    let deleted = verify(&app).await;
     assert!(!deleted.ok);
     assert!(
         deleted.out.contains("entry 3 is missing"),
@@ -125,8 +127,51 @@ async fn verify_passes_on_an_untouched_log_and_names_the_first_broken_row() {
         "DELETE FROM access_events WHERE seq = (SELECT MAX(seq) FROM access_events)",
     )
     .await;
-    let cut = verify(&app);
+    let cut = verify(&app).await;
     assert!(!cut.ok && cut.out.contains("missing"), "{}", cut.out);
+
+    // Added: a row written straight into the table past the chain's head, its hash
+    // correctly computed from the last entry's: only the head gives it away.
+    let app = busy_app().await;
+    let head_seq = app.count("SELECT head_seq FROM audit_chain").await;
+    let head_hash: String = sqlx::query_scalar("SELECT head_hash FROM audit_chain")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let forged = EventRecord {
+        at: START + 3600,
+        user_pk: None,
+        user_id: "PPK1".into(),
+        event: "login_ok".into(),
+        ip: "10.6.6.6".into(),
+        user_agent: "forged".into(),
+        detail: String::new(),
+    };
+    let hash = link(&head_hash, &forged.chain_fields(head_seq + 1));
+    sqlx::query(
+        "INSERT INTO access_events (seq, hash, at, user_pk, user_id, event, ip, user_agent, detail) \
+         VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, '')",
+    )
+    .bind(head_seq + 1)
+    .bind(&hash)
+    .bind(forged.at)
+    .bind(&forged.user_id)
+    .bind(&forged.event)
+    .bind(&forged.ip)
+    .bind(&forged.user_agent)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let added = verify(&app).await;
+    assert!(!added.ok, "{}", added.out);
+    assert!(
+        added.out.contains(&format!(
+            "entry {} lies past the chain's head",
+            head_seq + 1
+        )),
+        "{}",
+        added.out
+    );
 }
 
 #[tokio::test]
@@ -177,7 +222,7 @@ async fn retention_removes_old_entries_and_what_remains_verifies() {
     // 30 days after the last old entry, that entry is exactly at the cutoff: it stays.
     app.clock.set(last_old_at + 30 * 86_400);
     assert_eq!(app.auth.prune_log().await.unwrap() as i64, before_last);
-    assert!(verify(&app).ok);
+    assert!(verify(&app).await.ok);
     app.clock.advance(1);
     assert_eq!(
         app.auth.prune_log().await.unwrap() as i64,
@@ -188,19 +233,19 @@ async fn retention_removes_old_entries_and_what_remains_verifies() {
         app.count("SELECT COUNT(*) FROM access_events").await,
         total - old
     );
-    let after = verify(&app);
+    let after = verify(&app).await;
     assert!(after.ok, "{}", after.out);
     // And the chain goes on from there.
     app.login(UserKind::NonPenyedia, "PPK1", PASSWORD, &key)
         .await;
-    assert!(verify(&app).ok);
+    assert!(verify(&app).await.ok);
     // Removing the oldest remaining entry by hand is still caught.
     exec(
         &app,
         "DELETE FROM access_events WHERE seq = (SELECT MIN(seq) FROM access_events)",
     )
     .await;
-    assert!(!verify(&app).ok);
+    assert!(!verify(&app).await.ok);
 }
 
 #[tokio::test]
@@ -208,18 +253,20 @@ async fn export_writes_csv_and_json_for_one_user_since_a_date() {
     let app = busy_app().await;
     let dir = app.dir.path();
     let json_path = dir.join("ppk1.json");
-    let out = app.run_cli(&[
-        "audit",
-        "export",
-        "--user",
-        "ppk1",
-        "--since",
-        "2027-01-15",
-        "--format",
-        "json",
-        "--output",
-        json_path.to_str().unwrap(),
-    ]);
+    let out = app
+        .run_cli(&[
+            "audit",
+            "export",
+            "--user",
+            "ppk1",
+            "--since",
+            "2027-01-15",
+            "--format",
+            "json",
+            "--output",
+            json_path.to_str().unwrap(),
+        ])
+        .await;
     assert!(
         out.status.success(),
         "{}",
@@ -239,14 +286,16 @@ async fn export_writes_csv_and_json_for_one_user_since_a_date() {
     assert_eq!(entries[0]["ip"], "127.0.0.1");
 
     let csv_path = dir.join("all.csv");
-    let out = app.run_cli(&[
-        "audit",
-        "export",
-        "--format",
-        "csv",
-        "--output",
-        csv_path.to_str().unwrap(),
-    ]);
+    let out = app
+        .run_cli(&[
+            "audit",
+            "export",
+            "--format",
+            "csv",
+            "--output",
+            csv_path.to_str().unwrap(),
+        ])
+        .await;
     assert!(out.status.success());
     let csv = std::fs::read_to_string(&csv_path).unwrap();
     let total = app.count("SELECT COUNT(*) FROM access_events").await;
@@ -257,29 +306,33 @@ async fn export_writes_csv_and_json_for_one_user_since_a_date() {
     assert!(csv.contains(",vendor1,password_wrong,failure,127.0.0.1,"));
 
     // A day after the last entry: nothing.
-    let out = app.run_cli(&[
-        "audit",
-        "export",
-        "--since",
-        "2027-01-16",
-        "--format",
-        "csv",
-        "--output",
-        csv_path.to_str().unwrap(),
-    ]);
+    let out = app
+        .run_cli(&[
+            "audit",
+            "export",
+            "--since",
+            "2027-01-16",
+            "--format",
+            "csv",
+            "--output",
+            csv_path.to_str().unwrap(),
+        ])
+        .await;
     assert!(out.status.success());
     assert_eq!(
         std::fs::read_to_string(&csv_path).unwrap().lines().count(),
         1
     );
-    let bad = app.run_cli(&[
-        "audit",
-        "export",
-        "--since",
-        "16/01/2027",
-        "--format",
-        "csv",
-    ]);
+    let bad = app
+        .run_cli(&[
+            "audit",
+            "export",
+            "--since",
+            "16/01/2027",
+            "--format",
+            "csv",
+        ])
+        .await;
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("YYYY-MM-DD"));
 }

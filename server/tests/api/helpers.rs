@@ -139,9 +139,11 @@ impl TestApp {
         browser
     }
 
-    /// Runs the real `spse-auth` binary on this app's data directory.
-    pub fn run_cli(&self, args: &[&str]) -> std::process::Output {
-        std::process::Command::new(env!("CARGO_BIN_EXE_spse-auth"))
+    /// Runs the real `spse-auth` binary on this app's data directory. Awaited, not
+    /// blocking: the app shares this test's runtime and must keep serving meanwhile (a
+    /// blocked app holding a row lock would stall the command on PostgreSQL).
+    pub async fn run_cli(&self, args: &[&str]) -> std::process::Output {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_spse-auth"))
             .arg("--data-dir")
             .arg(self.dir.path())
             .args(args)
@@ -150,6 +152,7 @@ impl TestApp {
             .env("LANG", "C")
             .env("SPSE_DATABASE_URL", &self.database_url)
             .output()
+            .await
             .expect("spse-auth runs")
     }
 
