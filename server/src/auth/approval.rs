@@ -195,6 +195,10 @@ impl Auth {
                 _ => DENY_PAUSE_SECS,
             };
             self.store.pause_approvals(user.pk, now + pause).await?;
+            if decision == Decision::NotMe {
+                // Someone else got past the password: it must change at the next login.
+                self.store.require_password_change(user.pk, now).await?;
+            }
             self.send_later(Mail {
                 to: user.email.clone(),
                 subject: "Login SPSE ditolak / SPSE login refused".into(),

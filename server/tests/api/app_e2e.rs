@@ -164,8 +164,11 @@ async fn approve_wrong_number_deny_and_not_me_from_the_app() {
             .status
             .success()
     );
-    let (_b, number) = acceptor_number(&app, "PPK1").await;
-    assert_eq!(number, None, "approvals pause after not-me");
+    let (_b, number) = crate::push_support::at_acceptor_via_new_password(&app, "PPK1").await;
+    assert_eq!(
+        number, None,
+        "a new password first, and approvals pause after not-me"
+    );
     assert!(
         app.events("PPK1")
             .await

@@ -144,6 +144,32 @@ impl Device {
     }
 }
 
+/// Like [`at_acceptor`] for an account whose password must change first (after a
+/// "bukan saya"): the forced form is filled in on the way.
+pub async fn at_acceptor_via_new_password(app: &TestApp, user_id: &str) -> (Browser, Option<i64>) {
+    let b = app.browser();
+    let page = b
+        .password_step(UserKind::NonPenyedia, user_id, PASSWORD)
+        .await;
+    assert_eq!(
+        page.location(),
+        Some("/ganti-password"),
+        "a new password is required first"
+    );
+    b.get("/ganti-password").await;
+    let chosen = "teh manis hangat sore";
+    let page = b
+        .post(
+            "/ganti-password",
+            &[("new_password", chosen), ("confirm_password", chosen)],
+        )
+        .await;
+    assert_eq!(page.location(), Some("/totp/acceptor"), "{}", page.body);
+    let page = b.get("/totp/acceptor").await;
+    let number = page.by_id("approval-number").map(|n| n.parse().unwrap());
+    (b, number)
+}
+
 /// A browser at the acceptor for `user_id`, and the number it shows (if any).
 pub async fn at_acceptor(app: &TestApp, user_id: &str) -> (Browser, Option<i64>) {
     let b = app.browser();

@@ -5,6 +5,8 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::{SqlStore, corrupt};
+use crate::domain::session::Stage;
+use crate::domain::user::UserKind;
 use crate::store::*;
 
 const SESSION_COLUMNS: &str = "id_hash, user_pk, claimed_user_id, kind, stage, created_at, last_seen_at, expires_at, ip, user_agent";

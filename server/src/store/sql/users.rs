@@ -5,6 +5,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::{SqlStore, corrupt};
+use crate::domain::user::{Role, UserKind};
 use crate::store::*;
 
 const USER_COLUMNS: &str = "id, user_id, kind, email, name, role, password_hash, disabled, \
