@@ -43,6 +43,9 @@ struct Args {
     /// Use this server binary instead of building target/release/spse-auth.
     #[arg(long, value_name = "PATH")]
     binary: Option<PathBuf>,
+    /// An environment variable for the server, e.g. MALLOC_ARENA_MAX=2 (repeatable).
+    #[arg(long, value_name = "NAME=VALUE")]
+    server_env: Vec<String>,
     /// Where the report is written as <date>.md.
     #[arg(long, value_name = "DIR")]
     results: Option<PathBuf>,
@@ -75,7 +78,16 @@ fn server_binary(args: &Args) -> anyhow::Result<PathBuf> {
         return Ok(path.clone());
     }
     eprintln!("building the server: cargo build --release -p spse-auth");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    // What `cargo run` sets for this bench would change the server's fingerprint and
+    // rebuild it every time.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CARGO_") && name != "CARGO_HOME" && name != "CARGO_TARGET_DIR" {
+            cargo.env_remove(name.as_ref());
+        }
+    }
+    let status = cargo
         .args(["build", "--release", "-p", "spse-auth"])
         .current_dir(workspace())
         .status()
@@ -116,7 +128,7 @@ async fn main() -> anyhow::Result<()> {
         Plan {
             runs: args.runs.max(1),
             duration: Duration::from_secs(8),
-            argon: Duration::from_secs(4),
+            argon: Duration::from_secs(3),
             code_batch: 200,
             approvals: 20,
             password_clients: 8,
@@ -143,6 +155,15 @@ async fn main() -> anyhow::Result<()> {
         binary,
         data_dir: dir.path().join("data"),
         database_url: postgres.as_ref().map(|db| db.url.clone()),
+        env: args
+            .server_env
+            .iter()
+            .map(|pair| {
+                pair.split_once('=')
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .with_context(|| format!("--server-env {pair}: NAME=VALUE"))
+            })
+            .collect::<anyhow::Result<_>>()?,
     };
     std::fs::create_dir_all(&target.data_dir)?;
     let database = if postgres.is_some() {
@@ -181,8 +202,13 @@ async fn main() -> anyhow::Result<()> {
     }
     drop(postgres);
 
+    let extra_env = if args.server_env.is_empty() {
+        String::new()
+    } else {
+        format!(", `{}`", args.server_env.join("`, `"))
+    };
     let setup = format!(
-        "Database: {database}. Server: `target/release/spse-auth serve`, `SPSE_CAPTCHA=off`, \
+        "Database: {database}. Server: `target/release/spse-auth serve`, `SPSE_CAPTCHA=off`{extra_env}, \
          other settings at their defaults (argon2 at most {cores} at once). Client: this \
          bench, reqwest over loopback on the same cores. Password step: {pc} clients, each \
          login a new browser (GET and POST of the user ID, GET of the password form, then \
@@ -256,6 +282,43 @@ async fn prepare(
     Ok((code_users, device_users))
 }
 
+/// CPU used by the server and by this bench (the client) during one measurement.
+struct Cpu {
+    server: f64,
+    client: f64,
+}
+
+impl Cpu {
+    fn start(server: &Server) -> anyhow::Result<Self> {
+        Ok(Self {
+            server: server.cpu_seconds()?,
+            client: server::cpu_seconds("/proc/self/stat")?,
+        })
+    }
+
+    /// Microseconds of CPU per answered request, for the server and for the client.
+    fn per_request(
+        &self,
+        server: &Server,
+        figures: &mut Figures,
+        [server_key, client_key]: [&'static str; 2],
+        sample: &Sample,
+    ) -> anyhow::Result<()> {
+        let n = sample.latencies.len().max(1) as f64;
+        figures.insert(server_key, (server.cpu_seconds()? - self.server) * 1e6 / n);
+        figures.insert(
+            client_key,
+            (server::cpu_seconds("/proc/self/stat")? - self.client) * 1e6 / n,
+        );
+        Ok(())
+    }
+}
+
+async fn argon_rate(duration: Duration) -> anyhow::Result<f64> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    tokio::task::spawn_blocking(move || argon::verify_rate(cores, duration)).await?
+}
+
 fn mb(kib: u64) -> f64 {
     kib as f64 / 1024.0
 }
@@ -288,14 +351,11 @@ async fn one_run(
     tokio::time::sleep(Duration::from_millis(500)).await;
     figures.insert("rss_idle", mb(server.memory()?.rss_kib));
 
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let argon_time = plan.argon;
-    let argon =
-        tokio::task::spawn_blocking(move || argon::verify_rate(cores, argon_time)).await??;
-    figures.insert("argon_rate", argon);
+    let argon_before = argon_rate(plan.argon).await?;
 
     eprintln!("  password step");
     let ids: Arc<Vec<String>> = Arc::new(code_users.iter().map(|u| u.user_id.clone()).collect());
+    let cpu = Cpu::start(&server)?;
     let saturated = workloads::password_saturated(
         &server.base,
         ids.clone(),
@@ -308,7 +368,24 @@ async fn one_run(
         &["pw_sat_rate", "pw_sat_p50", "pw_sat_p95", "pw_sat_p99"],
         &saturated,
     );
+    cpu.per_request(
+        &server,
+        &mut figures,
+        ["pw_cpu_server", "pw_cpu_client"],
+        &saturated,
+    )?;
+    let argon_after = argon_rate(plan.argon).await?;
+    // Other work on the machine moves both; the mean of the rates just before and just
+    // after the saturation is the fairest yardstick.
+    let argon = (argon_before + argon_after) / 2.0;
+    figures.insert("argon_rate", argon);
     figures.insert("pw_ratio", 100.0 * saturated.rate() / argon);
+    if (argon_before - argon_after).abs() > 0.2 * argon {
+        notes.push(format!(
+            "The raw argon2id rate moved from {argon_before:.1}/s before the password \
+             saturation to {argon_after:.1}/s after it: the machine's load changed."
+        ));
+    }
     let half =
         workloads::password_at_rate(&server.base, ids, saturated.rate() / 2.0, plan.duration).await;
     put(
@@ -345,7 +422,19 @@ async fn one_run(
     code_users.extend(users);
     code_users.extend(rest.into_iter().map(|(_, user)| user));
     let browsers: Vec<_> = browsers.into_iter().take(plan.beranda_clients).collect();
+    let cpu = Cpu::start(&server)?;
     let beranda = workloads::beranda(browsers, plan.duration).await;
+    cpu.per_request(
+        &server,
+        &mut figures,
+        ["beranda_cpu_server", "beranda_cpu_client"],
+        &beranda,
+    )?;
+    figures.insert(
+        "beranda_capacity",
+        std::thread::available_parallelism().map_or(1, |n| n.get()) as f64
+            / (figures["beranda_cpu_server"] / 1e6),
+    );
     figures.insert("beranda_rate", beranda.rate());
     figures.insert("beranda_p99", beranda.ms(0.99));
     let errors = errors + beranda.errors;
@@ -367,10 +456,13 @@ async fn one_run(
             let cookies =
                 workloads::waiting_sessions(&server.base, waiting_users, PENDING_PER_ACCOUNT)
                     .await?;
+            let before = server.memory()?.rss_kib;
             let mut streams =
                 workloads::open_waiting_pages(&server.base, &cookies, plan.waiting_pages).await?;
             tokio::time::sleep(Duration::from_secs(2)).await;
-            figures.insert("rss_waiting", mb(server.memory()?.rss_kib));
+            let with_pages = server.memory()?.rss_kib;
+            figures.insert("rss_waiting", mb(with_pages));
+            figures.insert("rss_waiting_added", mb(with_pages.saturating_sub(before)));
             let ended = workloads::ended(&mut streams).await;
             if ended > 0 {
                 notes.push(format!(

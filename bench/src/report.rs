@@ -184,6 +184,27 @@ const ROWS: &[Row] = &[
     ),
     row("/beranda p99", "beranda_p99", "ms", "", None),
     row(
+        "server CPU per /beranda",
+        "beranda_cpu_server",
+        "µs",
+        "",
+        None,
+    ),
+    row(
+        "client CPU per /beranda",
+        "beranda_cpu_client",
+        "µs",
+        "",
+        None,
+    ),
+    row(
+        "/beranda if the server had every core",
+        "beranda_capacity",
+        "req/s",
+        "≥ 10,000",
+        Some(|v| v >= 10_000.0),
+    ),
+    row(
         "RSS idle after start",
         "rss_idle",
         "MB",
@@ -197,6 +218,13 @@ const ROWS: &[Row] = &[
         "MB",
         "< 150 MB",
         Some(|v| v < 150.0),
+    ),
+    row(
+        "RSS added by opening the waiting pages",
+        "rss_waiting_added",
+        "MB",
+        "",
+        None,
     ),
     row(
         "start to /healthz 200",

@@ -15,6 +15,8 @@ pub struct Target {
     pub data_dir: PathBuf,
     /// `None`: the SQLite file in the data dir.
     pub database_url: Option<String>,
+    /// Extra environment for the server, for experiments (allocator settings).
+    pub env: Vec<(String, String)>,
 }
 
 impl Target {
@@ -27,6 +29,7 @@ impl Target {
         if let Some(url) = &self.database_url {
             command.env("SPSE_DATABASE_URL", url);
         }
+        command.envs(self.env.iter().map(|(k, v)| (k, v)));
         command
     }
 
@@ -133,6 +136,11 @@ impl Server {
         })
     }
 
+    /// CPU time the server has used so far (user and system), in seconds.
+    pub fn cpu_seconds(&self) -> anyhow::Result<f64> {
+        cpu_seconds(&format!("/proc/{}/stat", self.child.id()))
+    }
+
     /// SIGTERM (graceful shutdown), then SIGKILL after 10 s.
     pub async fn stop(mut self) -> anyhow::Result<()> {
         let _ = Command::new("kill")
@@ -158,6 +166,32 @@ impl Drop for Server {
             let _ = self.child.wait();
         }
     }
+}
+
+/// User plus system CPU time of the process whose `stat` file this is, in seconds.
+pub fn cpu_seconds(stat_path: &str) -> anyhow::Result<f64> {
+    let stat = std::fs::read_to_string(stat_path)?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .context("malformed stat")?
+        .1
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| -> anyhow::Result<f64> {
+        Ok(fields.get(i).context("short stat")?.parse::<f64>()?)
+    };
+    // utime and stime are fields 14 and 15 of stat(5): 11 and 12 after the name.
+    Ok((ticks(11)? + ticks(12)?) / clock_ticks())
+}
+
+fn clock_ticks() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+        .unwrap_or(100.0)
 }
 
 /// A database of its own on the PostgreSQL server at `admin_url`, dropped at the end.
