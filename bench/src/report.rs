@@ -85,6 +85,20 @@ const ROWS: &[Row] = &[
         Some(|v| v >= 90.0),
     ),
     row(
+        "server CPU per password login (4 requests)",
+        "pw_cpu_server",
+        "µs",
+        "",
+        None,
+    ),
+    row(
+        "client CPU per password login",
+        "pw_cpu_client",
+        "µs",
+        "",
+        None,
+    ),
+    row(
         "password step p50 at saturation",
         "pw_sat_p50",
         "ms",
