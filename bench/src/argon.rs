@@ -13,8 +13,9 @@ fn argon2() -> anyhow::Result<Argon2<'static>> {
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
-/// Verifications per second with `threads` threads verifying back to back.
-pub fn verify_rate(threads: usize, duration: Duration) -> anyhow::Result<f64> {
+/// Verifications per second with `threads` threads verifying back to back, and the CPU
+/// time one took (this process's, read from `/proc/self/stat`), in microseconds.
+pub fn verify_rate(threads: usize, duration: Duration) -> anyhow::Result<(f64, f64)> {
     let salt = SaltString::encode_b64(b"spse-bench-salt!").map_err(|e| anyhow::anyhow!("{e}"))?;
     let stored = argon2()?
         .hash_password(crate::browser::PASSWORD.as_bytes(), &salt)
@@ -24,6 +25,7 @@ pub fn verify_rate(threads: usize, duration: Duration) -> anyhow::Result<f64> {
     let done = Arc::new(AtomicU64::new(0));
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
+    let cpu_before = crate::server::cpu_seconds("/proc/self/stat")?;
     let workers: Vec<_> = (0..threads)
         .map(|_| {
             let (stored, done, stop) = (stored.clone(), done.clone(), stop.clone());
@@ -47,5 +49,10 @@ pub fn verify_rate(threads: usize, duration: Duration) -> anyhow::Result<f64> {
             .join()
             .map_err(|_| anyhow::anyhow!("an argon2 thread panicked"))??;
     }
-    Ok(done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64())
+    let cpu = crate::server::cpu_seconds("/proc/self/stat")? - cpu_before;
+    let done = done.load(Ordering::Relaxed) as f64;
+    Ok((
+        done / started.elapsed().as_secs_f64(),
+        cpu * 1e6 / done.max(1.0),
+    ))
 }

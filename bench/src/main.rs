@@ -314,7 +314,7 @@ impl Cpu {
     }
 }
 
-async fn argon_rate(duration: Duration) -> anyhow::Result<f64> {
+async fn argon_rate(duration: Duration) -> anyhow::Result<(f64, f64)> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     tokio::task::spawn_blocking(move || argon::verify_rate(cores, duration)).await?
 }
@@ -351,7 +351,7 @@ async fn one_run(
     tokio::time::sleep(Duration::from_millis(500)).await;
     figures.insert("rss_idle", mb(server.memory()?.rss_kib));
 
-    let argon_before = argon_rate(plan.argon).await?;
+    let (argon_before, argon_cpu_before) = argon_rate(plan.argon).await?;
 
     eprintln!("  password step");
     let ids: Arc<Vec<String>> = Arc::new(code_users.iter().map(|u| u.user_id.clone()).collect());
@@ -374,7 +374,12 @@ async fn one_run(
         ["pw_cpu_server", "pw_cpu_client"],
         &saturated,
     )?;
-    let argon_after = argon_rate(plan.argon).await?;
+    let (argon_after, argon_cpu_after) = argon_rate(plan.argon).await?;
+    figures.insert("argon_cpu", (argon_cpu_before + argon_cpu_after) / 2.0);
+    figures.insert(
+        "pw_cpu_ratio",
+        100.0 * figures["argon_cpu"] / figures["pw_cpu_server"],
+    );
     // Other work on the machine moves both; the mean of the rates just before and just
     // after the saturation is the fairest yardstick.
     let argon = (argon_before + argon_after) / 2.0;

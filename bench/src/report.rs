@@ -91,6 +91,14 @@ const ROWS: &[Row] = &[
         "",
         None,
     ),
+    row("argon2id CPU per verify", "argon_cpu", "µs", "", None),
+    row(
+        "argon2id share of the server's CPU per login",
+        "pw_cpu_ratio",
+        "%",
+        "",
+        None,
+    ),
     row(
         "client CPU per password login",
         "pw_cpu_client",
