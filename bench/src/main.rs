@@ -187,6 +187,7 @@ async fn main() -> anyhow::Result<()> {
         let log = dir.path().join(format!("server-{run}.log"));
         let waiting =
             &device_users[APPROVAL_USERS + run * WAITING_USERS_PER_RUN..][..WAITING_USERS_PER_RUN];
+        let mut run_notes = Vec::new();
         let figures = one_run(
             &target,
             &log,
@@ -194,10 +195,15 @@ async fn main() -> anyhow::Result<()> {
             &mut code_users,
             &device_users[..APPROVAL_USERS],
             waiting,
-            &mut notes,
+            &mut run_notes,
         )
         .await
         .with_context(|| format!("run {}", run + 1))?;
+        notes.extend(
+            run_notes
+                .into_iter()
+                .map(|n| format!("Run {}: {n}", run + 1)),
+        );
         runs.push(figures);
     }
     drop(postgres);
