@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::serve::ListenerExt as _;
 use tokio::net::TcpListener;
 use url::Url;
 
@@ -223,7 +224,14 @@ impl Application {
             auth.release_waiting_pages();
             signalled.notify_one();
         };
-        let server = axum::serve(self.listener, service).with_graceful_shutdown(signal);
+        // Small writes (a waiting page's event, a short answer) leave at once; with
+        // Nagle's algorithm they waited for the peer's delayed ACK, about 40 ms.
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "TCP_NODELAY not set");
+            }
+        });
+        let server = axum::serve(listener, service).with_graceful_shutdown(signal);
         tokio::select! {
             result = server => result,
             () = async {

@@ -1,0 +1,58 @@
+//! The hardware limit of the password step: argon2id verifications per second on every
+//! core, with the server's parameters (19 MiB, t=2, p=1; `server/src/auth/hasher.rs`).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+
+fn argon2() -> anyhow::Result<Argon2<'static>> {
+    let params = Params::new(19 * 1024, 2, 1, None).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
+/// Verifications per second with `threads` threads verifying back to back, and the CPU
+/// time one took (this process's, read from `/proc/self/stat`), in microseconds.
+pub fn verify_rate(threads: usize, duration: Duration) -> anyhow::Result<(f64, f64)> {
+    let salt = SaltString::encode_b64(b"spse-bench-salt!").map_err(|e| anyhow::anyhow!("{e}"))?;
+    let stored = argon2()?
+        .hash_password(crate::browser::PASSWORD.as_bytes(), &salt)
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .to_string();
+    let stored = Arc::new(stored);
+    let done = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let started = Instant::now();
+    let cpu_before = crate::server::cpu_seconds("/proc/self/stat")?;
+    let workers: Vec<_> = (0..threads)
+        .map(|_| {
+            let (stored, done, stop) = (stored.clone(), done.clone(), stop.clone());
+            std::thread::spawn(move || -> anyhow::Result<()> {
+                let argon2 = argon2()?;
+                while !stop.load(Ordering::Relaxed) {
+                    let parsed = PasswordHash::new(&stored).map_err(|e| anyhow::anyhow!("{e}"))?;
+                    argon2
+                        .verify_password(crate::browser::PASSWORD.as_bytes(), &parsed)
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+                Ok(())
+            })
+        })
+        .collect();
+    std::thread::sleep(duration);
+    stop.store(true, Ordering::Relaxed);
+    for worker in workers {
+        worker
+            .join()
+            .map_err(|_| anyhow::anyhow!("an argon2 thread panicked"))??;
+    }
+    let cpu = crate::server::cpu_seconds("/proc/self/stat")? - cpu_before;
+    let done = done.load(Ordering::Relaxed) as f64;
+    Ok((
+        done / started.elapsed().as_secs_f64(),
+        cpu * 1e6 / done.max(1.0),
+    ))
+}

@@ -1,0 +1,243 @@
+//! The real `spse-auth` binary as a child process: started on a free loopback port,
+//! measured through `/proc/<pid>/status`, stopped with SIGTERM.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+
+/// Where the server keeps its data, and which database it uses.
+#[derive(Clone)]
+pub struct Target {
+    pub binary: PathBuf,
+    pub data_dir: PathBuf,
+    /// `None`: the SQLite file in the data dir.
+    pub database_url: Option<String>,
+    /// Extra environment for the server, for experiments (allocator settings).
+    pub env: Vec<(String, String)>,
+}
+
+impl Target {
+    fn command(&self) -> Command {
+        let mut command = Command::new(&self.binary);
+        command
+            .env("SPSE_DATA_DIR", &self.data_dir)
+            .env("SPSE_CAPTCHA", "off")
+            .env("LANG", "C");
+        if let Some(url) = &self.database_url {
+            command.env("SPSE_DATABASE_URL", url);
+        }
+        command.envs(self.env.iter().map(|(k, v)| (k, v)));
+        command
+    }
+
+    /// `spse-auth user add ... --password-stdin`, as an operator would.
+    pub fn add_user(&self, user_id: &str, password: &str) -> anyhow::Result<()> {
+        let mut child = self
+            .command()
+            .args([
+                "user",
+                "add",
+                "--user-id",
+                user_id,
+                "--kind",
+                "non-penyedia",
+            ])
+            .args([
+                "--email",
+                &format!("{}@bench.invalid", user_id.to_lowercase()),
+            ])
+            .args(["--name", &format!("Bench {user_id}"), "--password-stdin"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .context("spawn spse-auth user add")?;
+        child
+            .stdin
+            .take()
+            .context("stdin")?
+            .write_all(format!("{password}\n").as_bytes())?;
+        let output = child.wait_with_output()?;
+        if !output.status.success() {
+            bail!(
+                "user add {user_id}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        Ok(())
+    }
+}
+
+pub struct Server {
+    child: Child,
+    pub base: String,
+    /// From spawn to the first 200 from `/healthz`.
+    pub start: Duration,
+}
+
+/// Memory of the server process, in KiB.
+#[derive(Debug, Clone, Copy)]
+pub struct Memory {
+    pub rss_kib: u64,
+    pub peak_kib: u64,
+}
+
+impl Server {
+    pub async fn start(target: &Target, log: &Path) -> anyhow::Result<Self> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let log = std::fs::File::create(log)?;
+        let base = format!("http://127.0.0.1:{port}");
+        let probe = reqwest::Client::new();
+        let spawned = Instant::now();
+        let mut child = target
+            .command()
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .context("spawn spse-auth serve")?;
+        loop {
+            if let Ok(response) = probe.get(format!("{base}/healthz")).send().await
+                && response.status() == 200
+            {
+                break;
+            }
+            if let Some(status) = child.try_wait()? {
+                bail!("spse-auth serve exited at start: {status}");
+            }
+            if spawned.elapsed() > Duration::from_secs(30) {
+                let _ = child.kill();
+                bail!("spse-auth serve did not answer /healthz within 30 s");
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let start = spawned.elapsed();
+        Ok(Self { child, base, start })
+    }
+
+    pub fn memory(&self) -> anyhow::Result<Memory> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
+        let field = |name: &str| -> anyhow::Result<u64> {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|rest| rest.split_whitespace().next())
+                .and_then(|n| n.parse().ok())
+                .with_context(|| format!("{name} in /proc/{}/status", self.child.id()))
+        };
+        Ok(Memory {
+            rss_kib: field("VmRSS:")?,
+            peak_kib: field("VmHWM:")?,
+        })
+    }
+
+    /// CPU time the server has used so far (user and system), in seconds.
+    pub fn cpu_seconds(&self) -> anyhow::Result<f64> {
+        cpu_seconds(&format!("/proc/{}/stat", self.child.id()))
+    }
+
+    /// SIGTERM (graceful shutdown), then SIGKILL after 10 s.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.child.try_wait()?.is_none() {
+            if Instant::now() > deadline {
+                self.child.kill()?;
+                self.child.wait()?;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// User plus system CPU time of the process whose `stat` file this is, in seconds.
+pub fn cpu_seconds(stat_path: &str) -> anyhow::Result<f64> {
+    let stat = std::fs::read_to_string(stat_path)?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .context("malformed stat")?
+        .1
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| -> anyhow::Result<f64> {
+        Ok(fields.get(i).context("short stat")?.parse::<f64>()?)
+    };
+    // utime and stime are fields 14 and 15 of stat(5): 11 and 12 after the name.
+    Ok((ticks(11)? + ticks(12)?) / clock_ticks())
+}
+
+fn clock_ticks() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+/// A database of its own on the PostgreSQL server at `admin_url`, dropped at the end.
+pub struct PostgresDatabase {
+    admin_url: String,
+    name: String,
+    pub url: String,
+}
+
+impl PostgresDatabase {
+    pub fn create(admin_url: &str) -> anyhow::Result<Self> {
+        let name = format!("spse_bench_{}", std::process::id());
+        psql(admin_url, &format!("CREATE DATABASE {name}"))?;
+        let url = url_with_database(admin_url, &name)?;
+        Ok(Self {
+            admin_url: admin_url.to_string(),
+            name,
+            url,
+        })
+    }
+}
+
+impl Drop for PostgresDatabase {
+    fn drop(&mut self) {
+        if let Err(e) = psql(
+            &self.admin_url,
+            &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+        ) {
+            eprintln!("could not drop database {}: {e:#}", self.name);
+        }
+    }
+}
+
+fn url_with_database(url: &str, name: &str) -> anyhow::Result<String> {
+    let mut parsed = reqwest::Url::parse(url).context("--postgres is not a URL")?;
+    parsed.set_path(&format!("/{name}"));
+    Ok(parsed.to_string())
+}
+
+fn psql(url: &str, sql: &str) -> anyhow::Result<()> {
+    let output = Command::new("psql")
+        .args([url, "-v", "ON_ERROR_STOP=1", "-qc", sql])
+        .output()
+        .context("psql (the postgresql-client package) is needed for --postgres")?;
+    if !output.status.success() {
+        bail!("psql: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    Ok(())
+}
