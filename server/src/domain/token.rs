@@ -22,8 +22,13 @@ pub fn hash(value: &str) -> String {
 
 /// Compares two secrets without leaking where they differ.
 pub fn equal(a: &str, b: &str) -> bool {
+    equal_bytes(a.as_bytes(), b.as_bytes())
+}
+
+/// [`equal`] for bytes.
+pub fn equal_bytes(a: &[u8], b: &[u8]) -> bool {
     use subtle::ConstantTimeEq;
-    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+    a.len() == b.len() && bool::from(a.ct_eq(b))
 }
 
 #[cfg(test)]
