@@ -12,7 +12,7 @@ use super::AppState;
 use super::context::Context;
 use super::error::WebError;
 use super::form::{CurrentSession, SecureForm};
-use super::page::{Chrome, redirect_with_session, render};
+use super::page::{Chrome, redirect_with_session, render, session_cookie};
 use super::totp::{CodeForm, code_error, require, to_current_step};
 use crate::auth::{AcceptorState, AuthError, Client};
 use crate::store::SessionRecord;
@@ -94,10 +94,9 @@ pub async fn acceptor_page(
                 next: Some("/beranda"),
             };
             let mut response = render(StatusCode::OK, &page)?;
-            let redirect = redirect_with_session(&state, "/beranda", Some(&token));
-            if let Some(cookie) = redirect.headers().get(SET_COOKIE) {
-                response.headers_mut().insert(SET_COOKIE, cookie.clone());
-            }
+            response
+                .headers_mut()
+                .insert(SET_COOKIE, session_cookie(&state, Some(&token)));
             return Ok(response);
         }
         Ok(None) => {}
@@ -113,10 +112,9 @@ pub async fn acceptor_page(
             next: None,
         };
         let mut response = render(StatusCode::FORBIDDEN, &page)?;
-        let cleared = redirect_with_session(&state, "/login", None);
-        if let Some(cookie) = cleared.headers().get(SET_COOKIE) {
-            response.headers_mut().insert(SET_COOKIE, cookie.clone());
-        }
+        response
+            .headers_mut()
+            .insert(SET_COOKIE, session_cookie(&state, None));
         return Ok(response);
     }
     acceptor_response(&state, &context, &session, StatusCode::OK, None).await

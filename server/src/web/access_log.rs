@@ -12,7 +12,7 @@ use super::AppState;
 use super::context::Context;
 use super::error::WebError;
 use super::form::{CurrentSession, SecureForm};
-use super::page::{Chrome, redirect, redirect_with_session, render, render_notice};
+use super::page::{Chrome, redirect, redirect_with_session, render, render_notice, session_cookie};
 use crate::auth::{AuthError, Client};
 use crate::domain::event::{EventKind, Outcome};
 use crate::i18n::Texts;
@@ -269,10 +269,9 @@ pub async fn not_me(
         t.get("link_login"),
     )?
     .into_response();
-    let cookies = &state.web.cookies;
     response
         .headers_mut()
-        .append(SET_COOKIE, cookies.set(&cookies.session, "", Some(0)));
+        .append(SET_COOKIE, session_cookie(&state, None));
     Ok(response)
 }
 

@@ -104,17 +104,22 @@ pub fn render_notice(
     )
 }
 
+/// The `Set-Cookie` value that sets the session cookie to `token`, or clears it.
+pub fn session_cookie(state: &AppState, token: Option<&SessionToken>) -> HeaderValue {
+    let cookies = &state.web.cookies;
+    match token {
+        Some(token) => cookies.set(&cookies.session, &token.0, None),
+        None => cookies.set(&cookies.session, "", Some(0)),
+    }
+}
+
 /// A 303 to `path`, setting (or clearing, with `None`) the session cookie.
 pub fn redirect_with_session(
     state: &AppState,
     path: &str,
     token: Option<&SessionToken>,
 ) -> Response {
-    let cookies = &state.web.cookies;
-    let cookie = match token {
-        Some(token) => cookies.set(&cookies.session, &token.0, None),
-        None => cookies.set(&cookies.session, "", Some(0)),
-    };
+    let cookie = session_cookie(state, token);
     let location = HeaderValue::from_str(path).unwrap_or_else(|_| HeaderValue::from_static("/"));
     (
         StatusCode::SEE_OTHER,

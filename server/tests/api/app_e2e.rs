@@ -290,25 +290,13 @@ async fn chromium_moves_on_by_itself_after_the_app_adds_and_approves() {
     app.clock.advance(30);
     let landed = log_in(&c, &app.base, "non-penyedia", "PPK3", PASSWORD).await;
     assert_eq!(landed, "/totp/acceptor");
-    let number = c
-        .find(Locator::Id("approval-number"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let number = crate::browser::text_of(&c, "approval-number").await;
     let approved = phone
         .run(&app, &["approve", "PPK3", "--number", &number, "--yes"])
         .await;
     assert!(approved.status.success(), "{}", text(&approved));
     wait_for_path(&c, "/beranda").await;
-    let user = c
-        .find(Locator::Id("user-id"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let user = crate::browser::text_of(&c, "user-id").await;
     assert_eq!(user, "PPK3");
     c.close().await.unwrap();
 }

@@ -163,7 +163,17 @@ async fn click(c: &Client, id: &str) {
         .expect("click");
 }
 
-async fn text_of(c: &Client, id: &str) -> String {
+/// The text of the first element matching a CSS selector.
+pub async fn css_text(c: &Client, selector: &str) -> String {
+    c.find(Locator::Css(selector))
+        .await
+        .expect(selector)
+        .text()
+        .await
+        .expect("text")
+}
+
+pub async fn text_of(c: &Client, id: &str) -> String {
     c.find(Locator::Id(id))
         .await
         .expect(id)
@@ -389,13 +399,7 @@ async fn chromium_access_log_and_password_change_in_both_languages() {
         "Password Anda sudah diganti. Semua sesi lain sudah diakhiri."
     );
     change_password_in(&c, PASSWORD, "kopi7ab").await;
-    let error = c
-        .find(Locator::Css("p.error"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let error = css_text(&c, "p.error").await;
     assert_eq!(error, "Password terlalu pendek: paling sedikit 8 karakter.");
 
     // English, chosen once and kept.
@@ -410,13 +414,7 @@ async fn chromium_access_log_and_password_change_in_both_languages() {
     );
     assert_eq!(text_of(&c, "this-session").await, "This session");
     change_password_in(&c, "wrong current", "kopi susu gula aren").await;
-    let error = c
-        .find(Locator::Css("p.error"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let error = css_text(&c, "p.error").await;
     assert_eq!(error, "The current password is wrong.");
     change_password_in(&c, "teh manis hangat sore", "kopi susu gula aren").await;
     assert_eq!(
