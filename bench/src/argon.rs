@@ -1,5 +1,5 @@
 //! The hardware limit of the password step: argon2id verifications per second on every
-//! core, with the server's parameters (19 MiB, t=2, p=1; `server/src/auth/hasher.rs`).
+//! core, with the server's parameters (19 MiB, t=2, p=1; `crates/usecases/src/hasher.rs`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -23,7 +23,7 @@ pub fn unix_now() -> u64 {
 }
 
 /// The `enroll` parameter the activation QR carries: derived from the secret (see
-/// `server/src/domain/totp.rs`), so the bench need not decode the PNG.
+/// `crates/domain/src/totp.rs`), so the bench need not decode the PNG.
 fn enroll_token(key: &TotpKey) -> String {
     let mut hasher = Sha256::new();
     hasher.update(b"spse-enroll-v1");

@@ -8,14 +8,14 @@ use axum::serve::ListenerExt as _;
 use tokio::net::TcpListener;
 use url::Url;
 
-use crate::auth::{Auth, Hasher, Policy};
 use crate::config::{ConfigError, Settings, is_loopback_host};
-use crate::domain::clock::Clock;
-use crate::domain::session::Timeouts;
-use crate::mail::{Mailer, Outbox, Smtp};
-use crate::secrets::{SecretBox, SecretsError};
-use crate::store::{Store, StoreError};
-use crate::web::{AppState, CookieNames, WebSettings};
+use spse_domain::clock::Clock;
+use spse_domain::session::Timeouts;
+use spse_mail::{Mailer, Outbox, Smtp};
+use spse_store::{Store, StoreError};
+use spse_usecases::secrets::{SecretBox, SecretsError};
+use spse_usecases::{Auth, Hasher, Policy};
+use spse_web::{AppState, CookieNames, WebSettings};
 
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
@@ -43,8 +43,7 @@ pub async fn open_auth(
         what: format!("data directory {}", settings.data_dir.display()),
         source,
     })?;
-    let store: Arc<dyn Store> =
-        Arc::new(crate::store::connect(&settings.database_url, true).await?);
+    let store: Arc<dyn Store> = Arc::new(spse_store::connect(&settings.database_url, true).await?);
     let secrets = SecretBox::load_or_create(&settings.key_file)?;
     let mailer = mailer_for(settings)?;
     let policy = Policy {
@@ -153,7 +152,7 @@ impl Application {
             zone: settings.zone.clone(),
             trusted_proxies: settings.trusted_proxies.clone(),
         };
-        let router = crate::web::router(AppState {
+        let router = spse_web::router(AppState {
             auth: Arc::clone(&auth),
             web: Arc::new(web),
         });
@@ -186,7 +185,7 @@ impl Application {
     /// Serves until SIGTERM or Ctrl-C, then lets requests in flight finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let listener_auth = Arc::clone(&self.auth);
-        tokio::spawn(crate::store::listen_for_notices(
+        tokio::spawn(spse_store::listen_for_notices(
             self.database_url.clone(),
             move |hash| listener_auth.deliver_notice(&hash),
         ));

@@ -4,13 +4,13 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use crate::auth::Auth;
 use crate::cli::{AuditCommand, ExportArgs, ExportFormat};
 use crate::config::Settings;
-use crate::domain::event::{EventKind, Outcome};
-use crate::domain::user::UserId;
-use crate::i18n::Texts;
-use crate::store::{ChainRow, EventFilter};
+use spse_domain::event::{EventKind, Outcome};
+use spse_domain::user::UserId;
+use spse_i18n::Texts;
+use spse_store::{ChainRow, EventFilter};
+use spse_usecases::Auth;
 
 pub(crate) async fn run(
     auth: &Auth,
@@ -159,7 +159,7 @@ fn json(
     settings: &Settings,
     args: &ExportArgs,
     rows: &[ChainRow],
-    verified: &Result<crate::auth::VerifyReport, crate::domain::audit::Break>,
+    verified: &Result<spse_usecases::VerifyReport, spse_domain::audit::Break>,
 ) -> anyhow::Result<String> {
     let entries: Vec<_> = rows
         .iter()

@@ -9,14 +9,15 @@ use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::app::{Application, open_auth, public_url_for};
-use crate::auth::{Auth, Client, NewUserInput, Staff, StaffAction, UserError};
 use crate::config::{RawSettings, Settings};
-use crate::domain::clock::SystemClock;
-use crate::domain::password::PasswordError;
-use crate::domain::token;
-use crate::domain::user::{Role, UserKind};
-use crate::i18n::{Lang, Texts};
-use crate::store::UserRecord;
+use spse_domain::clock::SystemClock;
+use spse_domain::password::PasswordError;
+use spse_domain::token;
+use spse_domain::user::{Role, UserKind};
+use spse_domain::zone::Zone;
+use spse_i18n::{Lang, Texts};
+use spse_store::UserRecord;
+use spse_usecases::{Auth, Client, NewUserInput, Staff, StaffAction, UserError};
 
 #[derive(Parser)]
 #[command(
@@ -202,13 +203,13 @@ async fn run(cli: Cli, t: Texts) -> anyhow::Result<()> {
         }
         Command::Migrate => {
             let settings = settings(&cli, false, None)?;
-            crate::store::connect(&settings.database_url, true).await?;
+            spse_store::connect(&settings.database_url, true).await?;
             println!("{}", t.get("cli_migrated"));
         }
         Command::User(command) => {
             let settings = settings(&cli, false, None)?;
             let auth = admin_auth(&settings).await?;
-            user_command(&auth, command, t).await?;
+            user_command(&auth, command, &settings.zone, t).await?;
         }
         Command::Audit(command) => {
             let settings = settings(&cli, false, None)?;
@@ -219,7 +220,12 @@ async fn run(cli: Cli, t: Texts) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn user_command(auth: &Auth, command: &UserCommand, t: Texts) -> anyhow::Result<()> {
+async fn user_command(
+    auth: &Auth,
+    command: &UserCommand,
+    zone: &Zone,
+    t: Texts,
+) -> anyhow::Result<()> {
     match command {
         UserCommand::Add(args) => {
             let password = read_new_password(args.password_stdin, t)?;
@@ -273,7 +279,7 @@ async fn user_command(auth: &Auth, command: &UserCommand, t: Texts) -> anyhow::R
             let now = auth.now();
             let lock = |until: i64| {
                 if until > now {
-                    crate::web::wib_text(until)
+                    zone.minutes(until)
                 } else {
                     "-".into()
                 }
@@ -290,7 +296,7 @@ async fn user_command(auth: &Auth, command: &UserCommand, t: Texts) -> anyhow::R
             );
             println!("Password lock  {}", lock(user.password_lock.locked_until));
             println!("TOTP lock      {}", lock(user.totp_lock.locked_until));
-            println!("Created        {}", crate::web::wib_text(user.created_at));
+            println!("Created        {}", zone.minutes(user.created_at));
         }
         UserCommand::ResetTotp { user_id } => {
             staff_command(auth, user_id, StaffAction::ResetTotp, t).await?;

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use url::Url;
 
-use crate::domain::lockout::LockoutPolicy;
-use crate::domain::zone::Zone;
+use spse_domain::lockout::LockoutPolicy;
+use spse_domain::zone::Zone;
 
 /// Output format of the logs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

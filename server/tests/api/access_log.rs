@@ -1,7 +1,7 @@
 //! LOG AKSES: the user's own entries after real logins, sessions, "bukan saya".
 
 use reqwest::StatusCode;
-use spse_auth::domain::user::UserKind;
+use spse_domain::user::UserKind;
 
 use crate::helpers::*;
 use crate::smtp_sink::SmtpSink;

@@ -6,7 +6,7 @@ use std::process::Output;
 
 use fantoccini::Locator;
 use reqwest::StatusCode;
-use spse_auth::domain::user::UserKind;
+use spse_domain::user::UserKind;
 
 use crate::browser::{Driver, log_in, wait_for_path};
 use crate::helpers::*;

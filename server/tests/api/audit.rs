@@ -1,9 +1,9 @@
 //! The hash-chained access log, checked by the real `spse-auth audit` binary after rows
 //! are edited, deleted and swapped directly in the database.
 
-use spse_auth::domain::audit::link;
-use spse_auth::domain::user::UserKind;
-use spse_auth::store::EventRecord;
+use spse_domain::audit::link;
+use spse_domain::user::UserKind;
+use spse_store::EventRecord;
 
 use crate::helpers::*;
 

@@ -5,7 +5,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
-use spse_auth::domain::user::UserKind;
+use spse_domain::user::UserKind;
 use spse_protocol::OtpauthUri;
 
 use crate::helpers::*;

@@ -28,7 +28,7 @@ impl TestDatabase {
             return (Self { postgres: None }, None);
         }
         let server = postgres_server();
-        let name = format!("spse_test_{}", spse_auth::domain::token::random_hex(6));
+        let name = format!("spse_test_{}", spse_domain::token::random_hex(6));
         sqlx::any::install_default_drivers();
         let admin = AnyPoolOptions::new()
             .max_connections(1)

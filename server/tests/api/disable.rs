@@ -1,7 +1,7 @@
 //! DISABLE TOTP on the beranda (FAQ 4).
 
 use reqwest::StatusCode;
-use spse_auth::domain::user::UserKind;
+use spse_domain::user::UserKind;
 
 use crate::helpers::*;
 

@@ -3,7 +3,7 @@
 use std::process::Command;
 
 use reqwest::StatusCode;
-use spse_auth::domain::user::{Role, UserKind};
+use spse_domain::user::{Role, UserKind};
 
 use crate::helpers::*;
 

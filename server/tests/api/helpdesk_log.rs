@@ -1,7 +1,7 @@
 //! /admin/log-akses: every user's entries for the helpdesk, filtered, "not me" first.
 
 use reqwest::StatusCode;
-use spse_auth::domain::user::UserKind;
+use spse_domain::user::UserKind;
 
 use crate::access_log::event_ids;
 use crate::helpers::*;

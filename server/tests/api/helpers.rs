@@ -6,11 +6,11 @@ use std::sync::{Arc, Mutex};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, LOCATION};
 use spse_auth::app::Application;
-use spse_auth::auth::{Auth, NewUserInput};
 use spse_auth::config::RawSettings;
-use spse_auth::domain::clock::ManualClock;
-use spse_auth::domain::user::{Role, UserKind};
+use spse_domain::clock::ManualClock;
+use spse_domain::user::{Role, UserKind};
 use spse_protocol::TotpKey;
+use spse_usecases::{Auth, NewUserInput};
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Row};
 
@@ -194,7 +194,7 @@ impl TestApp {
     }
 
     pub fn clock_now(&self) -> i64 {
-        use spse_auth::domain::clock::Clock;
+        use spse_domain::clock::Clock;
         self.clock.now()
     }
 
@@ -261,7 +261,7 @@ pub trait NowU64 {
 
 impl NowU64 for ManualClock {
     fn now_u64(&self) -> u64 {
-        use spse_auth::domain::clock::Clock;
+        use spse_domain::clock::Clock;
         self.now() as u64
     }
 }

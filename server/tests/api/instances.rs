@@ -4,7 +4,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use spse_auth::domain::user::UserKind;
+use spse_domain::user::UserKind;
 use spse_protocol::api::{self, DeviceKey, ENROLLING};
 
 use crate::database::TestDatabase;

@@ -1,5 +1,5 @@
 use reqwest::StatusCode;
-use spse_auth::domain::user::UserKind;
+use spse_domain::user::UserKind;
 
 use crate::helpers::*;
 
@@ -187,7 +187,7 @@ async fn logout_ends_the_session_on_the_server() {
         Some("/login"),
         "old id is dead"
     );
-    let hash = spse_auth::domain::token::hash(&kept);
+    let hash = spse_domain::token::hash(&kept);
     assert_eq!(
         app.count(&format!(
             "SELECT COUNT(*) FROM sessions WHERE id_hash = '{hash}'"

@@ -7,7 +7,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use spse_auth::domain::user::UserKind;
+use spse_domain::user::UserKind;
 
 use crate::helpers::*;
 use crate::process::free_port;

@@ -2,7 +2,7 @@
 //! success ends, and NFC/NFD forms of one password.
 
 use reqwest::StatusCode;
-use spse_auth::domain::user::UserKind;
+use spse_domain::user::UserKind;
 
 use crate::access_log::mail_with;
 use crate::helpers::*;

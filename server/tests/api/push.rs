@@ -1,7 +1,7 @@
 //! Push approval and enrolment through the authenticator API, with real signatures.
 
 use reqwest::StatusCode;
-use spse_auth::domain::user::UserKind;
+use spse_domain::user::UserKind;
 use spse_protocol::api::{self, DeviceKey};
 
 use crate::helpers::*;

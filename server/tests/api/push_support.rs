@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 use serde_json::Value;
-use spse_auth::domain::user::UserKind;
+use spse_domain::user::UserKind;
 use spse_protocol::api::{self, DeviceKey, ENROLLING};
 use spse_protocol::{OtpauthUri, TotpKey};
 

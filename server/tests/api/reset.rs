@@ -2,7 +2,7 @@
 //! confirmation, and every way a link can be wrong.
 
 use reqwest::StatusCode;
-use spse_auth::domain::user::UserKind;
+use spse_domain::user::UserKind;
 
 use crate::helpers::*;
 use crate::smtp_sink::{SmtpSink, reset_link};

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use reqwest::header::HOST;
-use spse_auth::domain::user::UserKind;
+use spse_domain::user::UserKind;
 use sqlx::Row;
 
 use crate::helpers::*;
@@ -181,14 +181,14 @@ pub async fn solve(app: &TestApp, captcha_id: &str) -> String {
 /// [`solve`] against any connection to the database.
 pub async fn solve_in(db: &sqlx::AnyPool, captcha_id: &str) -> String {
     let row = sqlx::query("SELECT answer_hash FROM captchas WHERE id_hash = $1")
-        .bind(spse_auth::domain::token::hash(captcha_id))
+        .bind(spse_domain::token::hash(captcha_id))
         .fetch_one(db)
         .await
         .unwrap();
     let stored: String = row.get(0);
     (0..100_000)
         .map(|n| format!("{n:05}"))
-        .find(|a| spse_auth::domain::reset::captcha_answer_hash(captcha_id, a) == stored)
+        .find(|a| spse_domain::reset::captcha_answer_hash(captcha_id, a) == stored)
         .expect("an answer")
 }
 

@@ -1,6 +1,6 @@
 use reqwest::StatusCode;
 use reqwest::header::SET_COOKIE;
-use spse_auth::domain::user::UserKind;
+use spse_domain::user::UserKind;
 
 use crate::helpers::*;
 
@@ -76,7 +76,7 @@ async fn session_id_changes_at_each_step_and_only_its_hash_is_stored() {
         ))
         .await;
     assert_eq!(stored, 0, "the raw id is never stored");
-    let hashed = spse_auth::domain::token::hash(&full);
+    let hashed = spse_domain::token::hash(&full);
     assert_eq!(
         app.count(&format!(
             "SELECT COUNT(*) FROM sessions WHERE id_hash = '{hashed}'"
@@ -203,12 +203,12 @@ async fn duplicate_fields_and_oversized_bodies_are_refused_before_any_work() {
 async fn nfc_and_nfd_passwords_are_the_same_password() {
     let app = spawn_app().await;
     app.auth
-        .add_user(spse_auth::auth::NewUserInput {
+        .add_user(spse_usecases::NewUserInput {
             user_id: "vendor5".into(),
             kind: UserKind::Penyedia,
             email: "vendor5@example.go.id".into(),
             name: "Vendor".into(),
-            role: spse_auth::domain::user::Role::User,
+            role: spse_domain::user::Role::User,
             password: "caf\u{e9} latte pagi".into(),
         })
         .await

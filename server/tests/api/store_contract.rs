@@ -1,10 +1,10 @@
 //! The store contract: every store operation, directly, against SQLite and PostgreSQL.
 //! Each test runs twice (`_sqlite`, `_postgres`) on a database made for it alone.
 
-use spse_auth::domain::lockout::LockoutPolicy;
-use spse_auth::domain::session::Stage;
-use spse_auth::domain::user::{Role, UserKind};
-use spse_auth::store::*;
+use spse_domain::lockout::LockoutPolicy;
+use spse_domain::session::Stage;
+use spse_domain::user::{Role, UserKind};
+use spse_store::*;
 
 use crate::database::TestDatabase;
 

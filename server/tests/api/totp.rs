@@ -1,5 +1,5 @@
 use reqwest::StatusCode;
-use spse_auth::domain::user::UserKind;
+use spse_domain::user::UserKind;
 use spse_protocol::TotpKey;
 
 use crate::helpers::*;

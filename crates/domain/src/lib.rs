@@ -1,0 +1,14 @@
+//! Pure rules: no I/O, no async. Everything here takes `now` from the caller.
+
+pub mod audit;
+pub mod client;
+pub mod clock;
+pub mod event;
+pub mod lockout;
+pub mod password;
+pub mod reset;
+pub mod session;
+pub mod token;
+pub mod totp;
+pub mod user;
+pub mod zone;

@@ -1,0 +1,377 @@
+//! The database boundary: one trait, one implementation over sqlx that serves SQLite
+//! and PostgreSQL with the same queries. The choice is made once, in [`connect`].
+
+mod records;
+mod sql;
+
+use async_trait::async_trait;
+
+use spse_domain::lockout::LockoutPolicy;
+
+pub use records::*;
+pub use sql::{SqlStore, connect, listen_for_notices};
+
+/// What can go wrong at the database, in the store's own words.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("already exists")]
+    Duplicate,
+    #[error("stored data is not what this version expects: {0}")]
+    Corrupt(String),
+    #[error("database: {0}")]
+    Database(#[source] sqlx::Error),
+    #[error("migration: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => Self::Duplicate,
+            _ => Self::Database(e),
+        }
+    }
+}
+
+/// Accounts, their failure counters and TOTP secrets.
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    async fn insert_user(&self, user: &NewUser, now: i64) -> Result<i64, StoreError>;
+
+    async fn user_by_key(&self, user_key: &str) -> Result<Option<UserRecord>, StoreError>;
+
+    async fn user_by_pk(&self, pk: i64) -> Result<Option<UserRecord>, StoreError>;
+
+    async fn list_users(&self) -> Result<Vec<UserRecord>, StoreError>;
+
+    async fn set_password_hash(&self, pk: i64, hash: &str) -> Result<(), StoreError>;
+
+    /// Counts an attempt before it is checked, atomically, so parallel requests cannot
+    /// all slip under the limit (Keycloak CVE-2024-4629). The attempt that reaches the
+    /// limit sets the lock in the same statement; a success then lifts it.
+    async fn reserve_attempt(
+        &self,
+        pk: i64,
+        factor: Factor,
+        now: i64,
+        policy: &LockoutPolicy,
+        lock_secs: i64,
+    ) -> Result<Reservation, StoreError>;
+
+    /// Clears the counter and any lock after a success.
+    async fn clear_failures(&self, pk: i64, factor: Factor) -> Result<(), StoreError>;
+
+    /// Replaces any pending activation of the user. `enroll_hash` lets the authenticator
+    /// find it; `session_hash` names the login attempt that waits for it.
+    async fn put_activation(&self, pending: &NewActivation) -> Result<(), StoreError>;
+
+    async fn activation(&self, pk: i64) -> Result<Option<PendingActivation>, StoreError>;
+
+    /// Makes the pending secret the active one, if it is still pending and unexpired, and
+    /// revokes every bound device: the old secret and devices stop working at once.
+    async fn complete_activation(
+        &self,
+        pk: i64,
+        secret: &[u8],
+        step: i64,
+        now: i64,
+    ) -> Result<bool, StoreError>;
+
+    /// Records `step` as the last accepted one if it is later than the stored one;
+    /// `false` means another request claimed it (or a later one) first.
+    async fn claim_step(&self, pk: i64, step: i64) -> Result<bool, StoreError>;
+}
+
+/// Sessions, stored by the hash of their id.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    async fn insert_session(&self, session: &SessionRecord) -> Result<(), StoreError>;
+
+    async fn session(&self, id_hash: &str) -> Result<Option<SessionRecord>, StoreError>;
+
+    async fn touch_session(&self, id_hash: &str, now: i64) -> Result<(), StoreError>;
+
+    /// Destroys `old` and stores `new` in one transaction; `false` when `old` was gone.
+    async fn replace_session(
+        &self,
+        old_hash: &str,
+        new: &SessionRecord,
+    ) -> Result<bool, StoreError>;
+
+    async fn delete_session(&self, id_hash: &str) -> Result<(), StoreError>;
+
+    async fn delete_stale_sessions(&self, now: i64, idle_secs: i64) -> Result<u64, StoreError>;
+
+    /// The user's full (signed-in) sessions, newest first.
+    async fn sessions_for_user(&self, pk: i64) -> Result<Vec<SessionRecord>, StoreError>;
+
+    /// Ends every session of the user at every step, except `keep` if given.
+    async fn delete_user_sessions(&self, pk: i64, keep: Option<&str>) -> Result<u64, StoreError>;
+}
+
+/// The access log.
+#[async_trait]
+pub trait EventStore: Send + Sync {
+    /// Appends to the hash chain. Appends are serialised through the chain's head row,
+    /// in one transaction, so two instances writing at once still form one line.
+    async fn insert_event(&self, event: &EventRecord) -> Result<(), StoreError>;
+
+    async fn events_for_user(&self, pk: i64, limit: i64) -> Result<Vec<EventRecord>, StoreError>;
+
+    /// One page of the user's own entries, newest first.
+    async fn user_events(
+        &self,
+        pk: i64,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<LoggedEvent>, StoreError>;
+
+    /// The kind of entry `event_id` if it is the user's.
+    async fn own_event_kind(
+        &self,
+        event_id: i64,
+        user_pk: i64,
+    ) -> Result<Option<String>, StoreError>;
+
+    /// Flags the entry for the helpdesk if it is the user's; `false` when it is not theirs.
+    /// Flagging twice is not an error.
+    async fn flag_event(&self, event_id: i64, user_pk: i64, now: i64) -> Result<bool, StoreError>;
+
+    /// Entries matching `filter` for the helpdesk: flagged ones first, then newest first.
+    async fn search_events(
+        &self,
+        filter: &EventFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<LoggedEvent>, StoreError>;
+}
+
+/// The chain behind the access log: verification, export, retention.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    async fn chain_state(&self) -> Result<ChainState, StoreError>;
+
+    /// Chained entries after position `after_seq`, in chain order, at most `limit`.
+    async fn chain_rows(
+        &self,
+        filter: &EventFilter,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<ChainRow>, StoreError>;
+
+    /// Removes the oldest entries, those before the first one at or after `cutoff`, and
+    /// keeps the hash of the last one removed as the anchor later entries verify from.
+    async fn prune_events(&self, cutoff: i64) -> Result<u64, StoreError>;
+
+    /// Chains entries written before the chain existed (older versions), in id order.
+    async fn seal_unchained(&self) -> Result<u64, StoreError>;
+}
+
+/// The forced password change after a "not me".
+#[async_trait]
+pub trait PasswordChangeStore: Send + Sync {
+    async fn require_password_change(&self, pk: i64, now: i64) -> Result<(), StoreError>;
+
+    async fn password_change_required(&self, pk: i64) -> Result<bool, StoreError>;
+
+    /// Keeps a chosen password with the half-open session that chose it.
+    async fn put_pending_password(
+        &self,
+        session_hash: &str,
+        pk: i64,
+        password_hash: &str,
+        now: i64,
+    ) -> Result<(), StoreError>;
+
+    async fn pending_password(&self, session_hash: &str) -> Result<Option<String>, StoreError>;
+
+    /// Sets the password, lifts the requirement and the password lock, drops pending ones.
+    async fn apply_password(&self, pk: i64, password_hash: &str) -> Result<(), StoreError>;
+}
+
+/// Devices, their enrolment, and the nonces of signed requests.
+#[async_trait]
+pub trait DeviceStore: Send + Sync {
+    /// The user and pending activation an enrolment token points at.
+    async fn activation_by_enroll_hash(
+        &self,
+        enroll_hash: &str,
+    ) -> Result<Option<(i64, PendingActivation)>, StoreError>;
+    /// Activates TOTP with the pending secret and binds `device` as the only device, in
+    /// one transaction; `false` when the activation was no longer pending.
+    async fn enroll_device(
+        &self,
+        device: &DeviceRecord,
+        secret: &[u8],
+        step: i64,
+        now: i64,
+    ) -> Result<bool, StoreError>;
+    /// Removes an activation completed by a device for this login attempt; `true` once.
+    async fn take_enrolled_activation(
+        &self,
+        user_pk: i64,
+        session_hash: &str,
+    ) -> Result<bool, StoreError>;
+    async fn device(&self, id: &str) -> Result<Option<DeviceRecord>, StoreError>;
+    async fn active_device(&self, user_pk: i64) -> Result<Option<DeviceRecord>, StoreError>;
+    /// Records a request nonce; `false` when it was seen before (a replay).
+    async fn use_nonce(
+        &self,
+        device_key: &str,
+        nonce: &str,
+        expires_at: i64,
+    ) -> Result<bool, StoreError>;
+    async fn delete_expired_nonces(&self, now: i64) -> Result<u64, StoreError>;
+}
+
+/// Pending approvals (push login).
+#[async_trait]
+pub trait ApprovalStore: Send + Sync {
+    /// Stores a new pending approval unless the user already has `max_pending` live ones
+    /// or approvals are paused; `false` when refused.
+    async fn create_approval(
+        &self,
+        approval: &ApprovalRecord,
+        max_pending: i64,
+    ) -> Result<bool, StoreError>;
+    async fn approval(&self, id: &str) -> Result<Option<ApprovalRecord>, StoreError>;
+    async fn latest_approval_for_session(
+        &self,
+        session_hash: &str,
+    ) -> Result<Option<ApprovalRecord>, StoreError>;
+    async fn pending_approvals(
+        &self,
+        user_pk: i64,
+        now: i64,
+    ) -> Result<Vec<ApprovalRecord>, StoreError>;
+    /// Moves a pending, unexpired approval to `to`; `false` when another decision (or
+    /// the clock) got there first.
+    async fn decide_approval(
+        &self,
+        id: &str,
+        to: ApprovalState,
+        now: i64,
+    ) -> Result<bool, StoreError>;
+    /// Marks an approved approval used; `true` only for the first caller.
+    async fn consume_approval(&self, id: &str) -> Result<bool, StoreError>;
+    async fn pause_approvals(&self, user_pk: i64, until: i64) -> Result<(), StoreError>;
+}
+
+/// Reset by email (guide D), its captcha, and taking TOTP off an account.
+#[async_trait]
+pub trait ResetStore: Send + Sync {
+    /// Records a request, matching or not, and counts those since `since` (this one too).
+    async fn record_reset_request(
+        &self,
+        ip: &str,
+        user_key: &str,
+        now: i64,
+        since: i64,
+    ) -> Result<RequestCounts, StoreError>;
+
+    async fn insert_reset_code(
+        &self,
+        user_pk: i64,
+        code_hash: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError>;
+
+    async fn reset_code(&self, code_hash: &str) -> Result<Option<ResetCodeRecord>, StoreError>;
+
+    /// Uses the code and takes TOTP off in one transaction. `false` (and nothing changed)
+    /// when the code is used, expired or not this user's.
+    async fn redeem_reset_code(
+        &self,
+        user_pk: i64,
+        code_hash: &str,
+        now: i64,
+    ) -> Result<bool, StoreError>;
+
+    /// Takes TOTP off: the secret, any pending activation and the last step go, and every
+    /// session and unused reset code of the user ends, in one transaction.
+    async fn clear_totp(&self, user_pk: i64, now: i64) -> Result<(), StoreError>;
+
+    /// Sets (or replaces) the answer of one captcha.
+    async fn put_captcha(
+        &self,
+        id_hash: &str,
+        answer_hash: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError>;
+
+    /// Takes a captcha out, so it answers once: its answer hash if it had not expired.
+    async fn take_captcha(&self, id_hash: &str, now: i64) -> Result<Option<String>, StoreError>;
+
+    /// Drops expired captchas and codes, and requests older than `requests_before`.
+    async fn delete_stale_resets(&self, now: i64, requests_before: i64) -> Result<u64, StoreError>;
+}
+
+/// What staff may change about an account besides its TOTP.
+#[async_trait]
+pub trait StaffStore: Send + Sync {
+    /// Disables or enables an account; disabling ends its sessions in the same transaction.
+    async fn set_disabled(&self, user_pk: i64, disabled: bool) -> Result<(), StoreError>;
+}
+
+/// Outgoing mail, kept in the database until the server accepted it, so a slow mail
+/// server never holds up a request and a restart loses nothing.
+#[async_trait]
+pub trait MailQueueStore: Send + Sync {
+    async fn enqueue_mail(
+        &self,
+        to: &str,
+        subject: &str,
+        text: &str,
+        html: Option<&str>,
+        now: i64,
+    ) -> Result<i64, StoreError>;
+
+    /// Claims up to `limit` due mails until `lease_until`, so no other worker (on this
+    /// or another instance) sends them meanwhile.
+    async fn claim_due_mail(
+        &self,
+        now: i64,
+        lease_until: i64,
+        limit: i64,
+    ) -> Result<Vec<QueuedMail>, StoreError>;
+
+    /// Removes a delivered mail (with the link it may carry).
+    async fn mail_sent(&self, id: i64) -> Result<(), StoreError>;
+
+    /// Schedules the next attempt, or gives up (`next_attempt_at` = `None`).
+    async fn mail_failed(
+        &self,
+        id: i64,
+        next_attempt_at: Option<i64>,
+        error: &str,
+    ) -> Result<(), StoreError>;
+}
+
+/// Everything the service keeps. One trait per feature, so each stays small; the
+/// implementation is chosen once, in [`connect`].
+#[async_trait]
+pub trait Store:
+    UserStore
+    + SessionStore
+    + EventStore
+    + AuditStore
+    + PasswordChangeStore
+    + DeviceStore
+    + ApprovalStore
+    + ResetStore
+    + StaffStore
+    + MailQueueStore
+    + 'static
+{
+    async fn ping(&self) -> Result<(), StoreError>;
+    /// Whether the schema is at the newest migration this build knows.
+    async fn migrations_current(&self) -> Result<bool, StoreError>;
+    /// Connections open and idle in the pool.
+    fn pool_status(&self) -> (u32, u32);
+    /// Counts of shared state for the metrics.
+    async fn shared_gauges(&self, now: i64) -> Result<crate::SharedGauges, StoreError>;
+    /// Tells every other instance that a login attempt changed (PostgreSQL NOTIFY);
+    /// nothing to do where the database has one process.
+    async fn publish_notice(&self, session_hash: &str) -> Result<(), StoreError>;
+}

@@ -1,0 +1,264 @@
+//! What the store reads and writes: plain records, no behaviour beyond naming states.
+
+use spse_domain::session::Stage;
+use spse_domain::user::{Role, UserKind};
+
+/// Which second-chance counter an attempt counts against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Factor {
+    Password,
+    Totp,
+}
+
+/// Consecutive failures of one factor and the lock they led to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LockState {
+    pub failures: i64,
+    pub locked_until: i64,
+    pub lock_count: i64,
+}
+
+/// A user as stored.
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    pub pk: i64,
+    pub user_id: String,
+    pub kind: UserKind,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub disabled: bool,
+    /// Sealed TOTP secret; `None` while TOTP is not active.
+    pub totp_secret: Option<Vec<u8>>,
+    pub totp_activated_at: Option<i64>,
+    pub totp_last_step: Option<i64>,
+    pub password_lock: LockState,
+    pub totp_lock: LockState,
+    pub created_at: i64,
+}
+
+/// A user to create.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub user_id: String,
+    pub user_key: String,
+    pub kind: UserKind,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub password_hash: String,
+}
+
+/// A pending activation to store.
+#[derive(Debug, Clone)]
+pub struct NewActivation {
+    pub user_pk: i64,
+    pub secret: Vec<u8>,
+    pub enroll_hash: String,
+    pub session_hash: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// A TOTP secret waiting for its first code.
+#[derive(Debug, Clone)]
+pub struct PendingActivation {
+    pub secret: Vec<u8>,
+    pub expires_at: i64,
+    /// The login attempt waiting for this activation.
+    pub session_hash: String,
+}
+
+/// A session as stored: never the id itself, only its hash.
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    pub id_hash: String,
+    pub user_pk: Option<i64>,
+    pub claimed_user_id: String,
+    pub kind: UserKind,
+    pub stage: Stage,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+/// One access-log entry.
+#[derive(Debug, Clone)]
+pub struct EventRecord {
+    pub at: i64,
+    pub user_pk: Option<i64>,
+    pub user_id: String,
+    pub event: String,
+    pub ip: String,
+    pub user_agent: String,
+    pub detail: String,
+}
+
+impl EventRecord {
+    /// The fields the hash chain covers, at position `seq`.
+    pub fn chain_fields(&self, seq: i64) -> spse_domain::audit::ChainFields<'_> {
+        spse_domain::audit::ChainFields {
+            seq,
+            at: self.at,
+            user_pk: self.user_pk,
+            user_id: &self.user_id,
+            event: &self.event,
+            ip: &self.ip,
+            user_agent: &self.user_agent,
+            detail: &self.detail,
+        }
+    }
+}
+
+/// An access-log entry as read back, with where it sits and whether it was flagged.
+#[derive(Debug, Clone)]
+pub struct LoggedEvent {
+    pub id: i64,
+    pub event: EventRecord,
+    /// When the user said "not me" about it.
+    pub flagged_at: Option<i64>,
+}
+
+/// A chained entry as stored: what verification and export read.
+#[derive(Debug, Clone)]
+pub struct ChainRow {
+    pub id: i64,
+    pub seq: i64,
+    pub hash: String,
+    pub event: EventRecord,
+}
+
+/// The chain's two ends: the last entry written, and the last one removed by retention.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChainState {
+    pub head_seq: i64,
+    pub head_hash: String,
+    pub anchor_seq: i64,
+    pub anchor_hash: String,
+}
+
+/// Which entries a search or export wants; empty fields match everything.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    /// Lower-case user ID (the user key).
+    pub user_key: String,
+    pub event: String,
+    pub ip: String,
+    /// From this time (inclusive), unix seconds.
+    pub from: Option<i64>,
+    /// Up to this time (exclusive), unix seconds.
+    pub until: Option<i64>,
+}
+
+/// Outcome of reserving an attempt against a factor's counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reservation {
+    /// The attempt may be checked. `locks_on_failure`: this was the last attempt before
+    /// the lock, which is already in place unless the attempt succeeds.
+    Allowed { locks_on_failure: bool },
+    /// Locked; the attempt must not be checked.
+    Locked,
+}
+
+/// A device (an SPSE Authenticator install) bound to an account.
+#[derive(Debug, Clone)]
+pub struct DeviceRecord {
+    pub id: String,
+    pub user_pk: i64,
+    pub public_key: String,
+    pub name: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+/// Where an approval stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApprovalState {
+    Pending,
+    Approved,
+    Denied,
+    NotMe,
+    /// Approved, and the waiting login has been completed with it.
+    Used,
+}
+
+impl ApprovalState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Approved => "approved",
+            Self::Denied => "denied",
+            Self::NotMe => "not_me",
+            Self::Used => "used",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            Self::Pending,
+            Self::Approved,
+            Self::Denied,
+            Self::NotMe,
+            Self::Used,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+}
+
+/// A login waiting for (or given) a decision in the authenticator.
+#[derive(Debug, Clone)]
+pub struct ApprovalRecord {
+    pub id: String,
+    pub user_pk: i64,
+    /// The half-open session (login attempt) this approval belongs to.
+    pub session_hash: String,
+    pub number: i64,
+    pub state: ApprovalState,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+/// A reset code as stored: never the code, only its hash.
+#[derive(Debug, Clone)]
+pub struct ResetCodeRecord {
+    pub user_pk: i64,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+/// How many reset requests came lately from one IP and for one typed account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestCounts {
+    pub from_ip: i64,
+    pub for_account: i64,
+}
+
+/// A mail waiting in the queue.
+#[derive(Debug, Clone)]
+pub struct QueuedMail {
+    pub id: i64,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: Option<String>,
+    /// Attempts made, this one included.
+    pub attempts: i64,
+}
+
+/// State shared by every instance, counted in the database when scraped.
+#[derive(Debug, Clone, Default)]
+pub struct SharedGauges {
+    pub pending_approvals: i64,
+    pub pending_activations: i64,
+    pub full_sessions: i64,
+    pub half_open_sessions: i64,
+    pub mail_queued: i64,
+    pub mail_failed: i64,
+    pub locked_accounts: i64,
+}

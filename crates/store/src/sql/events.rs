@@ -1,0 +1,178 @@
+//! The access log: appends to the hash chain, the user's page, flags, the helpdesk search.
+
+use async_trait::async_trait;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::SqlStore;
+use crate::*;
+use spse_domain::audit::link;
+
+pub(super) const EVENT_COLUMNS: &str =
+    "e.id, e.seq, e.hash, e.at, e.user_pk, e.user_id, e.event, e.ip, e.user_agent, e.detail";
+
+pub(super) fn event_from_row(row: &AnyRow) -> Result<EventRecord, StoreError> {
+    Ok(EventRecord {
+        at: row.try_get("at")?,
+        user_pk: row.try_get("user_pk")?,
+        user_id: row.try_get("user_id")?,
+        event: row.try_get("event")?,
+        ip: row.try_get("ip")?,
+        user_agent: row.try_get("user_agent")?,
+        detail: row.try_get("detail")?,
+    })
+}
+
+fn logged_from_row(row: &AnyRow) -> Result<LoggedEvent, StoreError> {
+    Ok(LoggedEvent {
+        id: row.try_get("id")?,
+        event: event_from_row(row)?,
+        flagged_at: row.try_get("flagged_at")?,
+    })
+}
+
+/// The WHERE clause of a filter, binding `$1`..`$5` in the order of [`bind_filter`].
+pub(super) const FILTER_SQL: &str = "($1 = '' OR LOWER(e.user_id) = $1) \
+     AND ($2 = '' OR e.event = $2) AND ($3 = '' OR e.ip = $3) \
+     AND e.at >= $4 AND e.at < $5";
+
+pub(super) fn bind_filter<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    filter: &'q EventFilter,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    query
+        .bind(filter.user_key.as_str())
+        .bind(filter.event.as_str())
+        .bind(filter.ip.as_str())
+        .bind(filter.from.unwrap_or(i64::MIN))
+        .bind(filter.until.unwrap_or(i64::MAX))
+}
+
+#[async_trait]
+impl EventStore for SqlStore {
+    async fn insert_event(&self, event: &EventRecord) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // Claiming the next position writes the head row first: on SQLite that takes the
+        // write lock, on PostgreSQL a row lock; either way a second writer waits here
+        // until this one commits, and then reads the hash this one leaves.
+        let head = sqlx::query(
+            "UPDATE audit_chain SET head_seq = head_seq + 1 WHERE id = 1 \
+             RETURNING head_seq, head_hash",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        let seq: i64 = head.try_get("head_seq")?;
+        let previous: String = head.try_get("head_hash")?;
+        let hash = link(&previous, &event.chain_fields(seq));
+        sqlx::query(
+            "INSERT INTO access_events (seq, hash, at, user_pk, user_id, event, ip, user_agent, detail) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(seq)
+        .bind(&hash)
+        .bind(event.at)
+        .bind(event.user_pk)
+        .bind(&event.user_id)
+        .bind(&event.event)
+        .bind(&event.ip)
+        .bind(&event.user_agent)
+        .bind(&event.detail)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE audit_chain SET head_hash = $1 WHERE id = 1")
+            .bind(&hash)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn events_for_user(&self, pk: i64, limit: i64) -> Result<Vec<EventRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM access_events e WHERE e.user_pk = $1 ORDER BY e.id DESC LIMIT $2"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(pk)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    async fn user_events(
+        &self,
+        pk: i64,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<LoggedEvent>, StoreError> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS}, f.flagged_at FROM access_events e \
+             LEFT JOIN event_flags f ON f.event_id = e.id \
+             WHERE e.user_pk = $1 ORDER BY e.id DESC LIMIT $2 OFFSET $3"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(pk)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(logged_from_row).collect()
+    }
+
+    async fn own_event_kind(
+        &self,
+        event_id: i64,
+        user_pk: i64,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT event FROM access_events WHERE id = $1 AND user_pk = $2")
+                .bind(event_id)
+                .bind(user_pk)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn flag_event(&self, event_id: i64, user_pk: i64, now: i64) -> Result<bool, StoreError> {
+        let owned: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM access_events WHERE id = $1 AND user_pk = $2")
+                .bind(event_id)
+                .bind(user_pk)
+                .fetch_optional(&self.pool)
+                .await?;
+        if owned.is_none() {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO event_flags (event_id, user_pk, flagged_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (event_id) DO NOTHING",
+        )
+        .bind(event_id)
+        .bind(user_pk)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(true)
+    }
+
+    async fn search_events(
+        &self,
+        filter: &EventFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<LoggedEvent>, StoreError> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS}, f.flagged_at FROM access_events e \
+             LEFT JOIN event_flags f ON f.event_id = e.id \
+             WHERE {FILTER_SQL} \
+             ORDER BY CASE WHEN f.event_id IS NULL THEN 1 ELSE 0 END, e.id DESC \
+             LIMIT $6 OFFSET $7"
+        );
+        let rows = bind_filter(sqlx::query(&sql), filter)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(logged_from_row).collect()
+    }
+}

@@ -1,0 +1,235 @@
+//! Reset codes, reset requests, captchas, and taking TOTP off an account.
+
+use async_trait::async_trait;
+use sqlx::Row;
+
+use super::SqlStore;
+use crate::*;
+
+/// Everything that ends with TOTP: run inside the caller's transaction.
+async fn clear_totp_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user_pk: i64,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE users SET totp_secret = NULL, totp_activated_at = NULL, totp_last_step = NULL, \
+         totp_failures = 0, totp_locked_until = 0, totp_lock_count = 0 WHERE id = $1",
+    )
+    .bind(user_pk)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM totp_activations WHERE user_pk = $1")
+        .bind(user_pk)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_pk = $1")
+        .bind(user_pk)
+        .execute(&mut **tx)
+        .await?;
+    // The lost phone can neither approve nor be asked any more.
+    sqlx::query("UPDATE devices SET revoked_at = $1 WHERE user_pk = $2 AND revoked_at IS NULL")
+        .bind(now)
+        .bind(user_pk)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM approvals WHERE user_pk = $1 AND state = 'pending'")
+        .bind(user_pk)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE reset_codes SET used_at = $1 WHERE user_pk = $2 AND used_at IS NULL")
+        .bind(now)
+        .bind(user_pk)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl ResetStore for SqlStore {
+    async fn record_reset_request(
+        &self,
+        ip: &str,
+        user_key: &str,
+        now: i64,
+        since: i64,
+    ) -> Result<RequestCounts, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // Always the IP's key before the account's: a fixed order cannot deadlock.
+        for key in [format!("ip:{ip}"), format!("account:{user_key}")] {
+            sqlx::query(
+                "INSERT INTO rate_keys (key, touched_at) VALUES ($1, $2) \
+                 ON CONFLICT (key) DO UPDATE SET touched_at = excluded.touched_at",
+            )
+            .bind(key)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("INSERT INTO reset_requests (at, ip, user_key) VALUES ($1, $2, $3)")
+            .bind(now)
+            .bind(ip)
+            .bind(user_key)
+            .execute(&mut *tx)
+            .await?;
+        let from_ip: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM reset_requests WHERE ip = $1 AND at > $2")
+                .bind(ip)
+                .bind(since)
+                .fetch_one(&mut *tx)
+                .await?;
+        let for_account: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM reset_requests WHERE user_key = $1 AND at > $2",
+        )
+        .bind(user_key)
+        .bind(since)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(RequestCounts {
+            from_ip,
+            for_account,
+        })
+    }
+
+    async fn insert_reset_code(
+        &self,
+        user_pk: i64,
+        code_hash: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO reset_codes (user_pk, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(user_pk)
+        .bind(code_hash)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn reset_code(&self, code_hash: &str) -> Result<Option<ResetCodeRecord>, StoreError> {
+        let row = sqlx::query(
+            "SELECT user_pk, expires_at, used_at FROM reset_codes WHERE code_hash = $1",
+        )
+        .bind(code_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(ResetCodeRecord {
+                user_pk: row.try_get("user_pk")?,
+                expires_at: row.try_get("expires_at")?,
+                used_at: row.try_get("used_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn redeem_reset_code(
+        &self,
+        user_pk: i64,
+        code_hash: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let taken = sqlx::query(
+            "UPDATE reset_codes SET used_at = $1 \
+             WHERE code_hash = $2 AND user_pk = $3 AND used_at IS NULL AND expires_at > $1",
+        )
+        .bind(now)
+        .bind(code_hash)
+        .bind(user_pk)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if taken != 1 {
+            return Ok(false);
+        }
+        clear_totp_in(&mut tx, user_pk, now).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn clear_totp(&self, user_pk: i64, now: i64) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        clear_totp_in(&mut tx, user_pk, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn put_captcha(
+        &self,
+        id_hash: &str,
+        answer_hash: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO captchas (id_hash, answer_hash, expires_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (id_hash) DO UPDATE SET answer_hash = excluded.answer_hash, \
+             expires_at = excluded.expires_at",
+        )
+        .bind(id_hash)
+        .bind(answer_hash)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn take_captcha(&self, id_hash: &str, now: i64) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query(
+            "DELETE FROM captchas WHERE id_hash = $1 RETURNING answer_hash, expires_at",
+        )
+        .bind(id_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let expires_at: i64 = row.try_get("expires_at")?;
+        Ok((expires_at > now)
+            .then(|| row.try_get("answer_hash"))
+            .transpose()?)
+    }
+
+    async fn delete_stale_resets(&self, now: i64, requests_before: i64) -> Result<u64, StoreError> {
+        let mut removed = 0;
+        for (sql, bound) in [
+            ("DELETE FROM captchas WHERE expires_at <= $1", now),
+            ("DELETE FROM reset_codes WHERE expires_at <= $1", now),
+            ("DELETE FROM reset_requests WHERE at <= $1", requests_before),
+            (
+                "DELETE FROM rate_keys WHERE touched_at <= $1",
+                requests_before,
+            ),
+        ] {
+            removed += sqlx::query(sql)
+                .bind(bound)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+        }
+        Ok(removed)
+    }
+}
+
+#[async_trait]
+impl StaffStore for SqlStore {
+    async fn set_disabled(&self, user_pk: i64, disabled: bool) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+            .bind(i64::from(disabled))
+            .bind(user_pk)
+            .execute(&mut *tx)
+            .await?;
+        if disabled {
+            sqlx::query("DELETE FROM sessions WHERE user_pk = $1")
+                .bind(user_pk)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,248 @@
+//! Accounts, their failure counters and their TOTP secrets.
+
+use async_trait::async_trait;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{SqlStore, corrupt};
+use crate::*;
+use spse_domain::user::{Role, UserKind};
+
+const USER_COLUMNS: &str = "id, user_id, kind, email, name, role, password_hash, disabled, \
+    totp_secret, totp_activated_at, totp_last_step, \
+    password_failures, password_locked_until, password_lock_count, \
+    totp_failures, totp_locked_until, totp_lock_count, created_at";
+
+fn user_from_row(row: &AnyRow) -> Result<UserRecord, StoreError> {
+    let kind: String = row.try_get("kind")?;
+    let role: String = row.try_get("role")?;
+    let lock = |prefix: &str| -> Result<LockState, sqlx::Error> {
+        Ok(LockState {
+            failures: row.try_get(format!("{prefix}_failures").as_str())?,
+            locked_until: row.try_get(format!("{prefix}_locked_until").as_str())?,
+            lock_count: row.try_get(format!("{prefix}_lock_count").as_str())?,
+        })
+    };
+    Ok(UserRecord {
+        pk: row.try_get("id")?,
+        user_id: row.try_get("user_id")?,
+        kind: UserKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        role: Role::parse(&role).ok_or_else(|| corrupt("role", &role))?,
+        password_hash: row.try_get("password_hash")?,
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
+        totp_secret: row.try_get("totp_secret")?,
+        totp_activated_at: row.try_get("totp_activated_at")?,
+        totp_last_step: row.try_get("totp_last_step")?,
+        password_lock: lock("password")?,
+        totp_lock: lock("totp")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn counter_columns(factor: Factor) -> (&'static str, &'static str, &'static str) {
+    match factor {
+        Factor::Password => (
+            "password_failures",
+            "password_locked_until",
+            "password_lock_count",
+        ),
+        Factor::Totp => ("totp_failures", "totp_locked_until", "totp_lock_count"),
+    }
+}
+
+/// Makes `secret` the user's active TOTP secret and revokes every bound device, inside
+/// the caller's transaction.
+pub(super) async fn activate_totp(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    pk: i64,
+    secret: &[u8],
+    step: i64,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE users SET totp_secret = $1, totp_activated_at = $2, totp_last_step = $3, \
+         totp_failures = 0, totp_locked_until = 0, totp_lock_count = 0 WHERE id = $4",
+    )
+    .bind(secret.to_vec())
+    .bind(now)
+    .bind(step)
+    .bind(pk)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE devices SET revoked_at = $1 WHERE user_pk = $2 AND revoked_at IS NULL")
+        .bind(now)
+        .bind(pk)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl UserStore for SqlStore {
+    async fn insert_user(&self, user: &NewUser, now: i64) -> Result<i64, StoreError> {
+        let pk: i64 = sqlx::query_scalar(
+            "INSERT INTO users (user_id, user_key, kind, email, name, role, password_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(&user.user_id)
+        .bind(&user.user_key)
+        .bind(user.kind.as_str())
+        .bind(&user.email)
+        .bind(&user.name)
+        .bind(user.role.as_str())
+        .bind(&user.password_hash)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(pk)
+    }
+
+    async fn user_by_key(&self, user_key: &str) -> Result<Option<UserRecord>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE user_key = $1");
+        let row = sqlx::query(&sql)
+            .bind(user_key)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn user_by_pk(&self, pk: i64) -> Result<Option<UserRecord>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        let row = sqlx::query(&sql)
+            .bind(pk)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn list_users(&self) -> Result<Vec<UserRecord>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY user_key");
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    async fn set_password_hash(&self, pk: i64, hash: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(pk)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn reserve_attempt(
+        &self,
+        pk: i64,
+        factor: Factor,
+        now: i64,
+        policy: &LockoutPolicy,
+        lock_secs: i64,
+    ) -> Result<Reservation, StoreError> {
+        let (failures, locked_until, lock_count) = counter_columns(factor);
+        let sql = format!(
+            "UPDATE users SET \
+               {failures} = CASE WHEN {failures} + 1 >= $3 THEN 0 ELSE {failures} + 1 END, \
+               {locked_until} = CASE WHEN {failures} + 1 >= $3 THEN $2 + $4 ELSE {locked_until} END, \
+               {lock_count} = CASE WHEN {failures} + 1 >= $3 THEN {lock_count} + 1 ELSE {lock_count} END \
+             WHERE id = $1 AND {locked_until} <= $2 \
+             RETURNING {locked_until}"
+        );
+        let new_lock: Option<i64> = sqlx::query_scalar(&sql)
+            .bind(pk)
+            .bind(now)
+            .bind(policy.max_failures)
+            .bind(lock_secs)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match new_lock {
+            None => Reservation::Locked,
+            Some(until) => Reservation::Allowed {
+                locks_on_failure: until > now,
+            },
+        })
+    }
+
+    async fn clear_failures(&self, pk: i64, factor: Factor) -> Result<(), StoreError> {
+        let (failures, locked_until, lock_count) = counter_columns(factor);
+        let sql = format!(
+            "UPDATE users SET {failures} = 0, {locked_until} = 0, {lock_count} = 0 WHERE id = $1"
+        );
+        sqlx::query(&sql).bind(pk).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn put_activation(&self, pending: &NewActivation) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM totp_activations WHERE user_pk = $1")
+            .bind(pending.user_pk)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO totp_activations (user_pk, secret, enroll_hash, session_hash, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(pending.user_pk)
+        .bind(pending.secret.clone())
+        .bind(&pending.enroll_hash)
+        .bind(&pending.session_hash)
+        .bind(pending.created_at)
+        .bind(pending.expires_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn activation(&self, pk: i64) -> Result<Option<PendingActivation>, StoreError> {
+        let row = sqlx::query("SELECT secret, expires_at, COALESCE(session_hash, '') AS session_hash FROM totp_activations WHERE user_pk = $1 AND completed_at IS NULL")
+            .bind(pk)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| {
+            Ok(PendingActivation {
+                secret: row.try_get("secret")?,
+                expires_at: row.try_get("expires_at")?,
+                session_hash: row.try_get("session_hash")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn complete_activation(
+        &self,
+        pk: i64,
+        secret: &[u8],
+        step: i64,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let taken =
+            sqlx::query("DELETE FROM totp_activations WHERE user_pk = $1 AND expires_at > $2 AND completed_at IS NULL")
+                .bind(pk)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if taken != 1 {
+            return Ok(false);
+        }
+        activate_totp(&mut tx, pk, secret, step, now).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn claim_step(&self, pk: i64, step: i64) -> Result<bool, StoreError> {
+        let claimed = sqlx::query(
+            "UPDATE users SET totp_last_step = $1 \
+             WHERE id = $2 AND totp_secret IS NOT NULL AND (totp_last_step IS NULL OR totp_last_step < $1)",
+        )
+        .bind(step)
+        .bind(pk)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(claimed == 1)
+    }
+}

@@ -1,0 +1,251 @@
+//! Push login: a pending approval per login attempt, decided once in the authenticator
+//! with number matching (NIST SP 800-63B 5.1.3, OWASP ASVS 5.0 6.6.4).
+
+use spse_protocol::api::{Decision, ErrorCode, PendingApproval};
+
+use super::{Auth, AuthError, Client, SessionToken};
+use spse_domain::event::EventKind;
+use spse_domain::token;
+use spse_mail::Mail;
+use spse_store::{
+    ApprovalRecord, ApprovalState, DeviceRecord, Factor, Reservation, SessionRecord, UserRecord,
+};
+
+/// How long an approval waits for a decision.
+pub const APPROVAL_SECS: i64 = 120;
+/// Most live approvals an account may have at once (against push-bombing).
+pub const MAX_PENDING: i64 = 3;
+/// After a plain denial, new approvals wait this long.
+pub const DENY_PAUSE_SECS: i64 = 60;
+
+/// What the acceptor page shows about push approval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AcceptorState {
+    /// Waiting; the number to type in the app.
+    Waiting {
+        number: i64,
+        expires_at: i64,
+    },
+    /// No approval for this attempt (no device, limit reached, paused, or expired):
+    /// the code form is the way in.
+    CodeOnly,
+    Approved,
+    Refused,
+}
+
+impl Auth {
+    /// Creates a pending approval for a login attempt if the user has a bound device,
+    /// fewer than [`MAX_PENDING`] live approvals and no pause in force.
+    pub(super) async fn offer_approval(
+        &self,
+        user: &UserRecord,
+        attempt: &SessionRecord,
+    ) -> Result<(), AuthError> {
+        if self.store.active_device(user.pk).await?.is_none() {
+            return Ok(());
+        }
+        let now = self.now();
+        let number = 10 + i64::from(token::random_bytes(1)[0]) % 90;
+        let approval = ApprovalRecord {
+            id: token::random_hex(16),
+            user_pk: user.pk,
+            session_hash: attempt.id_hash.clone(),
+            number,
+            state: ApprovalState::Pending,
+            created_at: now,
+            expires_at: now + APPROVAL_SECS,
+            ip: attempt.ip.clone(),
+            user_agent: attempt.user_agent.clone(),
+        };
+        if !self.store.create_approval(&approval, MAX_PENDING).await? {
+            tracing::info!(user_id = %user.user_id, "no approval offered: limit reached or paused");
+        }
+        Ok(())
+    }
+
+    pub async fn acceptor_state(
+        &self,
+        session: &SessionRecord,
+    ) -> Result<AcceptorState, AuthError> {
+        let Some(approval) = self
+            .store
+            .latest_approval_for_session(&session.id_hash)
+            .await?
+        else {
+            return Ok(AcceptorState::CodeOnly);
+        };
+        Ok(match approval.state {
+            ApprovalState::Pending if approval.expires_at > self.now() => AcceptorState::Waiting {
+                number: approval.number,
+                expires_at: approval.expires_at,
+            },
+            ApprovalState::Pending => AcceptorState::CodeOnly,
+            ApprovalState::Approved | ApprovalState::Used => AcceptorState::Approved,
+            ApprovalState::Denied | ApprovalState::NotMe => AcceptorState::Refused,
+        })
+    }
+
+    /// Completes the login once the authenticator has approved it; `None` otherwise.
+    pub async fn complete_approved(
+        &self,
+        session: &SessionRecord,
+        client: &Client,
+    ) -> Result<Option<SessionToken>, AuthError> {
+        let user = self.half_open_user(session).await?;
+        let Some(approval) = self
+            .store
+            .latest_approval_for_session(&session.id_hash)
+            .await?
+        else {
+            return Ok(None);
+        };
+        if approval.state != ApprovalState::Approved
+            || !self.store.consume_approval(&approval.id).await?
+        {
+            return Ok(None);
+        }
+        self.finish_login(session, &user, client).await.map(Some)
+    }
+
+    /// Ends a login attempt that was refused in the authenticator.
+    pub async fn end_refused(&self, session: &SessionRecord) -> Result<(), AuthError> {
+        self.store.delete_session(&session.id_hash).await?;
+        Ok(())
+    }
+
+    /// The device's account's pending logins, without their numbers.
+    pub async fn pending_for_device(
+        &self,
+        device: &DeviceRecord,
+    ) -> Result<Vec<PendingApproval>, AuthError> {
+        let user = self
+            .store
+            .user_by_pk(device.user_pk)
+            .await?
+            .ok_or(AuthError::Api(ErrorCode::UnknownDevice))?;
+        let pending = self
+            .store
+            .pending_approvals(device.user_pk, self.now())
+            .await?;
+        Ok(pending
+            .into_iter()
+            .map(|a| PendingApproval {
+                id: a.id,
+                account: user.user_id.clone(),
+                created_at: a.created_at,
+                expires_at: a.expires_at,
+                ip: a.ip,
+                user_agent: a.user_agent,
+            })
+            .collect())
+    }
+
+    /// A decision from the device. The first decision wins; a wrong number counts toward
+    /// the code lockout.
+    pub async fn decide(
+        &self,
+        device: &DeviceRecord,
+        approval_id: &str,
+        decision: Decision,
+        number: Option<u32>,
+        client: &Client,
+    ) -> Result<Decision, AuthError> {
+        let api = AuthError::Api;
+        let approval = self
+            .store
+            .approval(approval_id)
+            .await?
+            .filter(|a| a.user_pk == device.user_pk)
+            .ok_or(api(ErrorCode::NotFound))?;
+        let user = self
+            .store
+            .user_by_pk(device.user_pk)
+            .await?
+            .ok_or(api(ErrorCode::UnknownDevice))?;
+        let now = self.now();
+        if approval.state != ApprovalState::Pending {
+            return Err(api(ErrorCode::AlreadyDecided));
+        }
+        if approval.expires_at <= now {
+            return Err(api(ErrorCode::Expired));
+        }
+        let (to, event) = match decision {
+            Decision::Approve => {
+                self.check_number(&user, &approval, number, client).await?;
+                (ApprovalState::Approved, EventKind::ApprovalGranted)
+            }
+            Decision::Deny => (ApprovalState::Denied, EventKind::ApprovalDenied),
+            Decision::NotMe => (ApprovalState::NotMe, EventKind::ApprovalNotMe),
+        };
+        if !self.store.decide_approval(&approval.id, to, now).await? {
+            let current = self.store.approval(&approval.id).await?;
+            let expired = current.is_some_and(|a| a.state == ApprovalState::Pending);
+            return Err(api(if expired {
+                ErrorCode::Expired
+            } else {
+                ErrorCode::AlreadyDecided
+            }));
+        }
+        let detail = format!("device {}; login from {}", device.name, approval.ip);
+        self.log_event(event, Some(&user), "", client, &detail)
+            .await?;
+        if decision != Decision::Approve {
+            let pause = match decision {
+                Decision::NotMe => self.policy.approval_cooldown_secs,
+                _ => DENY_PAUSE_SECS,
+            };
+            self.store.pause_approvals(user.pk, now + pause).await?;
+            if decision == Decision::NotMe {
+                // Someone else got past the password: it must change at the next login.
+                self.store.require_password_change(user.pk, now).await?;
+            }
+            self.send_later(Mail {
+                to: user.email.clone(),
+                subject: "Login SPSE ditolak / SPSE login refused".into(),
+                text: spse_mail::texts::login_refused(
+                    &user.user_id,
+                    &approval.ip,
+                    &approval.user_agent,
+                    decision == Decision::NotMe,
+                ),
+                html: None,
+            })
+            .await?;
+        }
+        self.wake_waiting_pages(&approval.session_hash).await;
+        Ok(decision)
+    }
+
+    async fn check_number(
+        &self,
+        user: &UserRecord,
+        approval: &ApprovalRecord,
+        number: Option<u32>,
+        client: &Client,
+    ) -> Result<(), AuthError> {
+        let number = number.ok_or(AuthError::Api(ErrorCode::BadRequest))?;
+        let now = self.now();
+        let policy = &self.policy.totp_lockout;
+        let lock_secs = policy.lock_secs(user.totp_lock.lock_count);
+        let reservation = self
+            .store
+            .reserve_attempt(user.pk, Factor::Totp, now, policy, lock_secs)
+            .await?;
+        let Reservation::Allowed { locks_on_failure } = reservation else {
+            return Err(AuthError::Api(ErrorCode::Locked));
+        };
+        if i64::from(number) != approval.number {
+            self.log_event(EventKind::ApprovalWrongNumber, Some(user), "", client, "")
+                .await?;
+            if locks_on_failure {
+                let detail = format!("locked for {} minutes", lock_secs / 60);
+                self.log_event(EventKind::CodeLocked, Some(user), "", client, &detail)
+                    .await?;
+                return Err(AuthError::Api(ErrorCode::Locked));
+            }
+            return Err(AuthError::Api(ErrorCode::WrongNumber));
+        }
+        self.store.clear_failures(user.pk, Factor::Totp).await?;
+        Ok(())
+    }
+}

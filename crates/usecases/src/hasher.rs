@@ -1,0 +1,199 @@
+//! argon2id off the async workers, a bounded number at a time, with a dummy hash so an
+//! unknown user costs the same as a known one (zero-to-production's `password.rs`).
+
+use std::sync::{Arc, Mutex};
+
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use tokio::sync::Semaphore;
+
+use spse_domain::token;
+
+/// OWASP's argon2id minimum: 19 MiB, two passes, one lane.
+const MEMORY_KIB: u32 = 19 * 1024;
+const PASSES: u32 = 2;
+const LANES: u32 = 1;
+
+fn params() -> Params {
+    Params::new(MEMORY_KIB, PASSES, LANES, None).expect("static argon2 parameters are valid")
+}
+
+fn argon2() -> Argon2<'static> {
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params())
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("password hashing failed: {0}")]
+pub struct HashError(String);
+
+/// argon2's working memory (19 MiB), kept between verifications: one set per hashing
+/// slot at most. Allocating it afresh each time left glibc holding every blocking
+/// thread's copy (a 470 MB peak under load, see the README's benchmark notes).
+type Memory = Vec<argon2::Block>;
+
+/// Hashes and verifies passwords without blocking the request workers.
+#[derive(Clone)]
+pub struct Hasher {
+    permits: Arc<Semaphore>,
+    dummy: Arc<String>,
+    memory: Arc<Mutex<Vec<Memory>>>,
+}
+
+impl Hasher {
+    pub fn new(concurrency: usize) -> Self {
+        let dummy = hash_blocking(&token::random_hex(16)).expect("hashing a random string works");
+        Self {
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            dummy: Arc::new(dummy),
+            memory: Arc::new(Mutex::new(Vec::new())),
+        }
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, HashError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| HashError(e.to_string()))?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| HashError(e.to_string()))
+    }
+
+    pub async fn hash(&self, password: String) -> Result<String, HashError> {
+        self.run(move || hash_blocking(&password)).await?
+    }
+
+    /// Verifies against `stored`, or against the dummy hash when there is no user, so the
+    /// caller's answer takes the same time either way.
+    pub async fn verify(
+        &self,
+        password: String,
+        stored: Option<String>,
+    ) -> Result<bool, HashError> {
+        let is_real = stored.is_some();
+        let stored = stored.unwrap_or_else(|| self.dummy.as_str().to_string());
+        let pool = Arc::clone(&self.memory);
+        let matched = self
+            .run(move || {
+                // At most one set per permit is ever out of the pool at once.
+                let taken = pool.lock().ok().and_then(|mut sets| sets.pop());
+                let mut memory =
+                    taken.unwrap_or_else(|| vec![argon2::Block::default(); params().block_count()]);
+                let matched = verify_blocking(&password, &stored, &mut memory);
+                if let Ok(mut sets) = pool.lock() {
+                    sets.push(memory);
+                }
+                matched
+            })
+            .await?;
+        Ok(matched && is_real)
+    }
+}
+
+fn hash_blocking(password: &str) -> Result<String, HashError> {
+    let salt =
+        SaltString::encode_b64(&token::random_bytes(16)).map_err(|e| HashError(e.to_string()))?;
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| HashError(e.to_string()))
+}
+
+/// Verifies in `memory` when the hash has our parameters; any other argon2 hash (older
+/// parameters, say) is verified the ordinary way.
+fn verify_blocking(password: &str, stored: &str, memory: &mut Memory) -> bool {
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return false;
+    };
+    let ours = parsed.algorithm == Algorithm::Argon2id.ident()
+        && parsed.version == Some(Version::V0x13.into())
+        && Params::try_from(&parsed)
+            .is_ok_and(|p| p.m_cost() == MEMORY_KIB && p.t_cost() == PASSES && p.p_cost() == LANES);
+    if !ours {
+        return argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
+    }
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return false;
+    };
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    let mut out = vec![0u8; expected.len()];
+    argon2()
+        .hash_password_into_with_memory(password.as_bytes(), salt, &mut out, memory.as_mut_slice())
+        .is_ok()
+        && token::equal_bytes(&out, expected.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn hashes_verify_and_salts_differ() {
+        let hasher = Hasher::new(2);
+        let a = hasher.hash("kopi tubruk".into()).await.unwrap();
+        let b = hasher.hash("kopi tubruk".into()).await.unwrap();
+        assert_ne!(a, b);
+        assert!(a.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{a}");
+        assert!(
+            hasher
+                .verify("kopi tubruk".into(), Some(a.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(!hasher.verify("kopi tubruk!".into(), Some(a)).await.unwrap());
+        assert!(!hasher.verify("anything".into(), None).await.unwrap());
+    }
+
+    /// Hashes with other parameters (made by an older setting) still verify, the
+    /// ordinary way; ours verify in the reused memory, and both refuse a wrong password.
+    #[tokio::test]
+    async fn other_parameters_and_reused_memory() {
+        let hasher = Hasher::new(1);
+        let salt = SaltString::encode_b64(b"0123456789abcdef").unwrap();
+        let other = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8192, 1, 1, None).unwrap(),
+        )
+        .hash_password(b"teh manis", &salt)
+        .unwrap()
+        .to_string();
+        assert!(
+            hasher
+                .verify("teh manis".into(), Some(other.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !hasher
+                .verify("teh tawar".into(), Some(other))
+                .await
+                .unwrap()
+        );
+        let ours = hasher.hash("teh manis".into()).await.unwrap();
+        for _ in 0..3 {
+            assert!(
+                hasher
+                    .verify("teh manis".into(), Some(ours.clone()))
+                    .await
+                    .unwrap()
+            );
+            assert!(
+                !hasher
+                    .verify("teh tawar".into(), Some(ours.clone()))
+                    .await
+                    .unwrap()
+            );
+        }
+        assert_eq!(hasher.memory.lock().unwrap().len(), 1, "one set, reused");
+    }
+}

@@ -1,0 +1,191 @@
+//! The user ID and password steps (guide B.1-4, C.1-2).
+
+use super::{Auth, AuthError, Client, SessionToken};
+use spse_domain::event::EventKind;
+use spse_domain::password;
+use spse_domain::session::Stage;
+use spse_domain::token;
+use spse_domain::totp::{enroll_token, new_secret};
+use spse_domain::user::{UserId, UserKind};
+use spse_store::{Factor, NewActivation, Reservation, SessionRecord, UserRecord};
+
+/// Where the browser goes after a right password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordOutcome {
+    /// TOTP is required and not active yet: `/totp/aktivasi`.
+    Activate,
+    /// TOTP is active: `/totp/acceptor`.
+    EnterCode,
+    /// TOTP not required and not active: straight to the beranda.
+    Complete,
+    /// After a "not me": `/ganti-password` first, then the TOTP step.
+    ChooseNewPassword,
+}
+
+impl Auth {
+    /// The user ID step. Any well-formed ID moves on to the password step, so this step
+    /// tells nobody whether the account exists.
+    pub async fn begin_login(
+        &self,
+        kind: UserKind,
+        typed_user_id: &str,
+        previous: Option<&SessionRecord>,
+        client: &Client,
+    ) -> Result<SessionToken, AuthError> {
+        let user_id = UserId::parse(typed_user_id).map_err(|_| AuthError::InvalidUserId)?;
+        if let Some(previous) = previous {
+            self.store.delete_session(&previous.id_hash).await?;
+        }
+        self.start_session(user_id.as_str(), kind, client).await
+    }
+
+    /// The password step. Unknown user, wrong door, wrong password, disabled and locked
+    /// accounts all end in [`AuthError::LoginFailed`] after one argon2 verification.
+    pub async fn submit_password(
+        &self,
+        session: &SessionRecord,
+        typed_password: &str,
+        client: &Client,
+    ) -> Result<(SessionToken, PasswordOutcome), AuthError> {
+        if session.stage != Stage::Identified {
+            return Err(AuthError::WrongStep);
+        }
+        let password = password::normalize(typed_password).ok_or(AuthError::LoginFailed)?;
+        let user_id = UserId::parse(&session.claimed_user_id).map_err(|_| AuthError::WrongStep)?;
+        let user = self.store.user_by_key(&user_id.key()).await?;
+        let Some(user) = user else {
+            self.hasher.verify(password, None).await?;
+            self.log_event(
+                EventKind::PasswordWrong,
+                None,
+                user_id.as_str(),
+                client,
+                "unknown user",
+            )
+            .await?;
+            return Err(AuthError::LoginFailed);
+        };
+        if user.kind != session.kind || user.disabled {
+            self.hasher.verify(password, None).await?;
+            let why = if user.disabled {
+                "account disabled"
+            } else {
+                "wrong account kind"
+            };
+            self.log_event(EventKind::PasswordWrong, Some(&user), "", client, why)
+                .await?;
+            return Err(AuthError::LoginFailed);
+        }
+        let now = self.now();
+        let policy = &self.policy.password_lockout;
+        let lock_secs = policy.lock_secs(user.password_lock.lock_count);
+        match self
+            .store
+            .reserve_attempt(user.pk, Factor::Password, now, policy, lock_secs)
+            .await?
+        {
+            Reservation::Locked => {
+                self.hasher.verify(password, None).await?;
+                self.log_event(
+                    EventKind::PasswordLocked,
+                    Some(&user),
+                    "",
+                    client,
+                    "attempt while locked",
+                )
+                .await?;
+                Err(AuthError::LoginFailed)
+            }
+            Reservation::Allowed { locks_on_failure } => {
+                if !self
+                    .hasher
+                    .verify(password, Some(user.password_hash.clone()))
+                    .await?
+                {
+                    self.log_event(EventKind::PasswordWrong, Some(&user), "", client, "")
+                        .await?;
+                    if locks_on_failure {
+                        let detail = format!("locked for {} minutes", lock_secs / 60);
+                        self.log_event(EventKind::PasswordLocked, Some(&user), "", client, &detail)
+                            .await?;
+                    }
+                    return Err(AuthError::LoginFailed);
+                }
+                self.store.clear_failures(user.pk, Factor::Password).await?;
+                self.after_password(session, &user, client).await
+            }
+        }
+    }
+
+    async fn after_password(
+        &self,
+        session: &SessionRecord,
+        user: &UserRecord,
+        client: &Client,
+    ) -> Result<(SessionToken, PasswordOutcome), AuthError> {
+        // After a "not me" the old password is presumed known: this login must choose a
+        // new one first, and stays half-open (TOTP pages and /ganti-password) until then.
+        let must_change = self.store.password_change_required(user.pk).await?;
+        let or_new_password = |next| {
+            if must_change {
+                PasswordOutcome::ChooseNewPassword
+            } else {
+                next
+            }
+        };
+        if user.totp_secret.is_some() {
+            let (token, record) = self.prepare_step(session, user.pk, Stage::PasswordOk, client);
+            self.commit_step(session, &record).await?;
+            // With a new password to choose, the approval is offered once it is chosen.
+            if !must_change {
+                self.offer_approval(user, &record).await?;
+            }
+            return Ok((token, or_new_password(PasswordOutcome::EnterCode)));
+        }
+        if self.policy.totp_required {
+            let now = self.now();
+            let (token, record) = self.prepare_step(session, user.pk, Stage::PasswordOk, client);
+            let key = new_secret();
+            self.store
+                .put_activation(&NewActivation {
+                    user_pk: user.pk,
+                    secret: self
+                        .secrets
+                        .seal(key.secret(), &activation_context(user.pk)),
+                    enroll_hash: token::hash(&enroll_token(&key)),
+                    session_hash: record.id_hash.clone(),
+                    created_at: now,
+                    expires_at: now + self.policy.activation_secs,
+                })
+                .await?;
+            self.commit_step(session, &record).await?;
+            return Ok((token, or_new_password(PasswordOutcome::Activate)));
+        }
+        if must_change {
+            let token = self
+                .step_up(session, user.pk, Stage::PasswordOk, client)
+                .await?;
+            return Ok((token, PasswordOutcome::ChooseNewPassword));
+        }
+        let token = self.step_up(session, user.pk, Stage::Full, client).await?;
+        self.log_event(
+            EventKind::LoginSucceeded,
+            Some(user),
+            "",
+            client,
+            "password only",
+        )
+        .await?;
+        Ok((token, PasswordOutcome::Complete))
+    }
+}
+
+/// What a pending secret is bound to, so a row copied to another user does not open.
+pub(super) fn activation_context(pk: i64) -> Vec<u8> {
+    format!("activation:{pk}").into_bytes()
+}
+
+/// What an active secret is bound to.
+pub(super) fn totp_context(pk: i64) -> Vec<u8> {
+    format!("totp:{pk}").into_bytes()
+}

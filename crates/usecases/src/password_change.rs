@@ -1,0 +1,228 @@
+//! GANTI PASSWORD, and the new password a login must choose after a "not me".
+
+use super::{Auth, AuthError, Client, PasswordOutcome, SessionToken};
+use spse_domain::event::EventKind;
+use spse_domain::password::{self, NewPassword, PasswordError};
+use spse_domain::session::Stage;
+use spse_domain::user::UserId;
+use spse_mail::Mail;
+use spse_store::{Factor, Reservation, SessionRecord, UserRecord};
+
+/// Why a password change was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordChangeError {
+    #[error("new password refused: {0}")]
+    Rules(#[from] PasswordError),
+    #[error("the confirmation differs from the new password")]
+    Mismatch,
+    /// Counted toward the password lockout like a wrong password at login.
+    #[error("the current password is wrong")]
+    CurrentWrong,
+    #[error("too many wrong passwords; locked until {until}")]
+    Locked { until: i64 },
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+}
+
+impl From<spse_store::StoreError> for PasswordChangeError {
+    fn from(e: spse_store::StoreError) -> Self {
+        Self::Auth(e.into())
+    }
+}
+
+impl From<super::hasher::HashError> for PasswordChangeError {
+    fn from(e: super::hasher::HashError) -> Self {
+        Self::Auth(e.into())
+    }
+}
+
+/// Checks the new password and its confirmation; both are compared after NFKC, so the
+/// same password typed as NFC and as NFD matches.
+fn new_password(
+    user: &UserRecord,
+    new: &str,
+    confirm: &str,
+) -> Result<NewPassword, PasswordChangeError> {
+    let user_id = UserId::parse(&user.user_id).map_err(|_| AuthError::WrongStep)?;
+    let new = NewPassword::parse(new, &user_id)?;
+    if password::normalize(confirm).as_deref() != Some(new.as_str()) {
+        return Err(PasswordChangeError::Mismatch);
+    }
+    Ok(new)
+}
+
+impl Auth {
+    /// Whether the login behind this half-open session must choose a new password first.
+    pub async fn must_choose_password(&self, session: &SessionRecord) -> Result<bool, AuthError> {
+        let Some(pk) = session.user_pk else {
+            return Ok(false);
+        };
+        Ok(session.stage == Stage::PasswordOk
+            && self.store.password_change_required(pk).await?
+            && self
+                .store
+                .pending_password(&session.id_hash)
+                .await?
+                .is_none())
+    }
+
+    /// Refuses the second factor until a required new password was chosen.
+    pub(super) async fn ensure_password_chosen(
+        &self,
+        session: &SessionRecord,
+    ) -> Result<(), AuthError> {
+        if self.must_choose_password(session).await? {
+            return Err(AuthError::PasswordChangeRequired);
+        }
+        Ok(())
+    }
+
+    /// Change by a signed-in user. The rules are checked before the current password, so
+    /// a typo in the new one costs no attempt; the current one is counted like a login.
+    pub async fn change_password(
+        &self,
+        session: &SessionRecord,
+        current: &str,
+        new: &str,
+        confirm: &str,
+        client: &Client,
+    ) -> Result<(), PasswordChangeError> {
+        let user = self.full_user(session).await?;
+        let new = new_password(&user, new, confirm)?;
+        let now = self.now();
+        let policy = &self.policy.password_lockout;
+        let lock_secs = policy.lock_secs(user.password_lock.lock_count);
+        let reservation = self
+            .store
+            .reserve_attempt(user.pk, Factor::Password, now, policy, lock_secs)
+            .await?;
+        let Reservation::Allowed { locks_on_failure } = reservation else {
+            self.log_event(
+                EventKind::PasswordLocked,
+                Some(&user),
+                "",
+                client,
+                "password change while locked",
+            )
+            .await?;
+            return Err(PasswordChangeError::Locked {
+                until: user.password_lock.locked_until.max(now),
+            });
+        };
+        let matched = match password::normalize(current) {
+            Some(current) => {
+                self.hasher
+                    .verify(current, Some(user.password_hash.clone()))
+                    .await?
+            }
+            None => false,
+        };
+        if !matched {
+            self.log_event(
+                EventKind::PasswordWrong,
+                Some(&user),
+                "",
+                client,
+                "password change",
+            )
+            .await?;
+            if locks_on_failure {
+                let detail = format!("locked for {} minutes", lock_secs / 60);
+                self.log_event(EventKind::PasswordLocked, Some(&user), "", client, &detail)
+                    .await?;
+                return Err(PasswordChangeError::Locked {
+                    until: now + lock_secs,
+                });
+            }
+            return Err(PasswordChangeError::CurrentWrong);
+        }
+        let hash = self.hasher.hash(new.as_str().to_string()).await?;
+        self.store.apply_password(user.pk, &hash).await?;
+        self.password_changed(&user, Some(session), client, "")
+            .await?;
+        Ok(())
+    }
+
+    /// The forced change after "not me", on the half-open session of the login. The
+    /// password is only kept with this session; it replaces the old one when the second
+    /// factor completes the login, so the old password alone changes nothing.
+    pub async fn choose_new_password(
+        &self,
+        session: &SessionRecord,
+        new: &str,
+        confirm: &str,
+        client: &Client,
+    ) -> Result<(Option<SessionToken>, PasswordOutcome), PasswordChangeError> {
+        let user = self.half_open_user(session).await?;
+        if !self.store.password_change_required(user.pk).await? {
+            return Err(AuthError::WrongStep.into());
+        }
+        let new = new_password(&user, new, confirm)?;
+        let hash = self.hasher.hash(new.as_str().to_string()).await?;
+        self.store
+            .put_pending_password(&session.id_hash, user.pk, &hash, self.now())
+            .await?;
+        if user.totp_secret.is_some() {
+            self.offer_approval(&user, session).await?;
+            return Ok((None, PasswordOutcome::EnterCode));
+        }
+        if self.policy.totp_required {
+            return Ok((None, PasswordOutcome::Activate));
+        }
+        // No second factor exists for this account: the password step was all there is.
+        self.apply_pending_password(session, &user, client).await?;
+        let token = self.step_up(session, user.pk, Stage::Full, client).await?;
+        self.log_event(
+            EventKind::LoginSucceeded,
+            Some(&user),
+            "",
+            client,
+            "password only",
+        )
+        .await?;
+        Ok((Some(token), PasswordOutcome::Complete))
+    }
+
+    /// At the end of a login: the password this session chose, if any, becomes the
+    /// account's, and every other session ends.
+    pub(super) async fn apply_pending_password(
+        &self,
+        session: &SessionRecord,
+        user: &UserRecord,
+        client: &Client,
+    ) -> Result<(), AuthError> {
+        let Some(hash) = self.store.pending_password(&session.id_hash).await? else {
+            return Ok(());
+        };
+        self.store.apply_password(user.pk, &hash).await?;
+        self.password_changed(user, Some(session), client, "required after not me")
+            .await
+    }
+
+    async fn password_changed(
+        &self,
+        user: &UserRecord,
+        keep: Option<&SessionRecord>,
+        client: &Client,
+        why: &str,
+    ) -> Result<(), AuthError> {
+        let ended = self
+            .store
+            .delete_user_sessions(user.pk, keep.map(|s| s.id_hash.as_str()))
+            .await?;
+        let mut detail = format!("{ended} other sessions ended");
+        if !why.is_empty() {
+            detail = format!("{why}; {detail}");
+        }
+        self.log_event(EventKind::PasswordChanged, Some(user), "", client, &detail)
+            .await?;
+        self.send_later(Mail {
+            to: user.email.clone(),
+            subject: "Password SPSE diganti / SPSE password changed".into(),
+            text: spse_mail::texts::password_changed(&user.user_id, &self.policy.issuer, client),
+            html: None,
+        })
+        .await?;
+        Ok(())
+    }
+}

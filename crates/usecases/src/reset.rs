@@ -1,0 +1,248 @@
+//! Reset TOTP by email (guide D): the request with its captcha, the emailed link, and
+//! the reset itself. The request answers the same whether or not anything matched.
+
+use std::time::{Duration, Instant};
+
+use super::{Auth, AuthError, Client};
+use spse_domain::event::EventKind;
+use spse_domain::reset::{self, ResetCode};
+use spse_domain::user::{UserId, UserKind};
+use spse_i18n::Texts;
+use spse_mail::Mail;
+use spse_mail::texts::{self, Notice};
+use spse_store::UserRecord;
+
+/// Every reset request takes at least this long, so a match (which writes a code and
+/// queues a mail) cannot be told from a miss by timing.
+const RESPONSE_FLOOR: Duration = Duration::from_millis(250);
+
+/// The reset form as typed.
+#[derive(Debug, Clone)]
+pub struct ResetRequest {
+    pub user_id: String,
+    pub email: String,
+    pub kind: UserKind,
+    pub captcha_id: String,
+    pub captcha_answer: String,
+}
+
+/// The parameters of an emailed link, as they arrived (`userid`, `isRekanan`, `kode`).
+#[derive(Debug, Clone)]
+pub struct ResetLink {
+    pub user_id: String,
+    pub is_rekanan: String,
+    pub code: String,
+}
+
+impl Auth {
+    /// Makes (or replaces) the answer of the form's captcha and returns it for drawing
+    /// or reading aloud. Only its hash is stored.
+    pub async fn new_captcha(&self, captcha_id: &str) -> Result<String, AuthError> {
+        if !reset::captcha_id_valid(captcha_id) {
+            return Err(AuthError::CaptchaWrong);
+        }
+        let answer = reset::captcha_answer();
+        self.store
+            .put_captcha(
+                &spse_domain::token::hash(captcha_id),
+                &reset::captcha_answer_hash(captcha_id, &answer),
+                self.now() + reset::CAPTCHA_SECS,
+            )
+            .await?;
+        Ok(answer)
+    }
+
+    /// Checks and uses up a captcha answer: right or wrong, it answers once.
+    async fn check_captcha(&self, captcha_id: &str, answer: &str) -> Result<(), AuthError> {
+        if !self.policy.captcha {
+            return Ok(());
+        }
+        if !reset::captcha_id_valid(captcha_id) {
+            return Err(AuthError::CaptchaWrong);
+        }
+        let stored = self
+            .store
+            .take_captcha(&spse_domain::token::hash(captcha_id), self.now())
+            .await?;
+        let expected = reset::captcha_answer_hash(captcha_id, answer);
+        match stored {
+            Some(hash) if spse_domain::token::equal(&hash, &expected) => Ok(()),
+            _ => Err(AuthError::CaptchaWrong),
+        }
+    }
+
+    /// The reset request. Mails a link to the address on file when user ID, email and
+    /// kind all match an enabled account; otherwise does nothing visible. Either way
+    /// the caller shows the same page, and this takes at least [`RESPONSE_FLOOR`].
+    pub async fn request_reset(
+        &self,
+        request: &ResetRequest,
+        t: Texts,
+        client: &Client,
+    ) -> Result<(), AuthError> {
+        let started = Instant::now();
+        let outcome = self.request_reset_inner(request, t, client).await;
+        tokio::time::sleep_until((started + RESPONSE_FLOOR).into()).await;
+        outcome
+    }
+
+    async fn request_reset_inner(
+        &self,
+        request: &ResetRequest,
+        t: Texts,
+        client: &Client,
+    ) -> Result<(), AuthError> {
+        self.check_captcha(&request.captcha_id, &request.captcha_answer)
+            .await?;
+        let now = self.now();
+        let user_id = UserId::parse(&request.user_id).ok();
+        let key = user_id.as_ref().map(UserId::key).unwrap_or_default();
+        let counts = self
+            .store
+            .record_reset_request(&client.ip, &key, now, now - reset::LIMIT_WINDOW_SECS)
+            .await?;
+        if counts.from_ip > reset::MAX_REQUESTS_PER_IP
+            || counts.for_account > reset::MAX_REQUESTS_PER_ACCOUNT
+        {
+            return Err(AuthError::TooManyRequests);
+        }
+        let user = match &user_id {
+            Some(id) => self.store.user_by_key(&id.key()).await?,
+            None => None,
+        };
+        let typed_email = request.email.trim();
+        let user = match user {
+            Some(u)
+                if u.kind == request.kind
+                    && !u.disabled
+                    && u.email.eq_ignore_ascii_case(typed_email) =>
+            {
+                u
+            }
+            // The owner's access log shows the attempt; the requester learns nothing.
+            Some(u) => {
+                return self
+                    .log_event(EventKind::ResetRequested, Some(&u), "", client, "no match")
+                    .await;
+            }
+            None => {
+                let typed = user_id.as_ref().map_or("", UserId::as_str);
+                return self
+                    .log_event(EventKind::ResetRequested, None, typed, client, "no match")
+                    .await;
+            }
+        };
+        let code = ResetCode::generate();
+        self.store
+            .insert_reset_code(user.pk, &code.hash(), now, now + self.policy.reset_secs)
+            .await?;
+        let link = self.reset_link(&user, &code);
+        let (subject, text, html) =
+            texts::reset_request(t, &user.user_id, &link, self.policy.reset_secs / 60);
+        // Only ever the address on file, never the one typed (GitLab CVE-2023-7028).
+        self.send_later(Mail {
+            to: user.email.clone(),
+            subject,
+            text,
+            html,
+        })
+        .await?;
+        self.log_event(EventKind::ResetRequested, Some(&user), "", client, "mailed")
+            .await
+    }
+
+    /// `<PUBLIC_URL>/user/resettotp?userid=..&isRekanan=0|1&kode=..`, never from the
+    /// request's Host header.
+    fn reset_link(&self, user: &UserRecord, code: &ResetCode) -> String {
+        let base = self.public_url.as_str().trim_end_matches('/');
+        let mut url = url::Url::parse(&format!("{base}/user/resettotp"))
+            .unwrap_or_else(|_| self.public_url.clone());
+        url.query_pairs_mut()
+            .append_pair("userid", &user.user_id)
+            .append_pair("isRekanan", is_rekanan(user.kind))
+            .append_pair("kode", code.as_str());
+        url.to_string()
+    }
+
+    /// The account a link is for, if the link still opens. Changes nothing.
+    pub async fn reset_link_user(&self, link: &ResetLink) -> Result<UserRecord, AuthError> {
+        let (user, _) = self.open_link(link).await?;
+        Ok(user)
+    }
+
+    async fn open_link(&self, link: &ResetLink) -> Result<(UserRecord, ResetCode), AuthError> {
+        let code = ResetCode::parse(&link.code).ok_or(AuthError::ResetLinkInvalid)?;
+        let user_id = UserId::parse(&link.user_id).map_err(|_| AuthError::ResetLinkInvalid)?;
+        let kind = match link.is_rekanan.as_str() {
+            "1" => UserKind::Penyedia,
+            "0" => UserKind::NonPenyedia,
+            _ => return Err(AuthError::ResetLinkInvalid),
+        };
+        let stored = self
+            .store
+            .reset_code(&code.hash())
+            .await?
+            .ok_or(AuthError::ResetLinkInvalid)?;
+        let user = self
+            .store
+            .user_by_key(&user_id.key())
+            .await?
+            .ok_or(AuthError::ResetLinkInvalid)?;
+        if user.pk != stored.user_pk
+            || user.kind != kind
+            || user.disabled
+            || !reset::code_usable(stored.expires_at, stored.used_at, self.now())
+        {
+            return Err(AuthError::ResetLinkInvalid);
+        }
+        Ok((user, code))
+    }
+
+    /// The reset: the code is used, TOTP taken off and every session of the user ended,
+    /// in one transaction; then the owner is told. It never logs anyone in.
+    pub async fn reset_with_link(
+        &self,
+        link: &ResetLink,
+        client: &Client,
+    ) -> Result<UserRecord, AuthError> {
+        let (user, code) = self.open_link(link).await?;
+        if !self
+            .store
+            .redeem_reset_code(user.pk, &code.hash(), self.now())
+            .await?
+        {
+            return Err(AuthError::ResetLinkInvalid);
+        }
+        self.log_event(EventKind::TotpReset, Some(&user), "", client, "email link")
+            .await?;
+        self.notify(&user, Notice::TotpReset, client, None).await?;
+        Ok(user)
+    }
+
+    /// Mails a notice to the address on file.
+    pub(super) async fn notify(
+        &self,
+        user: &UserRecord,
+        notice: Notice,
+        client: &Client,
+        staff: Option<&str>,
+    ) -> Result<(), AuthError> {
+        let (subject, text) =
+            texts::notice(notice, &user.user_id, &self.policy.issuer, client, staff);
+        self.send_later(Mail {
+            to: user.email.clone(),
+            subject,
+            text,
+            html: None,
+        })
+        .await
+    }
+}
+
+/// SPSE's `isRekanan` parameter: 1 for vendors.
+pub fn is_rekanan(kind: UserKind) -> &'static str {
+    match kind {
+        UserKind::Penyedia => "1",
+        UserKind::NonPenyedia => "0",
+    }
+}

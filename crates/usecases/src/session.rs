@@ -1,0 +1,156 @@
+//! Sessions: random ids of 256 bits, only their SHA-256 stored, a new id at each step up.
+
+use super::{Auth, AuthError, Client};
+use spse_domain::session::Stage;
+use spse_domain::token;
+use spse_domain::user::UserKind;
+use spse_store::SessionRecord;
+
+/// The raw session id, as it travels in the cookie and nowhere else.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionToken(pub String);
+
+impl std::fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionToken(..)")
+    }
+}
+
+impl Auth {
+    fn new_record(
+        &self,
+        user_pk: Option<i64>,
+        claimed_user_id: &str,
+        kind: UserKind,
+        stage: Stage,
+        client: &Client,
+    ) -> (SessionToken, SessionRecord) {
+        let now = self.now();
+        let token = SessionToken(token::random_hex(32));
+        let record = SessionRecord {
+            id_hash: token::hash(&token.0),
+            user_pk,
+            claimed_user_id: claimed_user_id.to_string(),
+            kind,
+            stage,
+            created_at: now,
+            last_seen_at: now,
+            expires_at: self.policy.timeouts.expires_at(stage, now),
+            ip: client.ip.clone(),
+            user_agent: client.user_agent.clone(),
+        };
+        (token, record)
+    }
+
+    pub(super) async fn start_session(
+        &self,
+        claimed_user_id: &str,
+        kind: UserKind,
+        client: &Client,
+    ) -> Result<SessionToken, AuthError> {
+        let (token, record) =
+            self.new_record(None, claimed_user_id, kind, Stage::Identified, client);
+        self.store.insert_session(&record).await?;
+        Ok(token)
+    }
+
+    /// The session one step further than `old`, not stored yet: callers that must bind
+    /// something to the new id (an activation, an approval) learn it first.
+    pub(super) fn prepare_step(
+        &self,
+        old: &SessionRecord,
+        user_pk: i64,
+        stage: Stage,
+        client: &Client,
+    ) -> (SessionToken, SessionRecord) {
+        self.new_record(Some(user_pk), &old.claimed_user_id, old.kind, stage, client)
+    }
+
+    /// Destroys `old` and stores `new` in its place.
+    pub(super) async fn commit_step(
+        &self,
+        old: &SessionRecord,
+        new: &SessionRecord,
+    ) -> Result<(), AuthError> {
+        if !self.store.replace_session(&old.id_hash, new).await? {
+            return Err(AuthError::WrongStep);
+        }
+        Ok(())
+    }
+
+    /// Replaces `old` by a session one step further, under a new id.
+    pub(super) async fn step_up(
+        &self,
+        old: &SessionRecord,
+        user_pk: i64,
+        stage: Stage,
+        client: &Client,
+    ) -> Result<SessionToken, AuthError> {
+        let (token, record) = self.prepare_step(old, user_pk, stage, client);
+        self.commit_step(old, &record).await?;
+        Ok(token)
+    }
+
+    /// The live session behind a cookie value, if any; an expired one is removed.
+    pub async fn session(&self, token: &str) -> Result<Option<SessionRecord>, AuthError> {
+        if token.len() != 64 {
+            return Ok(None);
+        }
+        let id_hash = token::hash(token);
+        let Some(record) = self.store.session(&id_hash).await? else {
+            return Ok(None);
+        };
+        let now = self.now();
+        if !self
+            .policy
+            .timeouts
+            .is_live(record.last_seen_at, record.expires_at, now)
+        {
+            self.store.delete_session(&id_hash).await?;
+            return Ok(None);
+        }
+        // Writing on every request would cost a write per page; a minute is precise enough.
+        if now - record.last_seen_at >= 60 {
+            self.store.touch_session(&id_hash, now).await?;
+        }
+        Ok(Some(record))
+    }
+
+    /// Ends the session on the server.
+    pub async fn logout(&self, session: &SessionRecord, client: &Client) -> Result<(), AuthError> {
+        self.store.delete_session(&session.id_hash).await?;
+        if let Some(pk) = session.user_pk
+            && session.stage == Stage::Full
+        {
+            let user = self.store.user_by_pk(pk).await?;
+            self.log_event(
+                spse_domain::event::EventKind::Logout,
+                user.as_ref(),
+                "",
+                client,
+                "",
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Removes expired captchas and reset codes, and requests past the limit window.
+    pub async fn sweep_resets(&self) -> Result<u64, AuthError> {
+        let now = self.now();
+        Ok(self
+            .store
+            .delete_stale_resets(now, now - spse_domain::reset::LIMIT_WINDOW_SECS)
+            .await?)
+    }
+
+    /// Removes sessions past their limits and spent request nonces; run now and then.
+    pub async fn sweep_sessions(&self) -> Result<u64, AuthError> {
+        let now = self.now();
+        self.store.delete_expired_nonces(now).await?;
+        Ok(self
+            .store
+            .delete_stale_sessions(now, self.policy.timeouts.idle_secs)
+            .await?)
+    }
+}

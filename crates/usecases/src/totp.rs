@@ -1,0 +1,211 @@
+//! TOTP activation (guide B.5-8) and login by code (guide C.3, code fallback).
+
+use spse_protocol::{OtpauthUri, TotpKey};
+
+use super::login::{activation_context, totp_context};
+use super::{Auth, AuthError, Client, SessionToken};
+use spse_domain::event::EventKind;
+use spse_domain::session::Stage;
+use spse_domain::totp::{Code, CodeCheck, check, enroll_token};
+use spse_mail::Mail;
+use spse_store::{Factor, Reservation, SessionRecord, UserRecord};
+
+/// What the activation page shows.
+#[derive(Debug, Clone)]
+pub struct ActivationView {
+    pub user_id: String,
+    /// The otpauth URI the QR code carries.
+    pub uri: String,
+    /// The secret in base32, for typing into an app by hand.
+    pub key_base32: String,
+    pub expires_at: i64,
+}
+
+impl Auth {
+    /// The user behind a session that passed the password step and no more.
+    pub async fn half_open_user(&self, session: &SessionRecord) -> Result<UserRecord, AuthError> {
+        self.user_at(session, Stage::PasswordOk).await
+    }
+
+    /// The active user behind a session at exactly `stage`.
+    async fn user_at(
+        &self,
+        session: &SessionRecord,
+        stage: Stage,
+    ) -> Result<UserRecord, AuthError> {
+        if session.stage != stage {
+            return Err(AuthError::WrongStep);
+        }
+        let pk = session.user_pk.ok_or(AuthError::WrongStep)?;
+        let user = self
+            .store
+            .user_by_pk(pk)
+            .await?
+            .ok_or(AuthError::WrongStep)?;
+        if user.disabled {
+            return Err(AuthError::WrongStep);
+        }
+        Ok(user)
+    }
+
+    async fn pending_key(&self, user: &UserRecord) -> Result<(TotpKey, i64), AuthError> {
+        if user.totp_secret.is_some() {
+            return Err(AuthError::WrongStep);
+        }
+        let pending = self.store.activation(user.pk).await?;
+        let pending = pending
+            .filter(|p| p.expires_at > self.now())
+            .ok_or(AuthError::ActivationExpired)?;
+        let secret = self
+            .secrets
+            .open(&pending.secret, &activation_context(user.pk))?;
+        Ok((TotpKey::new(secret), pending.expires_at))
+    }
+
+    pub async fn activation_view(
+        &self,
+        session: &SessionRecord,
+    ) -> Result<ActivationView, AuthError> {
+        let user = self.half_open_user(session).await?;
+        let (key, expires_at) = self.pending_key(&user).await?;
+        let uri = OtpauthUri {
+            issuer: self.policy.issuer.clone(),
+            account: user.user_id.clone(),
+            key: key.clone(),
+            server: Some(self.public_url.as_str().trim_end_matches('/').to_string()),
+            enroll: Some(enroll_token(&key)),
+        };
+        Ok(ActivationView {
+            user_id: user.user_id,
+            uri: uri.to_uri(),
+            key_base32: key.to_base32(),
+            expires_at,
+        })
+    }
+
+    /// Counts the attempt first (atomically), then runs `verify` only if not locked.
+    async fn guarded_code_attempt(
+        &self,
+        user: &UserRecord,
+        client: &Client,
+        typed_code: &str,
+        key: &TotpKey,
+        last_step: Option<i64>,
+    ) -> Result<i64, AuthError> {
+        let now = self.now();
+        let policy = &self.policy.totp_lockout;
+        let lock_secs = policy.lock_secs(user.totp_lock.lock_count);
+        let reservation = self
+            .store
+            .reserve_attempt(user.pk, Factor::Totp, now, policy, lock_secs)
+            .await?;
+        let Reservation::Allowed { locks_on_failure } = reservation else {
+            let until = self
+                .store
+                .user_by_pk(user.pk)
+                .await?
+                .map_or(now, |u| u.totp_lock.locked_until);
+            return Err(AuthError::CodeLocked { until });
+        };
+        let outcome = match Code::parse(typed_code) {
+            Some(code) => check(key, &code, now, last_step),
+            None => CodeCheck::Wrong,
+        };
+        let refused = match outcome {
+            CodeCheck::Fresh { step } => return Ok(step),
+            CodeCheck::Reused => EventKind::CodeReused,
+            CodeCheck::Wrong => EventKind::CodeWrong,
+        };
+        self.log_event(refused, Some(user), "", client, "").await?;
+        if locks_on_failure {
+            let detail = format!("locked for {} minutes", lock_secs / 60);
+            self.log_event(EventKind::CodeLocked, Some(user), "", client, &detail)
+                .await?;
+            return Err(AuthError::CodeLocked {
+                until: now + lock_secs,
+            });
+        }
+        Err(AuthError::CodeRefused)
+    }
+
+    /// Activation by a typed code: proves possession, then the pending secret becomes
+    /// the account's, the event is logged and mailed, and the session becomes full.
+    pub async fn activate_with_code(
+        &self,
+        session: &SessionRecord,
+        typed_code: &str,
+        client: &Client,
+    ) -> Result<SessionToken, AuthError> {
+        let user = self.half_open_user(session).await?;
+        self.ensure_password_chosen(session).await?;
+        let (key, _) = self.pending_key(&user).await?;
+        let step = self
+            .guarded_code_attempt(&user, client, typed_code, &key, None)
+            .await?;
+        let sealed = self.secrets.seal(key.secret(), &totp_context(user.pk));
+        if !self
+            .store
+            .complete_activation(user.pk, &sealed, step, self.now())
+            .await?
+        {
+            return Err(AuthError::ActivationExpired);
+        }
+        self.store.clear_failures(user.pk, Factor::Totp).await?;
+        self.log_event(EventKind::TotpActivated, Some(&user), "", client, "code")
+            .await?;
+        self.send_later(Mail {
+            to: user.email.clone(),
+            subject: "TOTP SPSE diaktifkan / SPSE TOTP activated".into(),
+            text: spse_mail::texts::totp_activated(&user.user_id, &self.policy.issuer, client),
+            html: None,
+        })
+        .await?;
+        self.finish_login(session, &user, client).await
+    }
+
+    /// Login by a typed code from the authenticator.
+    pub async fn login_with_code(
+        &self,
+        session: &SessionRecord,
+        typed_code: &str,
+        client: &Client,
+    ) -> Result<SessionToken, AuthError> {
+        let user = self.half_open_user(session).await?;
+        self.ensure_password_chosen(session).await?;
+        let sealed = user.totp_secret.as_ref().ok_or(AuthError::WrongStep)?;
+        let key = TotpKey::new(self.secrets.open(sealed, &totp_context(user.pk))?);
+        let step = self
+            .guarded_code_attempt(&user, client, typed_code, &key, user.totp_last_step)
+            .await?;
+        // The step is claimed before any session is issued; of two racing requests with
+        // the same code, only one can win this update.
+        if !self.store.claim_step(user.pk, step).await? {
+            self.log_event(EventKind::CodeReused, Some(&user), "", client, "race")
+                .await?;
+            return Err(AuthError::CodeRefused);
+        }
+        self.store.clear_failures(user.pk, Factor::Totp).await?;
+        self.finish_login(session, &user, client).await
+    }
+
+    pub(super) async fn finish_login(
+        &self,
+        session: &SessionRecord,
+        user: &UserRecord,
+        client: &Client,
+    ) -> Result<SessionToken, AuthError> {
+        // Every way in (code, approval, enrolment) ends here: none completes a login
+        // that still has a new password to choose.
+        self.ensure_password_chosen(session).await?;
+        self.apply_pending_password(session, user, client).await?;
+        let token = self.step_up(session, user.pk, Stage::Full, client).await?;
+        self.log_event(EventKind::LoginSucceeded, Some(user), "", client, "")
+            .await?;
+        Ok(token)
+    }
+
+    /// The user behind a full session.
+    pub async fn full_user(&self, session: &SessionRecord) -> Result<UserRecord, AuthError> {
+        self.user_at(session, Stage::Full).await
+    }
+}

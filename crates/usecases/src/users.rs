@@ -1,0 +1,102 @@
+//! Creating and listing accounts (the admin CLI).
+
+use super::{Auth, AuthError};
+use spse_domain::password::{NewPassword, PasswordError};
+use spse_domain::user::{DisplayName, Email, Role, UserId, UserKind};
+use spse_store::{NewUser, StoreError, UserRecord};
+
+/// An account as an operator describes it.
+#[derive(Debug, Clone)]
+pub struct NewUserInput {
+    pub user_id: String,
+    pub kind: UserKind,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub password: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UserError {
+    #[error("user ID: {0}")]
+    UserId(#[from] spse_domain::user::UserIdError),
+    #[error("email address is not valid")]
+    Email,
+    #[error("name must be 1 to 100 characters without control characters")]
+    Name,
+    #[error("password refused: {0}")]
+    Password(#[from] PasswordError),
+    #[error("a user with this ID already exists")]
+    Duplicate,
+    #[error("no such user")]
+    NotFound,
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+}
+
+impl From<StoreError> for UserError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Duplicate => Self::Duplicate,
+            other => Self::Auth(AuthError::Store(other)),
+        }
+    }
+}
+
+impl Auth {
+    pub async fn add_user(&self, input: NewUserInput) -> Result<UserRecord, UserError> {
+        let user_id = UserId::parse(&input.user_id)?;
+        let email = Email::parse(&input.email).ok_or(UserError::Email)?;
+        let name = DisplayName::parse(&input.name).ok_or(UserError::Name)?;
+        let password = NewPassword::parse(&input.password, &user_id)?;
+        if self.store.user_by_key(&user_id.key()).await?.is_some() {
+            return Err(UserError::Duplicate);
+        }
+        let password_hash = self
+            .hasher
+            .hash(password.as_str().to_string())
+            .await
+            .map_err(AuthError::from)?;
+        let pk = self
+            .store
+            .insert_user(
+                &NewUser {
+                    user_key: user_id.key(),
+                    user_id: user_id.to_string(),
+                    kind: input.kind,
+                    email: email.as_str().to_string(),
+                    name: name.as_str().to_string(),
+                    role: input.role,
+                    password_hash,
+                },
+                self.now(),
+            )
+            .await?;
+        self.store.user_by_pk(pk).await?.ok_or(UserError::NotFound)
+    }
+
+    /// Sets a password chosen by the operator's tooling (demo accounts).
+    pub async fn set_password(&self, user: &UserRecord, password: &str) -> Result<(), UserError> {
+        let user_id = UserId::parse(&user.user_id)?;
+        let password = NewPassword::parse(password, &user_id)?;
+        let hash = self
+            .hasher
+            .hash(password.as_str().to_string())
+            .await
+            .map_err(AuthError::from)?;
+        self.store.set_password_hash(user.pk, &hash).await?;
+        Ok(())
+    }
+
+    pub async fn find_user(&self, typed_user_id: &str) -> Result<UserRecord, UserError> {
+        let user_id = UserId::parse(typed_user_id)?;
+        self.store
+            .user_by_key(&user_id.key())
+            .await?
+            .ok_or(UserError::NotFound)
+    }
+
+    pub async fn list_users(&self) -> Result<Vec<UserRecord>, UserError> {
+        Ok(self.store.list_users().await?)
+    }
+}

@@ -1,0 +1,144 @@
+//! The acceptor page (guide C.3): push approval with number matching, a typed code as
+//! the fallback, and the page moving on by itself once the app says yes.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::http::header::SET_COOKIE;
+use axum::response::Response;
+use axum::routing::get;
+
+use super::AppState;
+use super::context::Context;
+use super::error::WebError;
+use super::form::{CurrentSession, SecureForm};
+use super::page::{Chrome, redirect_with_session, render, session_cookie};
+use super::totp::{CodeForm, code_error, require, to_current_step};
+use spse_store::SessionRecord;
+use spse_usecases::{AcceptorState, AuthError, Client};
+
+pub fn router() -> axum::Router<AppState> {
+    axum::Router::new().route("/totp/acceptor", get(acceptor_page).post(acceptor_submit))
+}
+
+#[derive(Template)]
+#[template(path = "totp_acceptor.html")]
+struct AcceptorPage {
+    c: Chrome,
+    user_id: String,
+    number: Option<i64>,
+    expires_note: String,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "totp_decided.html")]
+struct DecidedPage {
+    c: Chrome,
+    title: String,
+    message: String,
+    /// Where the page goes by itself, if anywhere.
+    next: Option<&'static str>,
+}
+
+async fn acceptor_response(
+    state: &AppState,
+    context: &Context,
+    session: &SessionRecord,
+    status: StatusCode,
+    error: Option<String>,
+) -> Result<Response, WebError> {
+    let user = match state.auth.half_open_user(session).await {
+        Ok(user) if user.totp_secret.is_some() => user,
+        Ok(_) | Err(AuthError::WrongStep) => return to_current_step(state, session).await,
+        Err(e) => return Err(e.into()),
+    };
+    let t = context.t();
+    let (number, expires_note) = match state.auth.acceptor_state(session).await? {
+        AcceptorState::Waiting { number, expires_at } => (
+            Some(number),
+            t.fill(
+                "acceptor_push_expires",
+                &[("time", &state.web.zone.minutes(expires_at))],
+            ),
+        ),
+        _ => (None, String::new()),
+    };
+    let page = AcceptorPage {
+        c: Chrome::new(state, context, false),
+        user_id: user.user_id,
+        number,
+        expires_note,
+        error,
+    };
+    render(status, &page)
+}
+
+pub async fn acceptor_page(
+    State(state): State<AppState>,
+    context: Context,
+    client: Client,
+    CurrentSession(session): CurrentSession,
+) -> Result<Response, WebError> {
+    let session = require(session)?;
+    if state.auth.must_choose_password(&session).await? {
+        return Ok(super::page::redirect("/ganti-password"));
+    }
+    let t = context.t();
+    match state.auth.complete_approved(&session, &client).await {
+        Ok(Some(token)) => {
+            let page = DecidedPage {
+                c: Chrome::new(&state, &context, false),
+                title: t.get("acceptor_title").to_string(),
+                message: t.fill("acceptor_accepted", &[("user", &session.claimed_user_id)]),
+                next: Some("/beranda"),
+            };
+            let mut response = render(StatusCode::OK, &page)?;
+            response
+                .headers_mut()
+                .insert(SET_COOKIE, session_cookie(&state, Some(&token)));
+            return Ok(response);
+        }
+        Ok(None) => {}
+        Err(AuthError::WrongStep) => return to_current_step(&state, &session).await,
+        Err(e) => return Err(e.into()),
+    }
+    if state.auth.acceptor_state(&session).await? == AcceptorState::Refused {
+        state.auth.end_refused(&session).await?;
+        let page = DecidedPage {
+            c: Chrome::new(&state, &context, false),
+            title: t.get("acceptor_refused_title").to_string(),
+            message: t.get("acceptor_refused").to_string(),
+            next: None,
+        };
+        let mut response = render(StatusCode::FORBIDDEN, &page)?;
+        response
+            .headers_mut()
+            .insert(SET_COOKIE, session_cookie(&state, None));
+        return Ok(response);
+    }
+    acceptor_response(&state, &context, &session, StatusCode::OK, None).await
+}
+
+pub async fn acceptor_submit(
+    State(state): State<AppState>,
+    context: Context,
+    client: Client,
+    CurrentSession(session): CurrentSession,
+    SecureForm(form): SecureForm<CodeForm>,
+) -> Result<Response, WebError> {
+    let session = require(session)?;
+    match state
+        .auth
+        .login_with_code(&session, &form.code, &client)
+        .await
+    {
+        Ok(token) => Ok(redirect_with_session(&state, "/beranda", Some(&token))),
+        Err(e) => match code_error(&context, &state.web.zone, &e) {
+            Some((status, message)) => {
+                acceptor_response(&state, &context, &session, status, Some(message)).await
+            }
+            None => Err(e.into()),
+        },
+    }
+}

@@ -1,0 +1,98 @@
+//! The public home page, the beranda and logout.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::AppState;
+use super::context::Context;
+use super::error::WebError;
+use super::form::{CurrentSession, SecureForm};
+use super::login::kind_label;
+use super::page::{Chrome, redirect, redirect_with_session, render};
+use spse_domain::session::Stage;
+use spse_usecases::{AuthError, Client};
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    c: Chrome,
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    context: Context,
+    CurrentSession(session): CurrentSession,
+) -> Result<Response, WebError> {
+    let signed_in = session.is_some_and(|s| s.stage == Stage::Full);
+    render(
+        StatusCode::OK,
+        &HomePage {
+            c: Chrome::new(&state, &context, signed_in),
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "beranda.html")]
+struct BerandaPage {
+    c: Chrome,
+    welcome: String,
+    user_id: String,
+    kind_label: &'static str,
+    totp_status: &'static str,
+}
+
+pub async fn beranda(
+    State(state): State<AppState>,
+    context: Context,
+    CurrentSession(session): CurrentSession,
+) -> Result<Response, WebError> {
+    let Some(session) = session else {
+        return Ok(redirect("/login"));
+    };
+    let user = match state.auth.full_user(&session).await {
+        Ok(user) => user,
+        // A half-open session reaches nothing but its TOTP step.
+        Err(AuthError::WrongStep) => return Ok(redirect("/totp/acceptor")),
+        Err(e) => return Err(e.into()),
+    };
+    let t = context.t();
+    let page = BerandaPage {
+        c: Chrome::new(&state, &context, true),
+        welcome: t.fill("welcome", &[("name", &user.name)]),
+        user_id: user.user_id,
+        kind_label: kind_label(t, user.kind),
+        totp_status: if user.totp_secret.is_some() {
+            t.get("totp_status_active")
+        } else {
+            t.get("totp_status_inactive")
+        },
+    };
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    client: Client,
+    CurrentSession(session): CurrentSession,
+    SecureForm(_): SecureForm<Empty>,
+) -> Result<Response, WebError> {
+    if let Some(session) = session {
+        state.auth.logout(&session, &client).await?;
+    }
+    Ok(redirect_with_session(&state, "/", None))
+}
+
+pub fn router() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/", get(home))
+        .route("/beranda", get(beranda))
+        .route("/logout", post(logout))
+}

@@ -1,0 +1,212 @@
+//! The user ID and password steps.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::AppState;
+use super::context::Context;
+use super::error::WebError;
+use super::form::{CurrentSession, SecureForm};
+use super::page::{Chrome, redirect, redirect_with_session, render};
+use spse_domain::session::Stage;
+use spse_domain::user::UserKind;
+use spse_i18n::Texts;
+use spse_usecases::{AuthError, Client, PasswordOutcome};
+
+pub fn kind_label(t: Texts, kind: UserKind) -> &'static str {
+    match kind {
+        UserKind::Penyedia => t.get("kind_penyedia"),
+        UserKind::NonPenyedia => t.get("kind_non_penyedia"),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login_choose.html")]
+struct ChoosePage {
+    c: Chrome,
+}
+
+pub async fn choose(State(state): State<AppState>, context: Context) -> Result<Response, WebError> {
+    render(
+        StatusCode::OK,
+        &ChoosePage {
+            c: Chrome::new(&state, &context, false),
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "login_user.html")]
+struct UserIdPage {
+    c: Chrome,
+    kind_label: &'static str,
+    kind_slug: &'static str,
+    user_id: String,
+    error: Option<&'static str>,
+}
+
+fn parse_kind(slug: &str) -> Result<UserKind, WebError> {
+    match slug {
+        "penyedia" => Ok(UserKind::Penyedia),
+        "non-penyedia" => Ok(UserKind::NonPenyedia),
+        _ => Err(WebError::NotFound),
+    }
+}
+
+fn user_id_page(
+    state: &AppState,
+    context: &Context,
+    kind: UserKind,
+    user_id: String,
+    error: Option<&'static str>,
+) -> UserIdPage {
+    let t = context.t();
+    UserIdPage {
+        c: Chrome::new(state, context, false),
+        kind_label: kind_label(t, kind),
+        kind_slug: kind.as_str(),
+        user_id,
+        error,
+    }
+}
+
+pub async fn user_page(
+    State(state): State<AppState>,
+    context: Context,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    let kind = parse_kind(&slug)?;
+    render(
+        StatusCode::OK,
+        &user_id_page(&state, &context, kind, String::new(), None),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct UserIdForm {
+    user_id: String,
+}
+
+pub async fn user_submit(
+    State(state): State<AppState>,
+    context: Context,
+    client: Client,
+    CurrentSession(session): CurrentSession,
+    Path(slug): Path<String>,
+    SecureForm(form): SecureForm<UserIdForm>,
+) -> Result<Response, WebError> {
+    let kind = parse_kind(&slug)?;
+    match state
+        .auth
+        .begin_login(kind, &form.user_id, session.as_ref(), &client)
+        .await
+    {
+        Ok(token) => Ok(redirect_with_session(
+            &state,
+            "/login/password",
+            Some(&token),
+        )),
+        Err(AuthError::InvalidUserId) => {
+            let echo: String = form
+                .user_id
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(64)
+                .collect();
+            let error = Some(context.t().get("error_invalid_user_id"));
+            render(
+                StatusCode::BAD_REQUEST,
+                &user_id_page(&state, &context, kind, echo, error),
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login_password.html")]
+struct PasswordPage {
+    c: Chrome,
+    kind_label: &'static str,
+    user_id: String,
+    error: Option<&'static str>,
+}
+
+fn password_page_for(
+    state: &AppState,
+    context: &Context,
+    session: &spse_store::SessionRecord,
+    error: Option<&'static str>,
+) -> PasswordPage {
+    PasswordPage {
+        c: Chrome::new(state, context, false),
+        kind_label: kind_label(context.t(), session.kind),
+        user_id: session.claimed_user_id.clone(),
+        error,
+    }
+}
+
+pub async fn password_page(
+    State(state): State<AppState>,
+    context: Context,
+    CurrentSession(session): CurrentSession,
+) -> Result<Response, WebError> {
+    match session {
+        Some(session) if session.stage == Stage::Identified => render(
+            StatusCode::OK,
+            &password_page_for(&state, &context, &session, None),
+        ),
+        _ => Ok(redirect("/login")),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    password: String,
+}
+
+pub async fn password_submit(
+    State(state): State<AppState>,
+    context: Context,
+    client: Client,
+    CurrentSession(session): CurrentSession,
+    SecureForm(form): SecureForm<PasswordForm>,
+) -> Result<Response, WebError> {
+    let session = session
+        .filter(|s| s.stage == Stage::Identified)
+        .ok_or(WebError::SessionExpired)?;
+    match state
+        .auth
+        .submit_password(&session, &form.password, &client)
+        .await
+    {
+        Ok((token, outcome)) => {
+            let next = match outcome {
+                PasswordOutcome::Activate => "/totp/aktivasi",
+                PasswordOutcome::EnterCode => "/totp/acceptor",
+                PasswordOutcome::Complete => "/beranda",
+                PasswordOutcome::ChooseNewPassword => "/ganti-password",
+            };
+            Ok(redirect_with_session(&state, next, Some(&token)))
+        }
+        Err(AuthError::LoginFailed) => {
+            let error = Some(context.t().get("error_login_failed"));
+            render(
+                StatusCode::UNAUTHORIZED,
+                &password_page_for(&state, &context, &session, error),
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn router() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/login", get(choose))
+        .route("/login/password", get(password_page).post(password_submit))
+        .route("/login/{kind}", get(user_page).post(user_submit))
+}

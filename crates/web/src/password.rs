@@ -1,0 +1,201 @@
+//! GANTI PASSWORD, and the forced change of a login after "bukan saya".
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::AppState;
+use super::context::Context;
+use super::error::WebError;
+use super::form::{CurrentSession, SecureForm};
+use super::page::{Chrome, redirect, redirect_with_session, render};
+use spse_domain::password::PasswordError;
+use spse_domain::session::Stage;
+use spse_i18n::Texts;
+use spse_store::SessionRecord;
+use spse_usecases::{Client, PasswordChangeError, PasswordOutcome};
+
+#[derive(Template)]
+#[template(path = "change_password.html")]
+struct ChangePasswordPage {
+    c: Chrome,
+    user_id: String,
+    forced: bool,
+    done: Option<&'static str>,
+    error: Option<String>,
+}
+
+/// Which form a session gets: the full one, the forced one, or none.
+enum Mode {
+    SignedIn,
+    Forced,
+}
+
+async fn mode(
+    state: &AppState,
+    session: Option<&SessionRecord>,
+) -> Result<Result<Mode, Response>, WebError> {
+    let Some(session) = session else {
+        return Ok(Err(redirect("/login")));
+    };
+    Ok(match session.stage {
+        Stage::Full => Ok(Mode::SignedIn),
+        Stage::PasswordOk if state.auth.must_choose_password(session).await? => Ok(Mode::Forced),
+        // Half-open without a required change: its TOTP step is all it may reach.
+        Stage::PasswordOk => Err(redirect("/totp/acceptor")),
+        Stage::Identified => Err(redirect("/login/password")),
+    })
+}
+
+fn page(
+    state: &AppState,
+    context: &Context,
+    session: &SessionRecord,
+    mode: &Mode,
+    done: Option<&'static str>,
+    error: Option<String>,
+) -> ChangePasswordPage {
+    ChangePasswordPage {
+        c: Chrome::new(state, context, matches!(mode, Mode::SignedIn)),
+        user_id: session.claimed_user_id.clone(),
+        forced: matches!(mode, Mode::Forced),
+        done,
+        error,
+    }
+}
+
+pub async fn change_password_page(
+    State(state): State<AppState>,
+    context: Context,
+    CurrentSession(session): CurrentSession,
+) -> Result<Response, WebError> {
+    let mode = match mode(&state, session.as_ref()).await? {
+        Ok(mode) => mode,
+        Err(elsewhere) => return Ok(elsewhere),
+    };
+    let session = session.ok_or(WebError::SessionExpired)?;
+    render(
+        StatusCode::OK,
+        &page(&state, &context, &session, &mode, None, None),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct ChangeForm {
+    #[serde(default)]
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+}
+
+/// Why a new password was refused, in words.
+pub fn rule_words(t: Texts, reason: &PasswordError) -> &'static str {
+    match reason {
+        PasswordError::TooShort => t.get("password_too_short"),
+        PasswordError::TooLong => t.get("password_too_long"),
+        PasswordError::Common => t.get("password_common"),
+        PasswordError::ContainsUserId => t.get("password_contains_user_id"),
+    }
+}
+
+/// The status and message of a refused change; `None` for faults.
+fn refusal(state: &AppState, t: Texts, e: &PasswordChangeError) -> Option<(StatusCode, String)> {
+    Some(match e {
+        PasswordChangeError::Rules(reason) => {
+            (StatusCode::BAD_REQUEST, rule_words(t, reason).to_string())
+        }
+        PasswordChangeError::Mismatch => (
+            StatusCode::BAD_REQUEST,
+            t.get("error_password_mismatch").to_string(),
+        ),
+        PasswordChangeError::CurrentWrong => (
+            StatusCode::UNAUTHORIZED,
+            t.get("error_current_password_wrong").to_string(),
+        ),
+        PasswordChangeError::Locked { until } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            t.fill(
+                "error_password_locked",
+                &[("time", &state.web.zone.minutes(*until))],
+            ),
+        ),
+        PasswordChangeError::Auth(_) => return None,
+    })
+}
+
+pub async fn change_password_submit(
+    State(state): State<AppState>,
+    context: Context,
+    client: Client,
+    CurrentSession(session): CurrentSession,
+    SecureForm(form): SecureForm<ChangeForm>,
+) -> Result<Response, WebError> {
+    let mode = match mode(&state, session.as_ref()).await? {
+        Ok(mode) => mode,
+        Err(_) => return Err(WebError::SessionExpired),
+    };
+    let session = session.ok_or(WebError::SessionExpired)?;
+    let outcome = match mode {
+        Mode::SignedIn => state
+            .auth
+            .change_password(
+                &session,
+                &form.current_password,
+                &form.new_password,
+                &form.confirm_password,
+                &client,
+            )
+            .await
+            .map(|()| None),
+        Mode::Forced => state
+            .auth
+            .choose_new_password(
+                &session,
+                &form.new_password,
+                &form.confirm_password,
+                &client,
+            )
+            .await
+            .map(Some),
+    };
+    match outcome {
+        Ok(None) => {
+            let done = Some(context.t().get("password_changed_done"));
+            render(
+                StatusCode::OK,
+                &page(&state, &context, &session, &mode, done, None),
+            )
+        }
+        Ok(Some((token, next))) => {
+            let path = match next {
+                PasswordOutcome::Activate => "/totp/aktivasi",
+                PasswordOutcome::Complete => "/beranda",
+                PasswordOutcome::EnterCode | PasswordOutcome::ChooseNewPassword => "/totp/acceptor",
+            };
+            Ok(match token {
+                Some(token) => redirect_with_session(&state, path, Some(&token)),
+                None => redirect(path),
+            })
+        }
+        Err(e) => match refusal(&state, context.t(), &e) {
+            Some((status, message)) => render(
+                status,
+                &page(&state, &context, &session, &mode, None, Some(message)),
+            ),
+            None => match e {
+                PasswordChangeError::Auth(inner) => Err(inner.into()),
+                _ => Err(WebError::Internal),
+            },
+        },
+    }
+}
+
+pub fn router() -> axum::Router<AppState> {
+    axum::Router::new().route(
+        "/ganti-password",
+        get(change_password_page).post(change_password_submit),
+    )
+}

@@ -1,0 +1,254 @@
+//! Reset TOTP by email (guide D): the request form, its answer, and the emailed link.
+//! Every page here is sent with `Referrer-Policy: no-referrer`, so the code in the link
+//! never leaks to another site.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::header::REFERRER_POLICY;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use serde::Deserialize;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use super::AppState;
+use super::context::Context;
+use super::error::WebError;
+use super::form::SecureForm;
+use super::page::{Chrome, render};
+use spse_domain::token;
+use spse_domain::user::{USER_ID_MAX, UserKind};
+use spse_usecases::{AuthError, Client, ResetLink, ResetRequest};
+
+/// Longest email address accepted (RFC 5321).
+const EMAIL_MAX: usize = 254;
+
+#[derive(Template)]
+#[template(path = "reset_request.html")]
+struct RequestPage {
+    c: Chrome,
+    captcha: bool,
+    captcha_id: String,
+    user_id: String,
+    email: String,
+    penyedia: bool,
+    error: Option<String>,
+}
+
+fn request_page(
+    state: &AppState,
+    context: &Context,
+    user_id: &str,
+    email: &str,
+    kind: Option<UserKind>,
+    error: Option<String>,
+) -> RequestPage {
+    RequestPage {
+        c: Chrome::new(state, context, false),
+        captcha: state.auth.policy().captcha,
+        captcha_id: token::random_hex(16),
+        user_id: user_id.to_string(),
+        email: email.to_string(),
+        penyedia: kind == Some(UserKind::Penyedia),
+        error,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RequestQuery {
+    #[serde(default)]
+    kind: Option<String>,
+}
+
+pub async fn request_form(
+    State(state): State<AppState>,
+    context: Context,
+    Query(query): Query<RequestQuery>,
+) -> Result<Response, WebError> {
+    let kind = query.kind.as_deref().and_then(UserKind::parse);
+    render(
+        StatusCode::OK,
+        &request_page(&state, &context, "", "", kind, None),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct RequestForm {
+    user_id: String,
+    email: String,
+    kind: String,
+    #[serde(default)]
+    captcha: String,
+    #[serde(default)]
+    captcha_id: String,
+}
+
+#[derive(Template)]
+#[template(path = "reset_sent.html")]
+struct SentPage {
+    c: Chrome,
+    sent_to: String,
+}
+
+pub async fn request_submit(
+    State(state): State<AppState>,
+    context: Context,
+    client: Client,
+    SecureForm(form): SecureForm<RequestForm>,
+) -> Result<Response, WebError> {
+    if form.user_id.len() > USER_ID_MAX
+        || form.email.len() > EMAIL_MAX
+        || form.captcha.len() > 16
+        || form.captcha_id.len() > 32
+    {
+        return Err(WebError::TooLarge);
+    }
+    let kind = UserKind::parse(&form.kind).ok_or(WebError::BadRequest)?;
+    let request = ResetRequest {
+        user_id: form.user_id.clone(),
+        email: form.email.clone(),
+        kind,
+        captcha_id: form.captcha_id,
+        captcha_answer: form.captcha,
+    };
+    let t = context.t();
+    match state.auth.request_reset(&request, t, &client).await {
+        Ok(()) => render(
+            StatusCode::OK,
+            &SentPage {
+                c: Chrome::new(&state, &context, false),
+                sent_to: t.fill("reset_sent", &[("email", form.email.trim())]),
+            },
+        ),
+        Err(AuthError::CaptchaWrong) => render(
+            StatusCode::BAD_REQUEST,
+            &request_page(
+                &state,
+                &context,
+                &form.user_id,
+                &form.email,
+                Some(kind),
+                Some(t.get("error_captcha_wrong").to_string()),
+            ),
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The link's parameters; a repeated one makes the query fail to parse (400).
+#[derive(Deserialize)]
+pub struct LinkQuery {
+    #[serde(default)]
+    userid: String,
+    #[serde(default, rename = "isRekanan")]
+    is_rekanan: String,
+    #[serde(default)]
+    kode: String,
+}
+
+impl LinkQuery {
+    fn link(self) -> ResetLink {
+        ResetLink {
+            user_id: self.userid,
+            is_rekanan: self.is_rekanan,
+            code: self.kode,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "reset_link.html")]
+struct LinkPage {
+    c: Chrome,
+    user_id: String,
+    is_rekanan: String,
+    kode: String,
+    confirming: bool,
+}
+
+/// The emailed link: shows the "Reset TOTP" page. Changes nothing.
+pub async fn link_page(
+    State(state): State<AppState>,
+    context: Context,
+    Query(query): Query<LinkQuery>,
+) -> Result<Response, WebError> {
+    let link = query.link();
+    let user = state.auth.reset_link_user(&link).await?;
+    render(
+        StatusCode::OK,
+        &LinkPage {
+            c: Chrome::new(&state, &context, false),
+            user_id: user.user_id,
+            is_rekanan: link.is_rekanan,
+            kode: link.code,
+            confirming: false,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LinkForm {
+    #[serde(default)]
+    userid: String,
+    #[serde(default, rename = "isRekanan")]
+    is_rekanan: String,
+    #[serde(default)]
+    kode: String,
+    /// Present only on the confirmation page's OK button.
+    #[serde(default)]
+    confirm: String,
+}
+
+#[derive(Template)]
+#[template(path = "reset_done.html")]
+struct DonePage {
+    c: Chrome,
+    user_id: String,
+}
+
+/// First post: the confirmation step (what a JS pop-up would ask). Second post, with
+/// `confirm=ok`: the reset. Neither logs anyone in.
+pub async fn link_submit(
+    State(state): State<AppState>,
+    context: Context,
+    client: Client,
+    SecureForm(form): SecureForm<LinkForm>,
+) -> Result<Response, WebError> {
+    let confirmed = form.confirm == "ok";
+    let link = ResetLink {
+        user_id: form.userid,
+        is_rekanan: form.is_rekanan,
+        code: form.kode,
+    };
+    if !confirmed {
+        let user = state.auth.reset_link_user(&link).await?;
+        return render(
+            StatusCode::OK,
+            &LinkPage {
+                c: Chrome::new(&state, &context, false),
+                user_id: user.user_id,
+                is_rekanan: link.is_rekanan,
+                kode: link.code,
+                confirming: true,
+            },
+        );
+    }
+    let user = state.auth.reset_with_link(&link, &client).await?;
+    render(
+        StatusCode::OK,
+        &DonePage {
+            c: Chrome::new(&state, &context, false),
+            user_id: user.user_id,
+        },
+    )
+}
+
+pub fn router() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/reset-totp", get(request_form).post(request_submit))
+        .route("/user/resettotp", get(link_page).post(link_submit))
+        .layer(SetResponseHeaderLayer::overriding(
+            REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+}

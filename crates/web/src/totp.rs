@@ -1,0 +1,188 @@
+//! The activation page (QR, key, code) and the acceptor page (code login).
+
+use axum::routing::get;
+use std::io::Cursor;
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::AppState;
+use super::context::Context;
+use super::error::WebError;
+use super::form::{CurrentSession, SecureForm};
+use super::page::{Chrome, redirect, redirect_with_session, render};
+use spse_domain::session::Stage;
+use spse_store::SessionRecord;
+use spse_usecases::{AuthError, Client};
+
+/// Sends a half-open session to the step it belongs to.
+pub(super) async fn to_current_step(
+    state: &AppState,
+    session: &SessionRecord,
+) -> Result<Response, WebError> {
+    Ok(match session.stage {
+        Stage::Full => redirect("/beranda"),
+        Stage::Identified => redirect("/login/password"),
+        Stage::PasswordOk => {
+            let user = state.auth.half_open_user(session).await?;
+            if user.totp_secret.is_some() {
+                redirect("/totp/acceptor")
+            } else {
+                redirect("/totp/aktivasi")
+            }
+        }
+    })
+}
+
+pub(super) fn require(session: Option<SessionRecord>) -> Result<SessionRecord, WebError> {
+    session.ok_or(WebError::SessionExpired)
+}
+
+#[derive(Template)]
+#[template(path = "totp_activation.html")]
+struct ActivationPage {
+    c: Chrome,
+    user_id: String,
+    key_grouped: String,
+    expires_note: String,
+    error: Option<String>,
+}
+
+async fn activation_response(
+    state: &AppState,
+    context: &Context,
+    session: &SessionRecord,
+    status: StatusCode,
+    error: Option<String>,
+) -> Result<Response, WebError> {
+    let view = match state.auth.activation_view(session).await {
+        Ok(view) => view,
+        Err(AuthError::WrongStep) => return to_current_step(state, session).await,
+        Err(e) => return Err(e.into()),
+    };
+    let key_grouped = view
+        .key_base32
+        .as_bytes()
+        .chunks(4)
+        .map(|chunk| String::from_utf8_lossy(chunk).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let t = context.t();
+    let page = ActivationPage {
+        c: Chrome::new(state, context, false),
+        user_id: view.user_id,
+        key_grouped,
+        expires_note: t.fill(
+            "activation_expires",
+            &[("time", &state.web.zone.minutes(view.expires_at))],
+        ),
+        error,
+    };
+    render(status, &page)
+}
+
+pub async fn activation_page(
+    State(state): State<AppState>,
+    context: Context,
+    client: Client,
+    CurrentSession(session): CurrentSession,
+) -> Result<Response, WebError> {
+    let session = require(session)?;
+    if state.auth.must_choose_password(&session).await? {
+        return Ok(redirect("/ganti-password"));
+    }
+    // The authenticator may have finished this activation: then this login is complete.
+    match state.auth.complete_enrolled(&session, &client).await {
+        Ok(Some(token)) => return Ok(redirect_with_session(&state, "/beranda", Some(&token))),
+        Ok(None) => {}
+        Err(AuthError::WrongStep) => return to_current_step(&state, &session).await,
+        Err(e) => return Err(e.into()),
+    }
+    activation_response(&state, &context, &session, StatusCode::OK, None).await
+}
+
+/// The QR code of the pending activation, as a PNG any scanner reads.
+pub async fn activation_qr(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+) -> Result<Response, WebError> {
+    let session = require(session)?;
+    let view = state.auth.activation_view(&session).await?;
+    let png = qr_png(&view.uri).ok_or(WebError::Internal)?;
+    Ok(([(CONTENT_TYPE, "image/png")], png).into_response())
+}
+
+fn qr_png(text: &str) -> Option<Vec<u8>> {
+    let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M).ok()?;
+    let image = code
+        .render::<image::Luma<u8>>()
+        .min_dimensions(264, 264)
+        .quiet_zone(true)
+        .build();
+    let mut png = Vec::new();
+    image
+        .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+        .ok()?;
+    Some(png)
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    pub(super) code: String,
+}
+
+/// The message for a refused code, and its status.
+pub(super) fn code_error(
+    context: &Context,
+    zone: &spse_domain::zone::Zone,
+    e: &AuthError,
+) -> Option<(StatusCode, String)> {
+    let t = context.t();
+    match e {
+        AuthError::CodeRefused => Some((
+            StatusCode::UNAUTHORIZED,
+            t.get("error_code_refused").to_string(),
+        )),
+        AuthError::CodeLocked { until } => Some((
+            StatusCode::TOO_MANY_REQUESTS,
+            t.fill("error_code_locked", &[("time", &zone.minutes(*until))]),
+        )),
+        _ => None,
+    }
+}
+
+pub async fn activation_submit(
+    State(state): State<AppState>,
+    context: Context,
+    client: Client,
+    CurrentSession(session): CurrentSession,
+    SecureForm(form): SecureForm<CodeForm>,
+) -> Result<Response, WebError> {
+    let session = require(session)?;
+    match state
+        .auth
+        .activate_with_code(&session, &form.code, &client)
+        .await
+    {
+        Ok(token) => Ok(redirect_with_session(&state, "/beranda", Some(&token))),
+        Err(e) => match code_error(&context, &state.web.zone, &e) {
+            Some((status, message)) => {
+                activation_response(&state, &context, &session, status, Some(message)).await
+            }
+            None => Err(e.into()),
+        },
+    }
+}
+
+pub fn router() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route(
+            "/totp/aktivasi",
+            get(activation_page).post(activation_submit),
+        )
+        .route("/totp/aktivasi/qr.png", get(activation_qr))
+}
