@@ -219,6 +219,41 @@ pub enum ErrorCode {
     Unavailable,
 }
 
+impl ErrorCode {
+    /// The one table from error code to HTTP status and English message: the server
+    /// answers with it, and test servers that stand in for it use the same.
+    pub fn status_and_message(self) -> (u16, &'static str) {
+        match self {
+            Self::BadRequest => (400, "malformed request"),
+            Self::BadSignature => (401, "signature does not verify"),
+            Self::ClockSkew => (401, "timestamp too far from the server's clock"),
+            Self::Replayed => (401, "this request was already received"),
+            Self::UnknownDevice => (401, "device not bound to any account"),
+            Self::InvalidToken => (404, "activation QR code used already or expired"),
+            Self::NotFound => (404, "no such login request"),
+            Self::AlreadyDecided => (409, "this login request was already decided"),
+            Self::Expired => (410, "this login request expired"),
+            Self::WrongNumber => (422, "the number does not match"),
+            Self::WrongCode => (422, "the code is wrong"),
+            Self::Locked => (423, "too many failures; try again later"),
+            Self::Unavailable => (503, "service unavailable"),
+        }
+    }
+
+    /// The HTTP status this code is sent with.
+    pub fn status(self) -> u16 {
+        self.status_and_message().0
+    }
+
+    /// The body sent with this code.
+    pub fn body(self) -> ApiError {
+        ApiError {
+            error: self,
+            message: self.status_and_message().1.into(),
+        }
+    }
+}
+
 /// The body of every failed API response.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ApiError {

@@ -295,11 +295,11 @@ fn refusals_are_explained() {
     assert!(stderr.contains("Angka tidak cocok"), "{stderr}");
     assert!(stderr.contains("dihitung menuju penguncian"), "{stderr}");
 
-    server.state().force_decision = Some((409, spse_protocol::api::ErrorCode::AlreadyDecided));
+    server.state().force_decision = Some(spse_protocol::api::ErrorCode::AlreadyDecided);
     let stderr = approve("42");
     assert!(stderr.contains("sudah diputuskan"), "{stderr}");
 
-    server.state().force_decision = Some((423, spse_protocol::api::ErrorCode::Locked));
+    server.state().force_decision = Some(spse_protocol::api::ErrorCode::Locked);
     let stderr = approve("42");
     assert!(stderr.contains("Akun terkunci sementara"), "{stderr}");
 

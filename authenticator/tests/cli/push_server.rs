@@ -13,8 +13,8 @@ use std::thread::JoinHandle;
 use serde::Serialize;
 use spse_protocol::TotpKey;
 use spse_protocol::api::{
-    self, APPROVALS_PATH, ApiError, Decision, DecisionRequest, DecisionResponse, ENROLL_PATH,
-    ENROLLING, EnrollRequest, EnrollResponse, ErrorCode, PendingApproval, PendingList,
+    self, APPROVALS_PATH, Decision, DecisionRequest, DecisionResponse, ENROLL_PATH, ENROLLING,
+    EnrollRequest, EnrollResponse, ErrorCode, PendingApproval, PendingList,
 };
 
 /// The server's clock in every test: 15-11-2023 05:13:20 WIB.
@@ -60,7 +60,7 @@ pub struct State {
     pub enrolments: Vec<EnrollRequest>,
     pub decisions: Vec<(String, DecisionRequest)>,
     /// What the next decision gets instead of being judged.
-    pub force_decision: Option<(u16, ErrorCode)>,
+    pub force_decision: Option<ErrorCode>,
     pub requests: usize,
     nonces: HashSet<String>,
 }
@@ -227,12 +227,12 @@ fn ok<T: Serialize>(value: &T) -> Answer {
     (200, serde_json::to_string(value).unwrap())
 }
 
-fn refuse(status: u16, error: ErrorCode) -> Answer {
-    let body = ApiError {
-        error,
-        message: format!("{error:?}"),
-    };
-    (status, serde_json::to_string(&body).unwrap())
+/// Refuses as the server does: the status and body come from the protocol's one table.
+fn refuse(error: ErrorCode) -> Answer {
+    (
+        error.status(),
+        serde_json::to_string(&error.body()).unwrap(),
+    )
 }
 
 fn handle(state: &mut State, request: &Request) -> Answer {
@@ -245,12 +245,12 @@ fn handle(state: &mut State, request: &Request) -> Answer {
         ))
     })();
     let Some((device, timestamp, nonce, signature)) = signed else {
-        return refuse(401, ErrorCode::BadSignature);
+        return refuse(ErrorCode::BadSignature);
     };
     let enrolment = if device == ENROLLING {
         match serde_json::from_slice::<EnrollRequest>(&request.body) {
             Ok(enrolment) => Some(enrolment),
-            Err(_) => return refuse(400, ErrorCode::BadRequest),
+            Err(_) => return refuse(ErrorCode::BadRequest),
         }
     } else {
         None
@@ -259,7 +259,7 @@ fn handle(state: &mut State, request: &Request) -> Answer {
         Some(enrolment) => (enrolment.public_key.clone(), None),
         None => match state.devices.iter().find(|d| d.id == device && !d.revoked) {
             Some(d) => (d.public_key.clone(), Some(d.account.clone())),
-            None => return refuse(401, ErrorCode::UnknownDevice),
+            None => return refuse(ErrorCode::UnknownDevice),
         },
     };
     if api::verify(
@@ -273,13 +273,13 @@ fn handle(state: &mut State, request: &Request) -> Answer {
     )
     .is_err()
     {
-        return refuse(401, ErrorCode::BadSignature);
+        return refuse(ErrorCode::BadSignature);
     }
     if (timestamp - state.clock).abs() > api::MAX_SKEW_SECONDS {
-        return refuse(401, ErrorCode::ClockSkew);
+        return refuse(ErrorCode::ClockSkew);
     }
     if !state.nonces.insert(nonce.to_string()) {
-        return refuse(401, ErrorCode::Replayed);
+        return refuse(ErrorCode::Replayed);
     }
     match (
         request.method.as_str(),
@@ -311,21 +311,21 @@ fn handle(state: &mut State, request: &Request) -> Answer {
                 .and_then(|rest| rest.strip_suffix("/decision"));
             match (id, serde_json::from_slice(&request.body)) {
                 (Some(id), Ok(decision)) => decide(state, &account, id.to_string(), decision),
-                _ => refuse(400, ErrorCode::BadRequest),
+                _ => refuse(ErrorCode::BadRequest),
             }
         }
-        _ => refuse(404, ErrorCode::NotFound),
+        _ => refuse(ErrorCode::NotFound),
     }
 }
 
 fn enroll(state: &mut State, enrolment: EnrollRequest) -> Answer {
     state.enrolments.push(enrolment.clone());
     let Some(index) = state.tokens.iter().position(|t| t.token == enrolment.token) else {
-        return refuse(404, ErrorCode::InvalidToken);
+        return refuse(ErrorCode::InvalidToken);
     };
     let clock = u64::try_from(state.clock).unwrap();
     if TotpKey::new(state.tokens[index].secret.clone()).code_at(clock) != enrolment.code {
-        return refuse(422, ErrorCode::WrongCode);
+        return refuse(ErrorCode::WrongCode);
     }
     let token = state.tokens.remove(index);
     let id = format!("dev-{}", state.devices.len() + 1);
@@ -345,8 +345,8 @@ fn enroll(state: &mut State, enrolment: EnrollRequest) -> Answer {
 
 fn decide(state: &mut State, account: &str, id: String, request: DecisionRequest) -> Answer {
     state.decisions.push((id.clone(), request.clone()));
-    if let Some((status, code)) = state.force_decision.take() {
-        return refuse(status, code);
+    if let Some(code) = state.force_decision.take() {
+        return refuse(code);
     }
     let clock = state.clock;
     let Some(approval) = state
@@ -354,16 +354,16 @@ fn decide(state: &mut State, account: &str, id: String, request: DecisionRequest
         .iter_mut()
         .find(|a| a.id == id && a.account == account)
     else {
-        return refuse(404, ErrorCode::NotFound);
+        return refuse(ErrorCode::NotFound);
     };
     if approval.decided.is_some() {
-        return refuse(409, ErrorCode::AlreadyDecided);
+        return refuse(ErrorCode::AlreadyDecided);
     }
     if approval.expires_at <= clock {
-        return refuse(410, ErrorCode::Expired);
+        return refuse(ErrorCode::Expired);
     }
     if request.decision == Decision::Approve && request.number != Some(approval.number) {
-        return refuse(422, ErrorCode::WrongNumber);
+        return refuse(ErrorCode::WrongNumber);
     }
     approval.decided = Some(request.decision);
     ok(&DecisionResponse {

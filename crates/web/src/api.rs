@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::de::DeserializeOwned;
 use spse_protocol::api::{
-    ApiError, DecisionRequest, DecisionResponse, EnrollRequest, ErrorCode, HEADER_DEVICE,
-    HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, PendingList,
+    DecisionRequest, DecisionResponse, EnrollRequest, ErrorCode, HEADER_DEVICE, HEADER_NONCE,
+    HEADER_SIGNATURE, HEADER_TIMESTAMP, PendingList,
 };
 
 use super::AppState;
@@ -31,43 +31,9 @@ struct ApiFailure(ErrorCode);
 
 impl IntoResponse for ApiFailure {
     fn into_response(self) -> Response {
-        let (status, message) = match self.0 {
-            ErrorCode::BadRequest => (StatusCode::BAD_REQUEST, "malformed request"),
-            ErrorCode::BadSignature => (StatusCode::UNAUTHORIZED, "signature does not verify"),
-            ErrorCode::ClockSkew => (
-                StatusCode::UNAUTHORIZED,
-                "timestamp too far from the server's clock",
-            ),
-            ErrorCode::Replayed => (
-                StatusCode::UNAUTHORIZED,
-                "this request was already received",
-            ),
-            ErrorCode::UnknownDevice => {
-                (StatusCode::UNAUTHORIZED, "device not bound to any account")
-            }
-            ErrorCode::InvalidToken => (
-                StatusCode::NOT_FOUND,
-                "activation QR code used already or expired",
-            ),
-            ErrorCode::NotFound => (StatusCode::NOT_FOUND, "no such login request"),
-            ErrorCode::AlreadyDecided => (
-                StatusCode::CONFLICT,
-                "this login request was already decided",
-            ),
-            ErrorCode::Expired => (StatusCode::GONE, "this login request expired"),
-            ErrorCode::WrongNumber => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "the number does not match",
-            ),
-            ErrorCode::WrongCode => (StatusCode::UNPROCESSABLE_ENTITY, "the code is wrong"),
-            ErrorCode::Locked => (StatusCode::LOCKED, "too many failures; try again later"),
-            ErrorCode::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "service unavailable"),
-        };
-        let body = ApiError {
-            error: self.0,
-            message: message.into(),
-        };
-        (status, Json(body)).into_response()
+        let status =
+            StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, Json(self.0.body())).into_response()
     }
 }
 
