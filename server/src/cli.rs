@@ -16,8 +16,7 @@ use spse_domain::token;
 use spse_domain::user::{Role, UserKind};
 use spse_domain::zone::Zone;
 use spse_i18n::{Lang, Texts};
-use spse_store::UserRecord;
-use spse_usecases::{Auth, Client, NewUserInput, Staff, StaffAction, UserError};
+use spse_usecases::{Account, Auth, Client, NewUserInput, Staff, StaffAction, UserError};
 
 #[derive(Parser)]
 #[command(
@@ -251,7 +250,10 @@ async fn user_command(
             );
         }
         UserCommand::List => {
-            let users = auth.list_users().await.map_err(|e| user_error(t, e))?;
+            let users = auth
+                .list_accounts(&command_line_staff())
+                .await
+                .map_err(|e| user_error(t, e))?;
             if users.is_empty() {
                 println!("{}", t.get("cli_no_users"));
             }
@@ -273,7 +275,7 @@ async fn user_command(
         }
         UserCommand::Show { user_id } => {
             let user = auth
-                .find_user(user_id)
+                .find_account(&command_line_staff(), user_id)
                 .await
                 .map_err(|e| user_error(t, e))?;
             let now = auth.now();
@@ -294,8 +296,8 @@ async fn user_command(
                 "Disabled       {}",
                 if user.disabled { "yes" } else { "no" }
             );
-            println!("Password lock  {}", lock(user.password_lock.locked_until));
-            println!("TOTP lock      {}", lock(user.totp_lock.locked_until));
+            println!("Password lock  {}", lock(user.password_locked_until));
+            println!("TOTP lock      {}", lock(user.totp_locked_until));
             println!("Created        {}", zone.minutes(user.created_at));
         }
         UserCommand::ResetTotp { user_id } => {
@@ -314,6 +316,15 @@ async fn user_command(
     Ok(())
 }
 
+/// Whoever runs this command on the server, by their login name.
+fn command_line_staff() -> Staff {
+    let login = std::env::var("SUDO_USER")
+        .or_else(|_| std::env::var("USER"))
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "operator".into());
+    Staff::command_line(&login)
+}
+
 /// A helpdesk action from the command line, logged as `cli:<login>`. The notice is
 /// delivered before the command exits (no worker runs in this process); if delivery
 /// fails it stays queued for the server's worker.
@@ -323,14 +334,7 @@ async fn staff_command(
     action: StaffAction,
     t: Texts,
 ) -> anyhow::Result<()> {
-    let login = std::env::var("SUDO_USER")
-        .or_else(|_| std::env::var("USER"))
-        .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| "operator".into());
-    let staff = Staff {
-        name: format!("cli:{login}"),
-        role: Role::Admin,
-    };
+    let staff = command_line_staff();
     let client = Client {
         ip: "local".into(),
         user_agent: "spse-auth command line".into(),
@@ -353,8 +357,8 @@ async fn staff_command(
     Ok(())
 }
 
-fn totp_word(t: Texts, user: &UserRecord) -> &'static str {
-    if user.totp_secret.is_some() {
+fn totp_word(t: Texts, user: &Account) -> &'static str {
+    if user.totp_active {
         t.get("totp_status_active")
     } else {
         t.get("totp_status_inactive")
@@ -426,9 +430,10 @@ async fn seed_demo(auth: &Auth, settings: &Settings, t: Texts) -> anyhow::Result
     println!("\n{}", t.get("cli_demo_heading"));
     for (user_id, kind, name, email) in accounts {
         let password = format!("latihan-{}", token::random_hex(5));
-        let user = match auth.find_user(user_id).await {
+        let staff = command_line_staff();
+        let user = match auth.find_account(&staff, user_id).await {
             Ok(user) => {
-                auth.set_password(&user, &password)
+                auth.set_password(&staff, user_id, &password)
                     .await
                     .map_err(|e| user_error(t, e))?;
                 user

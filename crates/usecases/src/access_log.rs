@@ -1,6 +1,6 @@
 //! The user's own access log and sessions, and "bukan saya" (not me).
 
-use super::{Auth, AuthError, Client};
+use super::{Auth, AuthError, Client, SignedIn};
 use spse_domain::event::EventKind;
 use spse_domain::token;
 use spse_mail::Mail;
@@ -36,10 +36,10 @@ impl Auth {
     /// Page `page` (from 0) of the user's entries, newest first.
     pub async fn own_access_log(
         &self,
-        session: &SessionRecord,
+        signed_in: &SignedIn,
         page: i64,
     ) -> Result<AccessLogPage, AuthError> {
-        let user = self.full_user(session).await?;
+        let user = signed_in.user();
         let page = page.clamp(0, 100_000);
         let mut events = self
             .store
@@ -51,11 +51,9 @@ impl Auth {
     }
 
     /// The user's live signed-in sessions, newest first.
-    pub async fn user_sessions(
-        &self,
-        session: &SessionRecord,
-    ) -> Result<Vec<SessionView>, AuthError> {
-        let user = self.full_user(session).await?;
+    pub async fn user_sessions(&self, signed_in: &SignedIn) -> Result<Vec<SessionView>, AuthError> {
+        let user = signed_in.user();
+        let session = signed_in.record();
         let now = self.now();
         Ok(self
             .store
@@ -81,11 +79,12 @@ impl Auth {
     /// Ends one of the user's sessions. `Ok(true)` when it was the one asking.
     pub async fn end_session(
         &self,
-        session: &SessionRecord,
+        signed_in: &SignedIn,
         handle: &str,
         client: &Client,
     ) -> Result<bool, AuthError> {
-        let user = self.full_user(session).await?;
+        let user = signed_in.user();
+        let session = signed_in.record();
         let target = self
             .store
             .sessions_for_user(user.pk)
@@ -96,7 +95,7 @@ impl Auth {
         self.store.delete_session(&target.id_hash).await?;
         let current = target.id_hash == session.id_hash;
         let detail = format!("session from {} ended", target.ip);
-        self.log_event(EventKind::SessionsEnded, Some(&user), "", client, &detail)
+        self.log_event(EventKind::SessionsEnded, Some(user), "", client, &detail)
             .await?;
         Ok(current)
     }
@@ -104,16 +103,17 @@ impl Auth {
     /// Ends every session of the user but this one, half-open logins included.
     pub async fn end_other_sessions(
         &self,
-        session: &SessionRecord,
+        signed_in: &SignedIn,
         client: &Client,
     ) -> Result<u64, AuthError> {
-        let user = self.full_user(session).await?;
+        let user = signed_in.user();
+        let session = signed_in.record();
         let ended = self
             .store
             .delete_user_sessions(user.pk, Some(&session.id_hash))
             .await?;
         let detail = format!("{ended} other sessions ended");
-        self.log_event(EventKind::SessionsEnded, Some(&user), "", client, &detail)
+        self.log_event(EventKind::SessionsEnded, Some(user), "", client, &detail)
             .await?;
         Ok(ended)
     }
@@ -124,11 +124,11 @@ impl Auth {
     /// entry is flagged for the helpdesk.
     pub async fn not_me(
         &self,
-        session: &SessionRecord,
+        signed_in: &SignedIn,
         event_id: i64,
         client: &Client,
     ) -> Result<(), AuthError> {
-        let user = self.full_user(session).await?;
+        let user = signed_in.user();
         let now = self.now();
         // Only attempts to log in can be "not me"; the page offers the button on no other.
         let kind = self.store.own_event_kind(event_id, user.pk).await?;
@@ -145,7 +145,7 @@ impl Auth {
         self.store.require_password_change(user.pk, now).await?;
         let ended = self.store.delete_user_sessions(user.pk, None).await?;
         let detail = format!("entry {event_id}; {ended} sessions ended");
-        self.log_event(EventKind::NotMe, Some(&user), "", client, &detail)
+        self.log_event(EventKind::NotMe, Some(user), "", client, &detail)
             .await?;
         self.send_later(Mail {
             to: user.email.clone(),

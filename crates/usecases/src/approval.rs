@@ -3,7 +3,7 @@
 
 use spse_protocol::api::{Decision, ErrorCode, PendingApproval};
 
-use super::{Auth, AuthError, Client, SessionToken};
+use super::{Auth, AuthError, Client, Session, SessionToken};
 use spse_domain::event::EventKind;
 use spse_domain::token;
 use spse_mail::Mail;
@@ -63,10 +63,8 @@ impl Auth {
         Ok(())
     }
 
-    pub async fn acceptor_state(
-        &self,
-        session: &SessionRecord,
-    ) -> Result<AcceptorState, AuthError> {
+    pub async fn acceptor_state(&self, session: &Session) -> Result<AcceptorState, AuthError> {
+        let session = session.record();
         let Some(approval) = self
             .store
             .latest_approval_for_session(&session.id_hash)
@@ -88,9 +86,10 @@ impl Auth {
     /// Completes the login once the authenticator has approved it; `None` otherwise.
     pub async fn complete_approved(
         &self,
-        session: &SessionRecord,
+        session: &Session,
         client: &Client,
     ) -> Result<Option<SessionToken>, AuthError> {
+        let session = session.record();
         let user = self.half_open_user(session).await?;
         let Some(approval) = self
             .store
@@ -108,7 +107,8 @@ impl Auth {
     }
 
     /// Ends a login attempt that was refused in the authenticator.
-    pub async fn end_refused(&self, session: &SessionRecord) -> Result<(), AuthError> {
+    pub async fn end_refused(&self, session: &Session) -> Result<(), AuthError> {
+        let session = session.record();
         self.store.delete_session(&session.id_hash).await?;
         Ok(())
     }

@@ -6,12 +6,12 @@ use spse_protocol::api::{
 };
 
 use super::login::{activation_context, totp_context};
-use super::{Auth, AuthError, Client, SessionToken};
+use super::{Auth, AuthError, Client, Session, SessionToken};
 use spse_domain::event::EventKind;
 use spse_domain::token;
 use spse_domain::totp::{Code, CodeCheck, check};
 use spse_mail::Mail;
-use spse_store::{DeviceRecord, Factor, Reservation, SessionRecord};
+use spse_store::{DeviceRecord, Factor, Reservation};
 
 /// The parts of an HTTP request that its signature covers.
 #[derive(Debug, Clone, Copy)]
@@ -185,9 +185,10 @@ impl Auth {
     /// that has not happened for this login attempt.
     pub async fn complete_enrolled(
         &self,
-        session: &SessionRecord,
+        session: &Session,
         client: &Client,
     ) -> Result<Option<SessionToken>, AuthError> {
+        let session = session.record();
         let user = self.half_open_user(session).await?;
         if !self
             .store
@@ -200,7 +201,8 @@ impl Auth {
     }
 
     /// Whether the authenticator has completed this login attempt's activation.
-    pub async fn activation_done(&self, session: &SessionRecord) -> Result<bool, AuthError> {
+    pub async fn activation_done(&self, session: &Session) -> Result<bool, AuthError> {
+        let session = session.record();
         let user = self.half_open_user(session).await?;
         Ok(user.totp_secret.is_some())
     }

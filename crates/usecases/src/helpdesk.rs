@@ -2,20 +2,10 @@
 //! the `/admin` console. Every action names the staff member and is mailed to the user.
 //! Staff never see a secret and never set a password.
 
-use super::{Auth, AuthError, Client, UserError};
+use super::{Account, Auth, AuthError, Client, Staff, UserError};
 use spse_domain::event::EventKind;
-use spse_domain::user::Role;
 use spse_mail::texts::Notice;
-use spse_store::{EventRecord, Factor, SessionRecord, UserRecord};
-
-/// Who acts: a staff account's user ID, or `cli:<login>` for the command line.
-#[derive(Debug, Clone)]
-pub struct Staff {
-    pub name: String,
-    /// Helpdesk acts on ordinary accounts only; admins (and the command line, run by
-    /// whoever holds the server's files) on any.
-    pub role: Role,
-}
+use spse_store::{EventRecord, Factor};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StaffAction {
@@ -26,24 +16,15 @@ pub enum StaffAction {
 }
 
 impl Auth {
-    /// The staff member behind a full session; [`AuthError::NotAllowed`] for anyone else.
-    pub async fn staff_user(&self, session: &SessionRecord) -> Result<UserRecord, AuthError> {
-        let user = self.full_user(session).await?;
-        match user.role {
-            Role::Helpdesk | Role::Admin => Ok(user),
-            Role::User => Err(AuthError::NotAllowed),
-        }
-    }
-
     pub async fn staff_act(
         &self,
         staff: &Staff,
         typed_user_id: &str,
         action: StaffAction,
         client: &Client,
-    ) -> Result<UserRecord, UserError> {
+    ) -> Result<Account, UserError> {
         let user = self.find_user(typed_user_id).await?;
-        if staff.role == Role::Helpdesk && user.role != Role::User {
+        if !staff.may_act_on(&user) {
             return Err(AuthError::NotAllowed.into());
         }
         let now = self.now();
@@ -66,23 +47,42 @@ impl Auth {
                 (EventKind::HelpdeskEnable, Notice::HelpdeskEnable)
             }
         };
-        let detail = format!("by staff {}", staff.name);
+        let detail = format!("by staff {}", staff.name());
         self.log_event(kind, Some(&user), "", client, &detail)
             .await?;
-        self.notify(&user, notice, client, Some(&staff.name))
+        self.notify(&user, notice, client, Some(staff.name()))
             .await?;
         self.store
             .user_by_pk(user.pk)
             .await?
+            .as_ref()
+            .map(Account::from)
             .ok_or(UserError::NotFound)
     }
 
-    /// A user's access log, newest first, as staff (and later the user) see it.
-    pub async fn access_log(
+    /// An account as staff see it: never its secrets.
+    pub async fn find_account(
         &self,
-        user: &UserRecord,
+        _staff: &Staff,
+        typed_user_id: &str,
+    ) -> Result<Account, UserError> {
+        Ok(Account::from(&self.find_user(typed_user_id).await?))
+    }
+
+    /// Every account, for the command line's list.
+    pub async fn list_accounts(&self, _staff: &Staff) -> Result<Vec<Account>, UserError> {
+        Ok(self.list_users().await?.iter().map(Account::from).collect())
+    }
+
+    /// An account and its newest `limit` access-log entries, as the console shows them.
+    pub async fn account_log(
+        &self,
+        _staff: &Staff,
+        typed_user_id: &str,
         limit: i64,
-    ) -> Result<Vec<EventRecord>, AuthError> {
-        Ok(self.store.events_for_user(user.pk, limit).await?)
+    ) -> Result<(Account, Vec<EventRecord>), UserError> {
+        let user = self.find_user(typed_user_id).await?;
+        let events = self.store.events_for_user(user.pk, limit).await?;
+        Ok((Account::from(&user), events))
     }
 }

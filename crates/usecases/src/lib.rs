@@ -1,6 +1,7 @@
 //! Use cases: the login steps, TOTP activation and acceptance, sessions, user admin.
 //! The rules live here; `web` only extracts, calls one of these and renders.
 
+mod access;
 mod access_log;
 mod approval;
 mod audit;
@@ -32,12 +33,13 @@ use spse_domain::session::Timeouts;
 use spse_mail::Mailer;
 use spse_store::{Store, StoreError};
 
+pub use access::{Account, Session, SignedIn, Staff};
 pub use access_log::{AccessLogPage, PAGE_SIZE, SessionView};
 pub use approval::AcceptorState;
 pub use audit::VerifyReport;
 pub use device::SignedRequest;
 pub use hasher::Hasher;
-pub use helpdesk::{Staff, StaffAction};
+pub use helpdesk::StaffAction;
 pub use helpdesk_log::HELPDESK_PAGE_SIZE;
 pub use login::PasswordOutcome;
 pub use notify::Notice;
@@ -45,6 +47,8 @@ pub use password_change::PasswordChangeError;
 pub use reset::{ResetLink, ResetRequest};
 pub use session::SessionToken;
 pub use spse_domain::client::Client;
+/// Read models the pages show as they are.
+pub use spse_store::{EventFilter, EventRecord, LoggedEvent};
 pub use totp::ActivationView;
 pub use users::{NewUserInput, UserError};
 
@@ -197,7 +201,10 @@ impl Auth {
         self.notifier.subscribe()
     }
 
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
+    /// Whether this instance can serve: the database answers, and its schema is at
+    /// this build's newest migration (`Some(false)`: behind; `None`: unknown).
+    pub async fn readiness(&self) -> Result<Option<bool>, AuthError> {
+        self.store.ping().await?;
+        Ok(self.store.migrations_current().await.ok())
     }
 }

@@ -1,6 +1,6 @@
 //! The user ID and password steps (guide B.1-4, C.1-2).
 
-use super::{Auth, AuthError, Client, SessionToken};
+use super::{Auth, AuthError, Client, Session, SessionToken};
 use spse_domain::event::EventKind;
 use spse_domain::password;
 use spse_domain::session::Stage;
@@ -29,12 +29,14 @@ impl Auth {
         &self,
         kind: UserKind,
         typed_user_id: &str,
-        previous: Option<&SessionRecord>,
+        previous: Option<&Session>,
         client: &Client,
     ) -> Result<SessionToken, AuthError> {
         let user_id = UserId::parse(typed_user_id).map_err(|_| AuthError::InvalidUserId)?;
         if let Some(previous) = previous {
-            self.store.delete_session(&previous.id_hash).await?;
+            self.store
+                .delete_session(&previous.record().id_hash)
+                .await?;
         }
         self.start_session(user_id.as_str(), kind, client).await
     }
@@ -43,10 +45,11 @@ impl Auth {
     /// accounts all end in [`AuthError::LoginFailed`] after one argon2 verification.
     pub async fn submit_password(
         &self,
-        session: &SessionRecord,
+        session: &Session,
         typed_password: &str,
         client: &Client,
     ) -> Result<(SessionToken, PasswordOutcome), AuthError> {
+        let session = session.record();
         if session.stage != Stage::Identified {
             return Err(AuthError::WrongStep);
         }

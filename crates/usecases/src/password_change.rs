@@ -1,6 +1,6 @@
 //! GANTI PASSWORD, and the new password a login must choose after a "not me".
 
-use super::{Auth, AuthError, Client, PasswordOutcome, SessionToken};
+use super::{Auth, AuthError, Client, PasswordOutcome, Session, SessionToken, SignedIn};
 use spse_domain::event::EventKind;
 use spse_domain::password::{self, NewPassword, PasswordError};
 use spse_domain::session::Stage;
@@ -53,7 +53,14 @@ fn new_password(
 
 impl Auth {
     /// Whether the login behind this half-open session must choose a new password first.
-    pub async fn must_choose_password(&self, session: &SessionRecord) -> Result<bool, AuthError> {
+    pub async fn must_choose_password(&self, session: &Session) -> Result<bool, AuthError> {
+        self.password_change_pending(session.record()).await
+    }
+
+    pub(crate) async fn password_change_pending(
+        &self,
+        session: &SessionRecord,
+    ) -> Result<bool, AuthError> {
         let Some(pk) = session.user_pk else {
             return Ok(false);
         };
@@ -71,7 +78,7 @@ impl Auth {
         &self,
         session: &SessionRecord,
     ) -> Result<(), AuthError> {
-        if self.must_choose_password(session).await? {
+        if self.password_change_pending(session).await? {
             return Err(AuthError::PasswordChangeRequired);
         }
         Ok(())
@@ -81,14 +88,15 @@ impl Auth {
     /// a typo in the new one costs no attempt; the current one is counted like a login.
     pub async fn change_password(
         &self,
-        session: &SessionRecord,
+        signed_in: &SignedIn,
         current: &str,
         new: &str,
         confirm: &str,
         client: &Client,
     ) -> Result<(), PasswordChangeError> {
-        let user = self.full_user(session).await?;
-        let new = new_password(&user, new, confirm)?;
+        let user = signed_in.user();
+        let session = signed_in.record();
+        let new = new_password(user, new, confirm)?;
         let now = self.now();
         let policy = &self.policy.password_lockout;
         let lock_secs = policy.lock_secs(user.password_lock.lock_count);
@@ -99,7 +107,7 @@ impl Auth {
         let Reservation::Allowed { locks_on_failure } = reservation else {
             self.log_event(
                 EventKind::PasswordLocked,
-                Some(&user),
+                Some(user),
                 "",
                 client,
                 "password change while locked",
@@ -120,7 +128,7 @@ impl Auth {
         if !matched {
             self.log_event(
                 EventKind::PasswordWrong,
-                Some(&user),
+                Some(user),
                 "",
                 client,
                 "password change",
@@ -128,7 +136,7 @@ impl Auth {
             .await?;
             if locks_on_failure {
                 let detail = format!("locked for {} minutes", lock_secs / 60);
-                self.log_event(EventKind::PasswordLocked, Some(&user), "", client, &detail)
+                self.log_event(EventKind::PasswordLocked, Some(user), "", client, &detail)
                     .await?;
                 return Err(PasswordChangeError::Locked {
                     until: now + lock_secs,
@@ -138,7 +146,7 @@ impl Auth {
         }
         let hash = self.hasher.hash(new.as_str().to_string()).await?;
         self.store.apply_password(user.pk, &hash).await?;
-        self.password_changed(&user, Some(session), client, "")
+        self.password_changed(user, Some(session), client, "")
             .await?;
         Ok(())
     }
@@ -148,11 +156,12 @@ impl Auth {
     /// factor completes the login, so the old password alone changes nothing.
     pub async fn choose_new_password(
         &self,
-        session: &SessionRecord,
+        session: &Session,
         new: &str,
         confirm: &str,
         client: &Client,
     ) -> Result<(Option<SessionToken>, PasswordOutcome), PasswordChangeError> {
+        let session = session.record();
         let user = self.half_open_user(session).await?;
         if !self.store.password_change_required(user.pk).await? {
             return Err(AuthError::WrongStep.into());

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{Auth, AuthError, Client};
+use super::{Account, Auth, AuthError, Client};
 use spse_domain::event::EventKind;
 use spse_domain::reset::{self, ResetCode};
 use spse_domain::user::{UserId, UserKind};
@@ -165,9 +165,9 @@ impl Auth {
     }
 
     /// The account a link is for, if the link still opens. Changes nothing.
-    pub async fn reset_link_user(&self, link: &ResetLink) -> Result<UserRecord, AuthError> {
+    pub async fn reset_link_user(&self, link: &ResetLink) -> Result<Account, AuthError> {
         let (user, _) = self.open_link(link).await?;
-        Ok(user)
+        Ok(Account::from(&user))
     }
 
     async fn open_link(&self, link: &ResetLink) -> Result<(UserRecord, ResetCode), AuthError> {
@@ -204,7 +204,7 @@ impl Auth {
         &self,
         link: &ResetLink,
         client: &Client,
-    ) -> Result<UserRecord, AuthError> {
+    ) -> Result<Account, AuthError> {
         let (user, code) = self.open_link(link).await?;
         if !self
             .store
@@ -216,7 +216,7 @@ impl Auth {
         self.log_event(EventKind::TotpReset, Some(&user), "", client, "email link")
             .await?;
         self.notify(&user, Notice::TotpReset, client, None).await?;
-        Ok(user)
+        Ok(Account::from(&user))
     }
 
     /// Mails a notice to the address on file.

@@ -1,6 +1,6 @@
 //! Sessions: random ids of 256 bits, only their SHA-256 stored, a new id at each step up.
 
-use super::{Auth, AuthError, Client};
+use super::{Auth, AuthError, Client, Session};
 use spse_domain::session::Stage;
 use spse_domain::token;
 use spse_domain::user::UserKind;
@@ -92,7 +92,10 @@ impl Auth {
     }
 
     /// The live session behind a cookie value, if any; an expired one is removed.
-    pub async fn session(&self, token: &str) -> Result<Option<SessionRecord>, AuthError> {
+    pub(crate) async fn live_session(
+        &self,
+        token: &str,
+    ) -> Result<Option<SessionRecord>, AuthError> {
         if token.len() != 64 {
             return Ok(None);
         }
@@ -117,7 +120,8 @@ impl Auth {
     }
 
     /// Ends the session on the server.
-    pub async fn logout(&self, session: &SessionRecord, client: &Client) -> Result<(), AuthError> {
+    pub async fn logout(&self, session: &Session, client: &Client) -> Result<(), AuthError> {
+        let session = session.record();
         self.store.delete_session(&session.id_hash).await?;
         if let Some(pk) = session.user_pk
             && session.stage == Stage::Full

@@ -3,7 +3,7 @@
 use spse_protocol::{OtpauthUri, TotpKey};
 
 use super::login::{activation_context, totp_context};
-use super::{Auth, AuthError, Client, SessionToken};
+use super::{Account, Auth, AuthError, Client, Session, SessionToken};
 use spse_domain::event::EventKind;
 use spse_domain::session::Stage;
 use spse_domain::totp::{Code, CodeCheck, check, enroll_token};
@@ -23,12 +23,20 @@ pub struct ActivationView {
 
 impl Auth {
     /// The user behind a session that passed the password step and no more.
-    pub async fn half_open_user(&self, session: &SessionRecord) -> Result<UserRecord, AuthError> {
+    pub(crate) async fn half_open_user(
+        &self,
+        session: &SessionRecord,
+    ) -> Result<UserRecord, AuthError> {
         self.user_at(session, Stage::PasswordOk).await
     }
 
+    /// The account behind a session that passed the password step and no more.
+    pub async fn half_open_account(&self, session: &Session) -> Result<Account, AuthError> {
+        Ok(Account::from(&self.half_open_user(session.record()).await?))
+    }
+
     /// The active user behind a session at exactly `stage`.
-    async fn user_at(
+    pub(crate) async fn user_at(
         &self,
         session: &SessionRecord,
         stage: Stage,
@@ -62,10 +70,8 @@ impl Auth {
         Ok((TotpKey::new(secret), pending.expires_at))
     }
 
-    pub async fn activation_view(
-        &self,
-        session: &SessionRecord,
-    ) -> Result<ActivationView, AuthError> {
+    pub async fn activation_view(&self, session: &Session) -> Result<ActivationView, AuthError> {
+        let session = session.record();
         let user = self.half_open_user(session).await?;
         let (key, expires_at) = self.pending_key(&user).await?;
         let uri = OtpauthUri {
@@ -132,10 +138,11 @@ impl Auth {
     /// the account's, the event is logged and mailed, and the session becomes full.
     pub async fn activate_with_code(
         &self,
-        session: &SessionRecord,
+        session: &Session,
         typed_code: &str,
         client: &Client,
     ) -> Result<SessionToken, AuthError> {
+        let session = session.record();
         let user = self.half_open_user(session).await?;
         self.ensure_password_chosen(session).await?;
         let (key, _) = self.pending_key(&user).await?;
@@ -166,10 +173,11 @@ impl Auth {
     /// Login by a typed code from the authenticator.
     pub async fn login_with_code(
         &self,
-        session: &SessionRecord,
+        session: &Session,
         typed_code: &str,
         client: &Client,
     ) -> Result<SessionToken, AuthError> {
+        let session = session.record();
         let user = self.half_open_user(session).await?;
         self.ensure_password_chosen(session).await?;
         let sealed = user.totp_secret.as_ref().ok_or(AuthError::WrongStep)?;
@@ -202,10 +210,5 @@ impl Auth {
         self.log_event(EventKind::LoginSucceeded, Some(user), "", client, "")
             .await?;
         Ok(token)
-    }
-
-    /// The user behind a full session.
-    pub async fn full_user(&self, session: &SessionRecord) -> Result<UserRecord, AuthError> {
-        self.user_at(session, Stage::Full).await
     }
 }

@@ -1,6 +1,6 @@
 //! Creating and listing accounts (the admin CLI).
 
-use super::{Auth, AuthError};
+use super::{Account, Auth, AuthError, Staff};
 use spse_domain::password::{NewPassword, PasswordError};
 use spse_domain::user::{DisplayName, Email, Role, UserId, UserKind};
 use spse_store::{NewUser, StoreError, UserRecord};
@@ -44,7 +44,7 @@ impl From<StoreError> for UserError {
 }
 
 impl Auth {
-    pub async fn add_user(&self, input: NewUserInput) -> Result<UserRecord, UserError> {
+    pub async fn add_user(&self, input: NewUserInput) -> Result<Account, UserError> {
         let user_id = UserId::parse(&input.user_id)?;
         let email = Email::parse(&input.email).ok_or(UserError::Email)?;
         let name = DisplayName::parse(&input.name).ok_or(UserError::Name)?;
@@ -72,11 +72,22 @@ impl Auth {
                 self.now(),
             )
             .await?;
-        self.store.user_by_pk(pk).await?.ok_or(UserError::NotFound)
+        self.store
+            .user_by_pk(pk)
+            .await?
+            .as_ref()
+            .map(Account::from)
+            .ok_or(UserError::NotFound)
     }
 
     /// Sets a password chosen by the operator's tooling (demo accounts).
-    pub async fn set_password(&self, user: &UserRecord, password: &str) -> Result<(), UserError> {
+    pub async fn set_password(
+        &self,
+        _staff: &Staff,
+        typed_user_id: &str,
+        password: &str,
+    ) -> Result<(), UserError> {
+        let user = self.find_user(typed_user_id).await?;
         let user_id = UserId::parse(&user.user_id)?;
         let password = NewPassword::parse(password, &user_id)?;
         let hash = self
@@ -88,7 +99,7 @@ impl Auth {
         Ok(())
     }
 
-    pub async fn find_user(&self, typed_user_id: &str) -> Result<UserRecord, UserError> {
+    pub(crate) async fn find_user(&self, typed_user_id: &str) -> Result<UserRecord, UserError> {
         let user_id = UserId::parse(typed_user_id)?;
         self.store
             .user_by_key(&user_id.key())
@@ -96,7 +107,7 @@ impl Auth {
             .ok_or(UserError::NotFound)
     }
 
-    pub async fn list_users(&self) -> Result<Vec<UserRecord>, UserError> {
+    pub(crate) async fn list_users(&self) -> Result<Vec<UserRecord>, UserError> {
         Ok(self.store.list_users().await?)
     }
 }

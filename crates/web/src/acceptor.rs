@@ -14,7 +14,7 @@ use super::error::WebError;
 use super::form::{CurrentSession, SecureForm};
 use super::page::{Chrome, redirect_with_session, render, session_cookie};
 use super::totp::{CodeForm, code_error, require, to_current_step};
-use spse_store::SessionRecord;
+use spse_usecases::Session;
 use spse_usecases::{AcceptorState, AuthError, Client};
 
 pub fn router() -> axum::Router<AppState> {
@@ -44,12 +44,12 @@ struct DecidedPage {
 async fn acceptor_response(
     state: &AppState,
     context: &Context,
-    session: &SessionRecord,
+    session: &Session,
     status: StatusCode,
     error: Option<String>,
 ) -> Result<Response, WebError> {
-    let user = match state.auth.half_open_user(session).await {
-        Ok(user) if user.totp_secret.is_some() => user,
+    let user = match state.auth.half_open_account(session).await {
+        Ok(user) if user.totp_active => user,
         Ok(_) | Err(AuthError::WrongStep) => return to_current_step(state, session).await,
         Err(e) => return Err(e.into()),
     };
@@ -90,7 +90,7 @@ pub async fn acceptor_page(
             let page = DecidedPage {
                 c: Chrome::new(&state, &context, false),
                 title: t.get("acceptor_title").to_string(),
-                message: t.fill("acceptor_accepted", &[("user", &session.claimed_user_id)]),
+                message: t.fill("acceptor_accepted", &[("user", session.claimed_user_id())]),
                 next: Some("/beranda"),
             };
             let mut response = render(StatusCode::OK, &page)?;

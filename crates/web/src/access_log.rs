@@ -11,13 +11,13 @@ use serde::Deserialize;
 use super::AppState;
 use super::context::Context;
 use super::error::WebError;
-use super::form::{CurrentSession, SecureForm};
+use super::form::SecureForm;
 use super::page::{Chrome, redirect, redirect_with_session, render, render_notice, session_cookie};
 use spse_domain::client::browser_summary;
 use spse_domain::event::{EventKind, Outcome};
 use spse_i18n::Texts;
-use spse_store::{LoggedEvent, SessionRecord};
-use spse_usecases::{AuthError, Client};
+use spse_usecases::LoggedEvent;
+use spse_usecases::{Client, SignedIn};
 
 /// An event in the user's words.
 pub fn event_words(t: Texts, name: &str) -> String {
@@ -114,34 +114,15 @@ pub struct PageQuery {
     page: Option<i64>,
 }
 
-/// A half-open session goes back to its TOTP step; no session, to the login.
-async fn signed_in(
-    state: &AppState,
-    session: Option<SessionRecord>,
-) -> Result<Result<SessionRecord, Response>, WebError> {
-    let Some(session) = session else {
-        return Ok(Err(redirect("/login")));
-    };
-    match state.auth.full_user(&session).await {
-        Ok(_) => Ok(Ok(session)),
-        Err(AuthError::WrongStep) => Ok(Err(redirect("/totp/acceptor"))),
-        Err(e) => Err(e.into()),
-    }
-}
-
 pub async fn access_log_page(
     State(state): State<AppState>,
     context: Context,
-    CurrentSession(session): CurrentSession,
+    signed_in: SignedIn,
     Query(query): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    let session = match signed_in(&state, session).await? {
-        Ok(session) => session,
-        Err(elsewhere) => return Ok(elsewhere),
-    };
     let page = query.page.unwrap_or(0).max(0);
-    let log = state.auth.own_access_log(&session, page).await?;
-    let sessions = state.auth.user_sessions(&session).await?;
+    let log = state.auth.own_access_log(&signed_in, page).await?;
+    let sessions = state.auth.user_sessions(&signed_in).await?;
     let t = context.t();
     let zone = &state.web.zone;
     let view = AccessLogPage {
@@ -177,13 +158,12 @@ pub struct EndSessionForm {
 pub async fn end_session(
     State(state): State<AppState>,
     client: Client,
-    CurrentSession(session): CurrentSession,
+    signed_in: SignedIn,
     SecureForm(form): SecureForm<EndSessionForm>,
 ) -> Result<Response, WebError> {
-    let session = session.ok_or(WebError::SessionExpired)?;
     if state
         .auth
-        .end_session(&session, &form.session, &client)
+        .end_session(&signed_in, &form.session, &client)
         .await?
     {
         return Ok(redirect_with_session(&state, "/", None));
@@ -197,11 +177,10 @@ pub struct Empty {}
 pub async fn end_other_sessions(
     State(state): State<AppState>,
     client: Client,
-    CurrentSession(session): CurrentSession,
+    signed_in: SignedIn,
     SecureForm(_): SecureForm<Empty>,
 ) -> Result<Response, WebError> {
-    let session = session.ok_or(WebError::SessionExpired)?;
-    state.auth.end_other_sessions(&session, &client).await?;
+    state.auth.end_other_sessions(&signed_in, &client).await?;
     Ok(redirect("/log-akses"))
 }
 
@@ -214,11 +193,13 @@ pub async fn not_me(
     State(state): State<AppState>,
     context: Context,
     client: Client,
-    CurrentSession(session): CurrentSession,
+    signed_in: SignedIn,
     SecureForm(form): SecureForm<NotMeForm>,
 ) -> Result<Response, WebError> {
-    let session = session.ok_or(WebError::SessionExpired)?;
-    state.auth.not_me(&session, form.event_id, &client).await?;
+    state
+        .auth
+        .not_me(&signed_in, form.event_id, &client)
+        .await?;
     let t = context.t();
     let mut response = render_notice(
         &Chrome::new(&state, &context, false),

@@ -1,5 +1,5 @@
 //! The helpdesk console (FAQ 5): find a user, reset their TOTP, unlock, disable or
-//! enable, and read their access log. Only through [`StaffSession`].
+//! enable, and read their access log. Only for a [`Staff`] proof.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -14,9 +14,8 @@ use super::error::WebError;
 use super::form::SecureForm;
 use super::login::kind_label;
 use super::page::{Chrome, redirect_to, render};
-use super::staff::StaffSession;
 use spse_i18n::Texts;
-use spse_usecases::{Client, StaffAction, UserError};
+use spse_usecases::{Client, Staff, StaffAction, UserError};
 
 /// Access-log entries shown per user.
 const LOG_ROWS: i64 = 100;
@@ -39,14 +38,14 @@ pub struct SearchQuery {
 pub async fn search(
     State(state): State<AppState>,
     context: Context,
-    staff: StaffSession,
+    staff: Staff,
     Query(query): Query<SearchQuery>,
 ) -> Result<Response, WebError> {
     let typed = query.q.trim();
     let mut status = StatusCode::OK;
     let mut error = None;
     if !typed.is_empty() {
-        match state.auth.find_user(typed).await {
+        match state.auth.find_account(&staff, typed).await {
             Ok(user) => return Ok(redirect_to(&user_path(&user.user_id))),
             Err(UserError::NotFound | UserError::UserId(_)) => {
                 status = StatusCode::NOT_FOUND;
@@ -59,7 +58,7 @@ pub async fn search(
         status,
         &SearchPage {
             c: Chrome::new(&state, &context, true),
-            staff_id: staff.user.user_id,
+            staff_id: staff.name().to_string(),
             query: typed.chars().take(64).collect(),
             error,
         },
@@ -122,12 +121,15 @@ fn done_message(t: Texts, action: &str) -> Option<&'static str> {
 pub async fn user_page(
     State(state): State<AppState>,
     context: Context,
-    _staff: StaffSession,
+    staff: Staff,
     Path(user_id): Path<String>,
     Query(query): Query<UserQuery>,
 ) -> Result<Response, WebError> {
-    let user = state.auth.find_user(&user_id).await.map_err(user_error)?;
-    let log = state.auth.access_log(&user, LOG_ROWS).await?;
+    let (user, log) = state
+        .auth
+        .account_log(&staff, &user_id, LOG_ROWS)
+        .await
+        .map_err(user_error)?;
     let t = context.t();
     let now = state.auth.now();
     let lock = |until: i64| {
@@ -144,14 +146,14 @@ pub async fn user_page(
         c: Chrome::new(&state, &context, true),
         kind_label: kind_label(t, user.kind),
         role: user.role.as_str(),
-        totp_status: if user.totp_secret.is_some() {
+        totp_status: if user.totp_active {
             t.get("totp_status_active")
         } else {
             t.get("totp_status_inactive")
         },
         disabled: user.disabled,
-        password_lock: lock(user.password_lock.locked_until),
-        totp_lock: lock(user.totp_lock.locked_until),
+        password_lock: lock(user.password_locked_until),
+        totp_lock: lock(user.totp_locked_until),
         done: done_message(t, &query.selesai),
         log: log
             .into_iter()
@@ -175,7 +177,7 @@ pub struct Empty {}
 
 pub async fn act(
     State(state): State<AppState>,
-    staff: StaffSession,
+    staff: Staff,
     client: Client,
     Path((user_id, action)): Path<(String, String)>,
     SecureForm(_): SecureForm<Empty>,
@@ -189,7 +191,7 @@ pub async fn act(
     };
     let user = state
         .auth
-        .staff_act(&staff.staff(), &user_id, what, &client)
+        .staff_act(&staff, &user_id, what, &client)
         .await
         .map_err(user_error)?;
     Ok(redirect_to(&format!(

@@ -15,8 +15,8 @@ use super::AppState;
 use super::context::{Context, read_cookie};
 use super::error::WebError;
 use spse_domain::token;
-use spse_store::SessionRecord;
 use spse_usecases::Client;
+use spse_usecases::Session;
 
 /// A form post that passed the CSRF check.
 pub struct SecureForm<T>(pub T);
@@ -119,7 +119,7 @@ pub fn client_ip(peer: IpAddr, forwarded_for: &str, trusted: &[ipnet::IpNet]) ->
 }
 
 /// The live session behind the request's cookie, if any.
-pub struct CurrentSession(pub Option<SessionRecord>);
+pub struct CurrentSession(pub Option<Session>);
 
 impl FromRequestParts<AppState> for CurrentSession {
     type Rejection = WebError;

@@ -12,11 +12,11 @@ use super::access_log::{event_words, result_words};
 use super::context::Context;
 use super::error::WebError;
 use super::page::{Chrome, render};
-use super::staff::StaffSession;
 use spse_domain::client::browser_summary;
 use spse_domain::event::EventKind;
 use spse_domain::user::UserId;
-use spse_store::EventFilter;
+use spse_usecases::EventFilter;
+use spse_usecases::Staff;
 
 /// The filters as typed; empty means "any".
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -113,14 +113,14 @@ fn page_link(q: &FilterQuery, page: i64) -> String {
 pub async fn helpdesk_log(
     State(state): State<AppState>,
     context: Context,
-    staff: StaffSession,
+    staff: Staff,
     Query(q): Query<FilterQuery>,
 ) -> Result<Response, WebError> {
     let t = context.t();
     let page = q.page.unwrap_or(0).max(0);
     let (found, has_more, error) = match filter_of(&state, &q) {
         Ok(filter) => {
-            let (found, more) = state.auth.search_log(&staff.user, &filter, page).await?;
+            let (found, more) = state.auth.search_log(&staff, &filter, page).await?;
             (found, more, None)
         }
         Err(key) => (Vec::new(), false, Some(key)),

@@ -12,9 +12,9 @@ use super::context::Context;
 use super::error::WebError;
 use super::form::{CurrentSession, SecureForm};
 use super::login::kind_label;
-use super::page::{Chrome, redirect, redirect_with_session, render};
+use super::page::{Chrome, redirect_with_session, render};
 use spse_domain::session::Stage;
-use spse_usecases::{AuthError, Client};
+use spse_usecases::{Client, SignedIn};
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -27,7 +27,7 @@ pub async fn home(
     context: Context,
     CurrentSession(session): CurrentSession,
 ) -> Result<Response, WebError> {
-    let signed_in = session.is_some_and(|s| s.stage == Stage::Full);
+    let signed_in = session.is_some_and(|s| s.stage() == Stage::Full);
     render(
         StatusCode::OK,
         &HomePage {
@@ -49,24 +49,16 @@ struct BerandaPage {
 pub async fn beranda(
     State(state): State<AppState>,
     context: Context,
-    CurrentSession(session): CurrentSession,
+    signed_in: SignedIn,
 ) -> Result<Response, WebError> {
-    let Some(session) = session else {
-        return Ok(redirect("/login"));
-    };
-    let user = match state.auth.full_user(&session).await {
-        Ok(user) => user,
-        // A half-open session reaches nothing but its TOTP step.
-        Err(AuthError::WrongStep) => return Ok(redirect("/totp/acceptor")),
-        Err(e) => return Err(e.into()),
-    };
+    let user = signed_in.account();
     let t = context.t();
     let page = BerandaPage {
         c: Chrome::new(&state, &context, true),
         welcome: t.fill("welcome", &[("name", &user.name)]),
         user_id: user.user_id,
         kind_label: kind_label(t, user.kind),
-        totp_status: if user.totp_secret.is_some() {
+        totp_status: if user.totp_active {
             t.get("totp_status_active")
         } else {
             t.get("totp_status_inactive")

@@ -1,6 +1,7 @@
 //! HTTP: routes, extractors, pages. The only layer that knows status codes.
 
 mod acceptor;
+mod access;
 mod access_log;
 mod admin;
 mod api;
@@ -15,7 +16,6 @@ mod ops;
 mod page;
 mod password;
 mod reset;
-pub mod staff;
 mod totp;
 mod totp_off;
 mod waiting;

@@ -15,7 +15,7 @@ use super::page::{Chrome, redirect, redirect_with_session, render};
 use spse_domain::session::Stage;
 use spse_domain::user::UserKind;
 use spse_i18n::Texts;
-use spse_usecases::{AuthError, Client, PasswordOutcome};
+use spse_usecases::{AuthError, Client, PasswordOutcome, Session};
 
 pub fn kind_label(t: Texts, kind: UserKind) -> &'static str {
     match kind {
@@ -139,13 +139,13 @@ struct PasswordPage {
 fn password_page_for(
     state: &AppState,
     context: &Context,
-    session: &spse_store::SessionRecord,
+    session: &Session,
     error: Option<&'static str>,
 ) -> PasswordPage {
     PasswordPage {
         c: Chrome::new(state, context, false),
-        kind_label: kind_label(context.t(), session.kind),
-        user_id: session.claimed_user_id.clone(),
+        kind_label: kind_label(context.t(), session.kind()),
+        user_id: session.claimed_user_id().to_string(),
         error,
     }
 }
@@ -156,7 +156,7 @@ pub async fn password_page(
     CurrentSession(session): CurrentSession,
 ) -> Result<Response, WebError> {
     match session {
-        Some(session) if session.stage == Stage::Identified => render(
+        Some(session) if session.stage() == Stage::Identified => render(
             StatusCode::OK,
             &password_page_for(&state, &context, &session, None),
         ),
@@ -177,7 +177,7 @@ pub async fn password_submit(
     SecureForm(form): SecureForm<PasswordForm>,
 ) -> Result<Response, WebError> {
     let session = session
-        .filter(|s| s.stage == Stage::Identified)
+        .filter(|s| s.stage() == Stage::Identified)
         .ok_or(WebError::SessionExpired)?;
     match state
         .auth

@@ -13,13 +13,10 @@ use super::error::WebError;
 /// Readiness: 200 when the database answers and its schema is current, else 503. Load
 /// balancers send traffic only to ready instances.
 pub async fn readiness(State(state): State<AppState>) -> Response {
-    let store = state.auth.store();
-    let (database, migrations) = match store.ping().await {
-        Ok(()) => match store.migrations_current().await {
-            Ok(true) => ("ok", "current"),
-            Ok(false) => ("ok", "behind"),
-            Err(_) => ("ok", "unknown"),
-        },
+    let (database, migrations) = match state.auth.readiness().await {
+        Ok(Some(true)) => ("ok", "current"),
+        Ok(Some(false)) => ("ok", "behind"),
+        Ok(None) => ("ok", "unknown"),
         Err(e) => {
             tracing::warn!(error = %e, "readiness: database unreachable");
             ("unreachable", "unknown")

@@ -15,8 +15,8 @@ use super::page::{Chrome, redirect, redirect_with_session, render};
 use spse_domain::password::PasswordError;
 use spse_domain::session::Stage;
 use spse_i18n::Texts;
-use spse_store::SessionRecord;
 use spse_usecases::{Client, PasswordChangeError, PasswordOutcome};
+use spse_usecases::{Session, SignedIn};
 
 #[derive(Template)]
 #[template(path = "change_password.html")]
@@ -30,20 +30,34 @@ struct ChangePasswordPage {
 
 /// Which form a session gets: the full one, the forced one, or none.
 enum Mode {
-    SignedIn,
-    Forced,
+    SignedIn(Box<SignedIn>),
+    /// After "bukan saya": the half-open login must choose a new password first.
+    Forced(Session),
+}
+
+impl Mode {
+    fn session(&self) -> &Session {
+        match self {
+            Self::SignedIn(signed_in) => signed_in.session(),
+            Self::Forced(session) => session,
+        }
+    }
 }
 
 async fn mode(
     state: &AppState,
-    session: Option<&SessionRecord>,
+    session: Option<Session>,
 ) -> Result<Result<Mode, Response>, WebError> {
     let Some(session) = session else {
         return Ok(Err(redirect("/login")));
     };
-    Ok(match session.stage {
-        Stage::Full => Ok(Mode::SignedIn),
-        Stage::PasswordOk if state.auth.must_choose_password(session).await? => Ok(Mode::Forced),
+    Ok(match session.stage() {
+        Stage::Full => Ok(Mode::SignedIn(Box::new(
+            state.auth.signed_in(session).await?,
+        ))),
+        Stage::PasswordOk if state.auth.must_choose_password(&session).await? => {
+            Ok(Mode::Forced(session))
+        }
         // Half-open without a required change: its TOTP step is all it may reach.
         Stage::PasswordOk => Err(redirect("/totp/acceptor")),
         Stage::Identified => Err(redirect("/login/password")),
@@ -53,15 +67,14 @@ async fn mode(
 fn page(
     state: &AppState,
     context: &Context,
-    session: &SessionRecord,
     mode: &Mode,
     done: Option<&'static str>,
     error: Option<String>,
 ) -> ChangePasswordPage {
     ChangePasswordPage {
-        c: Chrome::new(state, context, matches!(mode, Mode::SignedIn)),
-        user_id: session.claimed_user_id.clone(),
-        forced: matches!(mode, Mode::Forced),
+        c: Chrome::new(state, context, matches!(mode, Mode::SignedIn(_))),
+        user_id: mode.session().claimed_user_id().to_string(),
+        forced: matches!(mode, Mode::Forced(_)),
         done,
         error,
     }
@@ -72,15 +85,11 @@ pub async fn change_password_page(
     context: Context,
     CurrentSession(session): CurrentSession,
 ) -> Result<Response, WebError> {
-    let mode = match mode(&state, session.as_ref()).await? {
+    let mode = match mode(&state, session).await? {
         Ok(mode) => mode,
         Err(elsewhere) => return Ok(elsewhere),
     };
-    let session = session.ok_or(WebError::SessionExpired)?;
-    render(
-        StatusCode::OK,
-        &page(&state, &context, &session, &mode, None, None),
-    )
+    render(StatusCode::OK, &page(&state, &context, &mode, None, None))
 }
 
 #[derive(Deserialize)]
@@ -133,16 +142,15 @@ pub async fn change_password_submit(
     CurrentSession(session): CurrentSession,
     SecureForm(form): SecureForm<ChangeForm>,
 ) -> Result<Response, WebError> {
-    let mode = match mode(&state, session.as_ref()).await? {
+    let mode = match mode(&state, session).await? {
         Ok(mode) => mode,
         Err(_) => return Err(WebError::SessionExpired),
     };
-    let session = session.ok_or(WebError::SessionExpired)?;
-    let outcome = match mode {
-        Mode::SignedIn => state
+    let outcome = match &mode {
+        Mode::SignedIn(signed_in) => state
             .auth
             .change_password(
-                &session,
+                signed_in,
                 &form.current_password,
                 &form.new_password,
                 &form.confirm_password,
@@ -150,24 +158,16 @@ pub async fn change_password_submit(
             )
             .await
             .map(|()| None),
-        Mode::Forced => state
+        Mode::Forced(session) => state
             .auth
-            .choose_new_password(
-                &session,
-                &form.new_password,
-                &form.confirm_password,
-                &client,
-            )
+            .choose_new_password(session, &form.new_password, &form.confirm_password, &client)
             .await
             .map(Some),
     };
     match outcome {
         Ok(None) => {
             let done = Some(context.t().get("password_changed_done"));
-            render(
-                StatusCode::OK,
-                &page(&state, &context, &session, &mode, done, None),
-            )
+            render(StatusCode::OK, &page(&state, &context, &mode, done, None))
         }
         Ok(Some((token, next))) => {
             let path = match next {
@@ -181,10 +181,9 @@ pub async fn change_password_submit(
             })
         }
         Err(e) => match refusal(&state, context.t(), &e) {
-            Some((status, message)) => render(
-                status,
-                &page(&state, &context, &session, &mode, None, Some(message)),
-            ),
+            Some((status, message)) => {
+                render(status, &page(&state, &context, &mode, None, Some(message)))
+            }
             None => match e {
                 PasswordChangeError::Auth(inner) => Err(inner.into()),
                 _ => Err(WebError::Internal),

@@ -16,20 +16,20 @@ use super::error::WebError;
 use super::form::{CurrentSession, SecureForm};
 use super::page::{Chrome, redirect, redirect_with_session, render};
 use spse_domain::session::Stage;
-use spse_store::SessionRecord;
+use spse_usecases::Session;
 use spse_usecases::{AuthError, Client};
 
 /// Sends a half-open session to the step it belongs to.
 pub(super) async fn to_current_step(
     state: &AppState,
-    session: &SessionRecord,
+    session: &Session,
 ) -> Result<Response, WebError> {
-    Ok(match session.stage {
+    Ok(match session.stage() {
         Stage::Full => redirect("/beranda"),
         Stage::Identified => redirect("/login/password"),
         Stage::PasswordOk => {
-            let user = state.auth.half_open_user(session).await?;
-            if user.totp_secret.is_some() {
+            let user = state.auth.half_open_account(session).await?;
+            if user.totp_active {
                 redirect("/totp/acceptor")
             } else {
                 redirect("/totp/aktivasi")
@@ -38,7 +38,7 @@ pub(super) async fn to_current_step(
     })
 }
 
-pub(super) fn require(session: Option<SessionRecord>) -> Result<SessionRecord, WebError> {
+pub(super) fn require(session: Option<Session>) -> Result<Session, WebError> {
     session.ok_or(WebError::SessionExpired)
 }
 
@@ -55,7 +55,7 @@ struct ActivationPage {
 async fn activation_response(
     state: &AppState,
     context: &Context,
-    session: &SessionRecord,
+    session: &Session,
     status: StatusCode,
     error: Option<String>,
 ) -> Result<Response, WebError> {

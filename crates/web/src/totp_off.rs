@@ -11,9 +11,9 @@ use serde::Deserialize;
 use super::AppState;
 use super::context::Context;
 use super::error::WebError;
-use super::form::{CurrentSession, SecureForm};
-use super::page::{Chrome, redirect, render};
-use spse_usecases::{AuthError, Client};
+use super::form::SecureForm;
+use super::page::{Chrome, render};
+use spse_usecases::{Client, SignedIn};
 
 #[derive(Template)]
 #[template(path = "totp_disable.html")]
@@ -31,21 +31,13 @@ struct DonePage {
 pub async fn confirm_page(
     State(state): State<AppState>,
     context: Context,
-    CurrentSession(session): CurrentSession,
+    signed_in: SignedIn,
 ) -> Result<Response, WebError> {
-    let Some(session) = session else {
-        return Ok(redirect("/login"));
-    };
-    let user = match state.auth.full_user(&session).await {
-        Ok(user) => user,
-        Err(AuthError::WrongStep) => return Ok(redirect("/totp/acceptor")),
-        Err(e) => return Err(e.into()),
-    };
     render(
         StatusCode::OK,
         &ConfirmPage {
             c: Chrome::new(&state, &context, true),
-            active: user.totp_secret.is_some(),
+            active: signed_in.account().totp_active,
         },
     )
 }
@@ -58,11 +50,10 @@ pub async fn disable(
     State(state): State<AppState>,
     context: Context,
     client: Client,
-    CurrentSession(session): CurrentSession,
+    signed_in: SignedIn,
     SecureForm(_): SecureForm<Empty>,
 ) -> Result<Response, WebError> {
-    let session = session.ok_or(WebError::SessionExpired)?;
-    state.auth.disable_totp(&session, &client).await?;
+    state.auth.disable_totp(&signed_in, &client).await?;
     let mut response = render(
         StatusCode::OK,
         &DonePage {

@@ -36,7 +36,11 @@ async fn acceptor_events(
         Ok(_) | Err(AuthError::WrongStep) => 0,
         Err(e) => return Err(e.into()),
     };
-    Ok(wait_then_tell(notices, session.id_hash, wait))
+    Ok(wait_then_tell(
+        notices,
+        session.wait_key().to_string(),
+        wait,
+    ))
 }
 
 async fn activation_events(
@@ -46,11 +50,15 @@ async fn activation_events(
     let session = session.ok_or(WebError::SessionExpired)?;
     let notices = state.auth.subscribe();
     let wait = match state.auth.activation_done(&session).await {
-        Ok(false) => session.expires_at - state.auth.now(),
+        Ok(false) => session.expires_at() - state.auth.now(),
         Ok(true) | Err(AuthError::WrongStep) => 0,
         Err(e) => return Err(e.into()),
     };
-    Ok(wait_then_tell(notices, session.id_hash, wait))
+    Ok(wait_then_tell(
+        notices,
+        session.wait_key().to_string(),
+        wait,
+    ))
 }
 
 /// One `done` event when this login attempt changes, the wait ends, or notices were

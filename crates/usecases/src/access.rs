@@ -1,0 +1,166 @@
+//! What a request may do, as values. A handler gets a [`SignedIn`] or a [`Staff`] only
+//! from the checks here, and the use cases that need one take it as an argument: code
+//! without the proof cannot call them. The fields are private, so no other crate can
+//! build a proof by hand.
+
+use spse_domain::session::Stage;
+use spse_domain::user::{Role, UserKind};
+use spse_store::{SessionRecord, UserRecord};
+
+use super::{Auth, AuthError};
+
+/// A live session read from its cookie: how far its login has come. Only
+/// [`Auth::session`] makes one.
+#[derive(Debug, Clone)]
+pub struct Session {
+    record: SessionRecord,
+}
+
+impl Session {
+    pub(crate) fn new(record: SessionRecord) -> Self {
+        Self { record }
+    }
+
+    pub(crate) fn record(&self) -> &SessionRecord {
+        &self.record
+    }
+
+    pub fn stage(&self) -> Stage {
+        self.record.stage
+    }
+
+    /// The user ID typed at the first step, as typed.
+    pub fn claimed_user_id(&self) -> &str {
+        &self.record.claimed_user_id
+    }
+
+    /// The door the login came in by.
+    pub fn kind(&self) -> UserKind {
+        self.record.kind
+    }
+
+    pub fn expires_at(&self) -> i64 {
+        self.record.expires_at
+    }
+
+    /// What pages waiting on this login attempt listen for (see [`Auth::subscribe`]).
+    pub fn wait_key(&self) -> &str {
+        &self.record.id_hash
+    }
+}
+
+/// An account as pages and the command line show it: nothing that opens it (no
+/// password hash, no TOTP secret) is in here.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub user_id: String,
+    pub kind: UserKind,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub disabled: bool,
+    pub totp_active: bool,
+    /// Unix times until which the password and code steps are locked (past: not locked).
+    pub password_locked_until: i64,
+    pub totp_locked_until: i64,
+    pub created_at: i64,
+}
+
+impl From<&UserRecord> for Account {
+    fn from(user: &UserRecord) -> Self {
+        Self {
+            user_id: user.user_id.clone(),
+            kind: user.kind,
+            email: user.email.clone(),
+            name: user.name.clone(),
+            role: user.role,
+            disabled: user.disabled,
+            totp_active: user.totp_secret.is_some(),
+            password_locked_until: user.password_lock.locked_until,
+            totp_locked_until: user.totp_lock.locked_until,
+            created_at: user.created_at,
+        }
+    }
+}
+
+/// Proof that a session passed every step of the login (password and second factor)
+/// and that its account is active. Only [`Auth::signed_in`] makes one.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    session: Session,
+    user: UserRecord,
+}
+
+impl SignedIn {
+    pub fn account(&self) -> Account {
+        Account::from(&self.user)
+    }
+
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    pub(crate) fn user(&self) -> &UserRecord {
+        &self.user
+    }
+
+    pub(crate) fn record(&self) -> &SessionRecord {
+        self.session.record()
+    }
+}
+
+/// Proof that the caller may act as helpdesk staff: a signed-in account with the
+/// helpdesk or admin role ([`Auth::staff`]), or whoever runs the admin command line on
+/// the server ([`Staff::command_line`]).
+#[derive(Debug, Clone)]
+pub struct Staff {
+    name: String,
+    role: Role,
+}
+
+impl Staff {
+    /// The command line acts as an admin: whoever runs it holds the server's files, the
+    /// database and the key among them. Actions are logged as `cli:<login>`.
+    pub fn command_line(login: &str) -> Self {
+        Self {
+            name: format!("cli:{login}"),
+            role: Role::Admin,
+        }
+    }
+
+    /// The name actions are logged and mailed under.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Helpdesk staff act on ordinary accounts only; admins on any.
+    pub(crate) fn may_act_on(&self, user: &UserRecord) -> bool {
+        self.role == Role::Admin || user.role == Role::User
+    }
+}
+
+impl Auth {
+    /// The live session behind a cookie value, if any; an expired one is removed.
+    pub async fn session(&self, token: &str) -> Result<Option<Session>, AuthError> {
+        Ok(self.live_session(token).await?.map(Session::new))
+    }
+
+    /// The proof that `session` is signed in; [`AuthError::WrongStep`] for a login that
+    /// has not passed every step, or an account disabled since.
+    pub async fn signed_in(&self, session: Session) -> Result<SignedIn, AuthError> {
+        let user = self.user_at(session.record(), Stage::Full).await?;
+        Ok(SignedIn { session, user })
+    }
+
+    /// The proof that a signed-in account is staff; [`AuthError::NotAllowed`] otherwise.
+    pub fn staff(&self, signed_in: &SignedIn) -> Result<Staff, AuthError> {
+        let user = signed_in.user();
+        match user.role {
+            Role::Helpdesk | Role::Admin => Ok(Staff {
+                name: user.user_id.clone(),
+                role: user.role,
+            }),
+            Role::User => Err(AuthError::NotAllowed),
+        }
+    }
+}
