@@ -13,7 +13,8 @@ use super::context::Context;
 use super::error::WebError;
 use super::form::{CurrentSession, SecureForm};
 use super::page::{Chrome, redirect_with_session, render, session_cookie};
-use super::totp::{CodeForm, code_error, require, to_current_step};
+use super::refusal::Refusal;
+use super::totp::{CodeForm, require, to_current_step};
 use spse_usecases::Session;
 use spse_usecases::{AcceptorState, AuthError, Client};
 
@@ -105,13 +106,14 @@ pub async fn acceptor_page(
     }
     if state.auth.acceptor_state(&session).await? == AcceptorState::Refused {
         state.auth.end_refused(&session).await?;
+        let refusal = Refusal::login_refused_in_app(t);
         let page = DecidedPage {
             c: Chrome::new(&state, &context, false),
             title: t.get("acceptor_refused_title").to_string(),
-            message: t.get("acceptor_refused").to_string(),
+            message: refusal.message,
             next: None,
         };
-        let mut response = render(StatusCode::FORBIDDEN, &page)?;
+        let mut response = render(refusal.status, &page)?;
         response
             .headers_mut()
             .insert(SET_COOKIE, session_cookie(&state, None));
@@ -134,11 +136,16 @@ pub async fn acceptor_submit(
         .await
     {
         Ok(token) => Ok(redirect_with_session(&state, "/beranda", Some(&token))),
-        Err(e) => match code_error(&context, &state.web.zone, &e) {
-            Some((status, message)) => {
-                acceptor_response(&state, &context, &session, status, Some(message)).await
-            }
-            None => Err(e.into()),
-        },
+        Err(e) => {
+            let refusal = Refusal::of(e, context.t(), &state.web.zone)?;
+            acceptor_response(
+                &state,
+                &context,
+                &session,
+                refusal.status,
+                Some(refusal.message),
+            )
+            .await
+        }
     }
 }

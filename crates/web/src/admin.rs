@@ -14,8 +14,9 @@ use super::error::WebError;
 use super::form::SecureForm;
 use super::login::kind_label;
 use super::page::{Chrome, redirect_to, render};
+use super::refusal::Refusal;
 use spse_i18n::Texts;
-use spse_usecases::{Client, Staff, StaffAction, UserError};
+use spse_usecases::{Client, Staff, StaffAction};
 
 /// Access-log entries shown per user.
 const LOG_ROWS: i64 = 100;
@@ -47,11 +48,11 @@ pub async fn search(
     if !typed.is_empty() {
         match state.auth.find_account(&staff, typed).await {
             Ok(user) => return Ok(redirect_to(&user_path(&user.user_id))),
-            Err(UserError::NotFound | UserError::UserId(_)) => {
-                status = StatusCode::NOT_FOUND;
-                error = Some(context.t().get("admin_not_found").to_string());
+            Err(e) => {
+                let refusal = Refusal::of_user_search(e, context.t())?;
+                status = refusal.status;
+                error = Some(refusal.message);
             }
-            Err(e) => return Err(user_error(e)),
         }
     }
     render(
@@ -67,14 +68,6 @@ pub async fn search(
 
 fn user_path(user_id: &str) -> String {
     format!("/admin/pengguna/{user_id}")
-}
-
-fn user_error(e: UserError) -> WebError {
-    match e {
-        UserError::NotFound | UserError::UserId(_) => WebError::NotFound,
-        UserError::Auth(inner) => inner.into(),
-        _ => WebError::BadRequest,
-    }
 }
 
 struct LogRow {
@@ -125,11 +118,7 @@ pub async fn user_page(
     Path(user_id): Path<String>,
     Query(query): Query<UserQuery>,
 ) -> Result<Response, WebError> {
-    let (user, log) = state
-        .auth
-        .account_log(&staff, &user_id, LOG_ROWS)
-        .await
-        .map_err(user_error)?;
+    let (user, log) = state.auth.account_log(&staff, &user_id, LOG_ROWS).await?;
     let t = context.t();
     let now = state.auth.now();
     let lock = |until: i64| {
@@ -192,8 +181,7 @@ pub async fn act(
     let user = state
         .auth
         .staff_act(&staff, &user_id, what, &client)
-        .await
-        .map_err(user_error)?;
+        .await?;
     Ok(redirect_to(&format!(
         "{}?selesai={action}",
         user_path(&user.user_id)

@@ -15,6 +15,7 @@ mod login;
 mod ops;
 mod page;
 mod password;
+mod refusal;
 mod reset;
 mod totp;
 mod totp_off;

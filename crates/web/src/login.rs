@@ -12,10 +12,11 @@ use super::context::Context;
 use super::error::WebError;
 use super::form::{CurrentSession, SecureForm};
 use super::page::{Chrome, redirect, redirect_with_session, render};
+use super::refusal::Refusal;
 use spse_domain::session::Stage;
 use spse_domain::user::UserKind;
 use spse_i18n::Texts;
-use spse_usecases::{AuthError, Client, PasswordOutcome, Session};
+use spse_usecases::{Client, PasswordOutcome, Session};
 
 pub fn kind_label(t: Texts, kind: UserKind) -> &'static str {
     match kind {
@@ -46,7 +47,7 @@ struct UserIdPage {
     kind_label: &'static str,
     kind_slug: &'static str,
     user_id: String,
-    error: Option<&'static str>,
+    error: Option<String>,
 }
 
 fn parse_kind(slug: &str) -> Result<UserKind, WebError> {
@@ -62,7 +63,7 @@ fn user_id_page(
     context: &Context,
     kind: UserKind,
     user_id: String,
-    error: Option<&'static str>,
+    error: Option<String>,
 ) -> UserIdPage {
     let t = context.t();
     UserIdPage {
@@ -110,20 +111,19 @@ pub async fn user_submit(
             "/login/password",
             Some(&token),
         )),
-        Err(AuthError::InvalidUserId) => {
+        Err(e) => {
+            let refusal = Refusal::of(e, context.t(), &state.web.zone)?;
             let echo: String = form
                 .user_id
                 .chars()
                 .filter(|c| !c.is_control())
                 .take(64)
                 .collect();
-            let error = Some(context.t().get("error_invalid_user_id"));
             render(
-                StatusCode::BAD_REQUEST,
-                &user_id_page(&state, &context, kind, echo, error),
+                refusal.status,
+                &user_id_page(&state, &context, kind, echo, Some(refusal.message)),
             )
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -133,14 +133,14 @@ struct PasswordPage {
     c: Chrome,
     kind_label: &'static str,
     user_id: String,
-    error: Option<&'static str>,
+    error: Option<String>,
 }
 
 fn password_page_for(
     state: &AppState,
     context: &Context,
     session: &Session,
-    error: Option<&'static str>,
+    error: Option<String>,
 ) -> PasswordPage {
     PasswordPage {
         c: Chrome::new(state, context, false),
@@ -193,14 +193,13 @@ pub async fn password_submit(
             };
             Ok(redirect_with_session(&state, next, Some(&token)))
         }
-        Err(AuthError::LoginFailed) => {
-            let error = Some(context.t().get("error_login_failed"));
+        Err(e) => {
+            let refusal = Refusal::of(e, context.t(), &state.web.zone)?;
             render(
-                StatusCode::UNAUTHORIZED,
-                &password_page_for(&state, &context, &session, error),
+                refusal.status,
+                &password_page_for(&state, &context, &session, Some(refusal.message)),
             )
         }
-        Err(e) => Err(e.into()),
     }
 }
 

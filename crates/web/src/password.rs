@@ -12,10 +12,9 @@ use super::context::Context;
 use super::error::WebError;
 use super::form::{CurrentSession, SecureForm};
 use super::page::{Chrome, redirect, redirect_with_session, render};
-use spse_domain::password::PasswordError;
+use super::refusal::Refusal;
 use spse_domain::session::Stage;
-use spse_i18n::Texts;
-use spse_usecases::{Client, PasswordChangeError, PasswordOutcome};
+use spse_usecases::{Client, PasswordOutcome};
 use spse_usecases::{Session, SignedIn};
 
 #[derive(Template)]
@@ -100,41 +99,6 @@ pub struct ChangeForm {
     confirm_password: String,
 }
 
-/// Why a new password was refused, in words.
-pub fn rule_words(t: Texts, reason: &PasswordError) -> &'static str {
-    match reason {
-        PasswordError::TooShort => t.get("password_too_short"),
-        PasswordError::TooLong => t.get("password_too_long"),
-        PasswordError::Common => t.get("password_common"),
-        PasswordError::ContainsUserId => t.get("password_contains_user_id"),
-    }
-}
-
-/// The status and message of a refused change; `None` for faults.
-fn refusal(state: &AppState, t: Texts, e: &PasswordChangeError) -> Option<(StatusCode, String)> {
-    Some(match e {
-        PasswordChangeError::Rules(reason) => {
-            (StatusCode::BAD_REQUEST, rule_words(t, reason).to_string())
-        }
-        PasswordChangeError::Mismatch => (
-            StatusCode::BAD_REQUEST,
-            t.get("error_password_mismatch").to_string(),
-        ),
-        PasswordChangeError::CurrentWrong => (
-            StatusCode::UNAUTHORIZED,
-            t.get("error_current_password_wrong").to_string(),
-        ),
-        PasswordChangeError::Locked { until } => (
-            StatusCode::TOO_MANY_REQUESTS,
-            t.fill(
-                "error_password_locked",
-                &[("time", &state.web.zone.minutes(*until))],
-            ),
-        ),
-        PasswordChangeError::Auth(_) => return None,
-    })
-}
-
 pub async fn change_password_submit(
     State(state): State<AppState>,
     context: Context,
@@ -180,15 +144,13 @@ pub async fn change_password_submit(
                 None => redirect(path),
             })
         }
-        Err(e) => match refusal(&state, context.t(), &e) {
-            Some((status, message)) => {
-                render(status, &page(&state, &context, &mode, None, Some(message)))
-            }
-            None => match e {
-                PasswordChangeError::Auth(inner) => Err(inner.into()),
-                _ => Err(WebError::Internal),
-            },
-        },
+        Err(e) => {
+            let refusal = Refusal::of_password_change(e, context.t(), &state.web.zone)?;
+            render(
+                refusal.status,
+                &page(&state, &context, &mode, None, Some(refusal.message)),
+            )
+        }
     }
 }
 

@@ -16,9 +16,10 @@ use super::context::Context;
 use super::error::WebError;
 use super::form::SecureForm;
 use super::page::{Chrome, render};
+use super::refusal::Refusal;
 use spse_domain::token;
 use spse_domain::user::{USER_ID_MAX, UserKind};
-use spse_usecases::{AuthError, Client, ResetLink, ResetRequest};
+use spse_usecases::{Client, ResetLink, ResetRequest};
 
 /// Longest email address accepted (RFC 5321).
 const EMAIL_MAX: usize = 254;
@@ -120,18 +121,20 @@ pub async fn request_submit(
                 sent_to: t.fill("reset_sent", &[("email", form.email.trim())]),
             },
         ),
-        Err(AuthError::CaptchaWrong) => render(
-            StatusCode::BAD_REQUEST,
-            &request_page(
-                &state,
-                &context,
-                &form.user_id,
-                &form.email,
-                Some(kind),
-                Some(t.get("error_captcha_wrong").to_string()),
-            ),
-        ),
-        Err(e) => Err(e.into()),
+        Err(e) => {
+            let refusal = Refusal::of(e, t, &state.web.zone)?;
+            render(
+                refusal.status,
+                &request_page(
+                    &state,
+                    &context,
+                    &form.user_id,
+                    &form.email,
+                    Some(kind),
+                    Some(refusal.message),
+                ),
+            )
+        }
     }
 }
 

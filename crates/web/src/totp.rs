@@ -15,6 +15,7 @@ use super::context::Context;
 use super::error::WebError;
 use super::form::{CurrentSession, SecureForm};
 use super::page::{Chrome, redirect, redirect_with_session, render};
+use super::refusal::Refusal;
 use spse_domain::session::Stage;
 use spse_usecases::Session;
 use spse_usecases::{AuthError, Client};
@@ -135,26 +136,6 @@ pub struct CodeForm {
     pub(super) code: String,
 }
 
-/// The message for a refused code, and its status.
-pub(super) fn code_error(
-    context: &Context,
-    zone: &spse_domain::zone::Zone,
-    e: &AuthError,
-) -> Option<(StatusCode, String)> {
-    let t = context.t();
-    match e {
-        AuthError::CodeRefused => Some((
-            StatusCode::UNAUTHORIZED,
-            t.get("error_code_refused").to_string(),
-        )),
-        AuthError::CodeLocked { until } => Some((
-            StatusCode::TOO_MANY_REQUESTS,
-            t.fill("error_code_locked", &[("time", &zone.minutes(*until))]),
-        )),
-        _ => None,
-    }
-}
-
 pub async fn activation_submit(
     State(state): State<AppState>,
     context: Context,
@@ -169,12 +150,17 @@ pub async fn activation_submit(
         .await
     {
         Ok(token) => Ok(redirect_with_session(&state, "/beranda", Some(&token))),
-        Err(e) => match code_error(&context, &state.web.zone, &e) {
-            Some((status, message)) => {
-                activation_response(&state, &context, &session, status, Some(message)).await
-            }
-            None => Err(e.into()),
-        },
+        Err(e) => {
+            let refusal = Refusal::of(e, context.t(), &state.web.zone)?;
+            activation_response(
+                &state,
+                &context,
+                &session,
+                refusal.status,
+                Some(refusal.message),
+            )
+            .await
+        }
     }
 }
 
