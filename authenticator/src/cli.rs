@@ -96,7 +96,7 @@ pub enum Command {
     Deny(DenyArgs),
 }
 
-#[derive(Debug, Args)]
+#[derive(Args)]
 pub struct AddArgs {
     /// The otpauth://totp/ URI from the activation QR code; `-` reads it from standard
     /// input (keeps the secret out of the shell history and the process list)
@@ -119,6 +119,17 @@ pub struct AddArgs {
     /// login approval
     #[arg(long)]
     pub no_push: bool,
+}
+
+/// The URI carries the secret: `Debug` leaves it out.
+impl std::fmt::Debug for AddArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AddArgs")
+            .field("qr", &self.qr)
+            .field("yes", &self.yes)
+            .field("no_push", &self.no_push)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Args)]

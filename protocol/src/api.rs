@@ -141,7 +141,7 @@ pub fn verify(
 }
 
 /// `POST /enroll`: binds a device to the account whose activation QR it scanned.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct EnrollRequest {
     /// The `enroll` parameter of the QR's otpauth URI.
     pub token: String,
@@ -151,6 +151,16 @@ pub struct EnrollRequest {
     pub code: String,
     /// A name for the device, shown to the user.
     pub device_name: String,
+}
+
+/// The token and the code open the account's activation: never in a log.
+impl std::fmt::Debug for EnrollRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnrollRequest")
+            .field("public_key", &self.public_key)
+            .field("device_name", &self.device_name)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

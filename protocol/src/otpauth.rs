@@ -23,7 +23,7 @@ pub enum UriError {
 }
 
 /// What an activation QR code carries.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct OtpauthUri {
     pub issuer: String,
     pub account: String,
@@ -32,6 +32,17 @@ pub struct OtpauthUri {
     pub server: Option<String>,
     /// One-time enrolment token (SPSE Authenticator only).
     pub enroll: Option<String>,
+}
+
+/// The key and the enrolment token open the account: `Debug` leaves them out.
+impl std::fmt::Debug for OtpauthUri {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OtpauthUri")
+            .field("issuer", &self.issuer)
+            .field("account", &self.account)
+            .field("server", &self.server)
+            .finish_non_exhaustive()
+    }
 }
 
 impl OtpauthUri {

@@ -241,7 +241,7 @@ async fn user_command(
                     RoleArg::Helpdesk => Role::Helpdesk,
                     RoleArg::Admin => Role::Admin,
                 },
-                password,
+                password: password.into(),
             };
             let user = auth.add_user(input).await.map_err(|e| user_error(t, e))?;
             println!(
@@ -445,7 +445,7 @@ async fn seed_demo(auth: &Auth, settings: &Settings, t: Texts) -> anyhow::Result
                     email: email.into(),
                     name: name.into(),
                     role: Role::User,
-                    password: password.clone(),
+                    password: password.clone().into(),
                 })
                 .await
                 .map_err(|e| user_error(t, e))?,

@@ -7,6 +7,7 @@ pub mod event;
 pub mod lockout;
 pub mod password;
 pub mod reset;
+pub mod secret;
 pub mod session;
 pub mod token;
 pub mod totp;

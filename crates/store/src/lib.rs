@@ -5,6 +5,7 @@ mod records;
 mod sql;
 
 use async_trait::async_trait;
+use spse_domain::secret::SessionHash;
 
 use spse_domain::lockout::LockoutPolicy;
 
@@ -87,18 +88,18 @@ pub trait UserStore: Send + Sync {
 pub trait SessionStore: Send + Sync {
     async fn insert_session(&self, session: &SessionRecord) -> Result<(), StoreError>;
 
-    async fn session(&self, id_hash: &str) -> Result<Option<SessionRecord>, StoreError>;
+    async fn session(&self, id_hash: &SessionHash) -> Result<Option<SessionRecord>, StoreError>;
 
-    async fn touch_session(&self, id_hash: &str, now: i64) -> Result<(), StoreError>;
+    async fn touch_session(&self, id_hash: &SessionHash, now: i64) -> Result<(), StoreError>;
 
     /// Destroys `old` and stores `new` in one transaction; `false` when `old` was gone.
     async fn replace_session(
         &self,
-        old_hash: &str,
+        old_hash: &SessionHash,
         new: &SessionRecord,
     ) -> Result<bool, StoreError>;
 
-    async fn delete_session(&self, id_hash: &str) -> Result<(), StoreError>;
+    async fn delete_session(&self, id_hash: &SessionHash) -> Result<(), StoreError>;
 
     async fn delete_stale_sessions(&self, now: i64, idle_secs: i64) -> Result<u64, StoreError>;
 
@@ -106,7 +107,11 @@ pub trait SessionStore: Send + Sync {
     async fn sessions_for_user(&self, pk: i64) -> Result<Vec<SessionRecord>, StoreError>;
 
     /// Ends every session of the user at every step, except `keep` if given.
-    async fn delete_user_sessions(&self, pk: i64, keep: Option<&str>) -> Result<u64, StoreError>;
+    async fn delete_user_sessions(
+        &self,
+        pk: i64,
+        keep: Option<&SessionHash>,
+    ) -> Result<u64, StoreError>;
 }
 
 /// The access log.
@@ -177,13 +182,16 @@ pub trait PasswordChangeStore: Send + Sync {
     /// Keeps a chosen password with the half-open session that chose it.
     async fn put_pending_password(
         &self,
-        session_hash: &str,
+        session_hash: &SessionHash,
         pk: i64,
         password_hash: &str,
         now: i64,
     ) -> Result<(), StoreError>;
 
-    async fn pending_password(&self, session_hash: &str) -> Result<Option<String>, StoreError>;
+    async fn pending_password(
+        &self,
+        session_hash: &SessionHash,
+    ) -> Result<Option<String>, StoreError>;
 
     /// Sets the password, lifts the requirement and the password lock, drops pending ones.
     async fn apply_password(&self, pk: i64, password_hash: &str) -> Result<(), StoreError>;
@@ -210,7 +218,7 @@ pub trait DeviceStore: Send + Sync {
     async fn take_enrolled_activation(
         &self,
         user_pk: i64,
-        session_hash: &str,
+        session_hash: &SessionHash,
     ) -> Result<bool, StoreError>;
     async fn device(&self, id: &str) -> Result<Option<DeviceRecord>, StoreError>;
     async fn active_device(&self, user_pk: i64) -> Result<Option<DeviceRecord>, StoreError>;
@@ -237,7 +245,7 @@ pub trait ApprovalStore: Send + Sync {
     async fn approval(&self, id: &str) -> Result<Option<ApprovalRecord>, StoreError>;
     async fn latest_approval_for_session(
         &self,
-        session_hash: &str,
+        session_hash: &SessionHash,
     ) -> Result<Option<ApprovalRecord>, StoreError>;
     async fn pending_approvals(
         &self,
@@ -373,5 +381,5 @@ pub trait Store:
     async fn shared_gauges(&self, now: i64) -> Result<crate::SharedGauges, StoreError>;
     /// Tells every other instance that a login attempt changed (PostgreSQL NOTIFY);
     /// nothing to do where the database has one process.
-    async fn publish_notice(&self, session_hash: &str) -> Result<(), StoreError>;
+    async fn publish_notice(&self, session_hash: &SessionHash) -> Result<(), StoreError>;
 }

@@ -1,5 +1,6 @@
 //! What the store reads and writes: plain records, no behaviour beyond naming states.
 
+use spse_domain::secret::{Secret, SessionHash};
 use spse_domain::session::Stage;
 use spse_domain::user::{Role, UserKind};
 
@@ -27,10 +28,10 @@ pub struct UserRecord {
     pub email: String,
     pub name: String,
     pub role: Role,
-    pub password_hash: String,
+    pub password_hash: Secret<String>,
     pub disabled: bool,
     /// Sealed TOTP secret; `None` while TOTP is not active.
-    pub totp_secret: Option<Vec<u8>>,
+    pub totp_secret: Option<Secret<Vec<u8>>>,
     pub totp_activated_at: Option<i64>,
     pub totp_last_step: Option<i64>,
     pub password_lock: LockState,
@@ -47,16 +48,16 @@ pub struct NewUser {
     pub email: String,
     pub name: String,
     pub role: Role,
-    pub password_hash: String,
+    pub password_hash: Secret<String>,
 }
 
 /// A pending activation to store.
 #[derive(Debug, Clone)]
 pub struct NewActivation {
     pub user_pk: i64,
-    pub secret: Vec<u8>,
-    pub enroll_hash: String,
-    pub session_hash: String,
+    pub secret: Secret<Vec<u8>>,
+    pub enroll_hash: Secret<String>,
+    pub session_hash: SessionHash,
     pub created_at: i64,
     pub expires_at: i64,
 }
@@ -64,16 +65,16 @@ pub struct NewActivation {
 /// A TOTP secret waiting for its first code.
 #[derive(Debug, Clone)]
 pub struct PendingActivation {
-    pub secret: Vec<u8>,
+    pub secret: Secret<Vec<u8>>,
     pub expires_at: i64,
     /// The login attempt waiting for this activation.
-    pub session_hash: String,
+    pub session_hash: SessionHash,
 }
 
 /// A session as stored: never the id itself, only its hash.
 #[derive(Debug, Clone)]
 pub struct SessionRecord {
-    pub id_hash: String,
+    pub id_hash: SessionHash,
     pub user_pk: Option<i64>,
     pub claimed_user_id: String,
     pub kind: UserKind,
@@ -215,7 +216,7 @@ pub struct ApprovalRecord {
     pub id: String,
     pub user_pk: i64,
     /// The half-open session (login attempt) this approval belongs to.
-    pub session_hash: String,
+    pub session_hash: SessionHash,
     pub number: i64,
     pub state: ApprovalState,
     pub created_at: i64,
@@ -261,4 +262,37 @@ pub struct SharedGauges {
     pub mail_queued: i64,
     pub mail_failed: i64,
     pub locked_accounts: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A record in a log line or a panic message never shows what opens the account.
+    #[test]
+    fn debug_of_a_user_shows_no_hash_or_secret() {
+        let user = UserRecord {
+            pk: 1,
+            user_id: "PPK1".into(),
+            kind: UserKind::NonPenyedia,
+            email: "ppk1@lpse.go.id".into(),
+            name: "Budi".into(),
+            role: Role::User,
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+            disabled: false,
+            totp_secret: Some(Secret::new(b"sealed-secret-bytes".to_vec())),
+            totp_activated_at: None,
+            totp_last_step: None,
+            password_lock: LockState::default(),
+            totp_lock: LockState::default(),
+            created_at: 0,
+        };
+        let shown = format!("{user:?}");
+        assert!(shown.contains("PPK1"), "{shown}");
+        assert!(!shown.contains("argon2id"), "{shown}");
+        assert!(
+            !shown.contains("115, 101, 97"),
+            "sealed bytes shown: {shown}"
+        );
+    }
 }

@@ -45,7 +45,7 @@ impl Session {
 
     /// What pages waiting on this login attempt listen for (see [`Auth::subscribe`]).
     pub fn wait_key(&self) -> &str {
-        &self.record.id_hash
+        self.record.id_hash.as_str()
     }
 }
 

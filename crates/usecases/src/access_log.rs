@@ -1,6 +1,6 @@
 //! The user's own access log and sessions, and "bukan saya" (not me).
 
-use super::{Auth, AuthError, Client, SignedIn};
+use super::{Auth, AuthError, Client, SignedIn, Subject};
 use spse_domain::event::EventKind;
 use spse_domain::token;
 use spse_mail::Mail;
@@ -29,7 +29,7 @@ pub struct SessionView {
 }
 
 fn handle_of(session: &SessionRecord) -> String {
-    token::hash(&format!("session handle:{}", session.id_hash))[..24].to_string()
+    token::hash(&format!("session handle:{}", session.id_hash.as_str()))[..24].to_string()
 }
 
 impl Auth {
@@ -95,8 +95,13 @@ impl Auth {
         self.store.delete_session(&target.id_hash).await?;
         let current = target.id_hash == session.id_hash;
         let detail = format!("session from {} ended", target.ip);
-        self.log_event(EventKind::SessionsEnded, Some(user), "", client, &detail)
-            .await?;
+        self.log_event(
+            EventKind::SessionsEnded,
+            Subject::Account(user),
+            client,
+            &detail,
+        )
+        .await?;
         Ok(current)
     }
 
@@ -113,8 +118,13 @@ impl Auth {
             .delete_user_sessions(user.pk, Some(&session.id_hash))
             .await?;
         let detail = format!("{ended} other sessions ended");
-        self.log_event(EventKind::SessionsEnded, Some(user), "", client, &detail)
-            .await?;
+        self.log_event(
+            EventKind::SessionsEnded,
+            Subject::Account(user),
+            client,
+            &detail,
+        )
+        .await?;
         Ok(ended)
     }
 
@@ -145,7 +155,7 @@ impl Auth {
         self.store.require_password_change(user.pk, now).await?;
         let ended = self.store.delete_user_sessions(user.pk, None).await?;
         let detail = format!("entry {event_id}; {ended} sessions ended");
-        self.log_event(EventKind::NotMe, Some(user), "", client, &detail)
+        self.log_event(EventKind::NotMe, Subject::Account(user), client, &detail)
             .await?;
         self.send_later(Mail {
             to: user.email.clone(),

@@ -3,7 +3,7 @@
 
 use spse_protocol::api::{Decision, ErrorCode, PendingApproval};
 
-use super::{Auth, AuthError, Client, Session, SessionToken};
+use super::{Auth, AuthError, Client, Session, SessionToken, Subject};
 use spse_domain::event::EventKind;
 use spse_domain::token;
 use spse_mail::Mail;
@@ -187,7 +187,7 @@ impl Auth {
             }));
         }
         let detail = format!("device {}; login from {}", device.name, approval.ip);
-        self.log_event(event, Some(&user), "", client, &detail)
+        self.log_event(event, Subject::Account(&user), client, &detail)
             .await?;
         if decision != Decision::Approve {
             let pause = match decision {
@@ -235,12 +235,22 @@ impl Auth {
             return Err(AuthError::Api(ErrorCode::Locked));
         };
         if i64::from(number) != approval.number {
-            self.log_event(EventKind::ApprovalWrongNumber, Some(user), "", client, "")
-                .await?;
+            self.log_event(
+                EventKind::ApprovalWrongNumber,
+                Subject::Account(user),
+                client,
+                "",
+            )
+            .await?;
             if locks_on_failure {
                 let detail = format!("locked for {} minutes", lock_secs / 60);
-                self.log_event(EventKind::CodeLocked, Some(user), "", client, &detail)
-                    .await?;
+                self.log_event(
+                    EventKind::CodeLocked,
+                    Subject::Account(user),
+                    client,
+                    &detail,
+                )
+                .await?;
                 return Err(AuthError::Api(ErrorCode::Locked));
             }
             return Err(AuthError::Api(ErrorCode::WrongNumber));

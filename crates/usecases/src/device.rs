@@ -6,7 +6,7 @@ use spse_protocol::api::{
 };
 
 use super::login::{activation_context, totp_context};
-use super::{Auth, AuthError, Client, Session, SessionToken};
+use super::{Auth, AuthError, Client, Session, SessionToken, Subject};
 use spse_domain::event::EventKind;
 use spse_domain::token;
 use spse_domain::totp::{Code, CodeCheck, check};
@@ -117,7 +117,7 @@ impl Auth {
             .ok_or(api_error(ErrorCode::InvalidToken))?;
         let key = TotpKey::new(
             self.secrets
-                .open(&pending.secret, &activation_context(pk))?,
+                .open(pending.secret.expose(), &activation_context(pk))?,
         );
 
         let policy = &self.policy.totp_lockout;
@@ -132,8 +132,13 @@ impl Auth {
         let CodeCheck::Fresh { step } =
             Code::parse(&body.code).map_or(CodeCheck::Wrong, |c| check(&key, &c, now, None))
         else {
-            self.log_event(EventKind::CodeWrong, Some(&user), "", client, "enrolment")
-                .await?;
+            self.log_event(
+                EventKind::CodeWrong,
+                Subject::Account(&user),
+                client,
+                "enrolment",
+            )
+            .await?;
             return Err(api_error(ErrorCode::WrongCode));
         };
         let name: String = body
@@ -164,8 +169,13 @@ impl Auth {
         }
         self.store.clear_failures(pk, Factor::Totp).await?;
         let detail = format!("authenticator: {}", device.name);
-        self.log_event(EventKind::TotpActivated, Some(&user), "", client, &detail)
-            .await?;
+        self.log_event(
+            EventKind::TotpActivated,
+            Subject::Account(&user),
+            client,
+            &detail,
+        )
+        .await?;
         self.send_later(Mail {
             to: user.email.clone(),
             subject: "TOTP SPSE diaktifkan / SPSE TOTP activated".into(),

@@ -4,20 +4,34 @@ use super::{Auth, AuthError, Client};
 use spse_domain::event::EventKind;
 use spse_store::{EventRecord, UserRecord};
 
+/// Whom an access-log entry is about.
+#[derive(Clone, Copy)]
+pub(crate) enum Subject<'a> {
+    /// A known account.
+    Account(&'a UserRecord),
+    /// A user ID as typed, that matched no account.
+    Typed(&'a str),
+    /// An account that is gone.
+    Nobody,
+}
+
 impl Auth {
-    /// Logs an event for a known user, or for a typed user ID that matched no one.
     pub(super) async fn log_event(
         &self,
         kind: EventKind,
-        user: Option<&UserRecord>,
-        typed_user_id: &str,
+        subject: Subject<'_>,
         client: &Client,
         detail: &str,
     ) -> Result<(), AuthError> {
+        let (user_pk, user_id) = match subject {
+            Subject::Account(user) => (Some(user.pk), user.user_id.clone()),
+            Subject::Typed(typed) => (None, typed.to_string()),
+            Subject::Nobody => (None, String::new()),
+        };
         let event = EventRecord {
             at: self.now(),
-            user_pk: user.map(|u| u.pk),
-            user_id: user.map_or_else(|| typed_user_id.to_string(), |u| u.user_id.clone()),
+            user_pk,
+            user_id,
             event: kind.as_str().to_string(),
             ip: client.ip.clone(),
             user_agent: client.user_agent.clone(),

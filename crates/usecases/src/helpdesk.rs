@@ -2,7 +2,7 @@
 //! the `/admin` console. Every action names the staff member and is mailed to the user.
 //! Staff never see a secret and never set a password.
 
-use super::{Account, Auth, AuthError, Client, Staff, UserError};
+use super::{Account, Auth, AuthError, Client, Staff, Subject, UserError};
 use spse_domain::event::EventKind;
 use spse_mail::texts::Notice;
 use spse_store::{EventRecord, Factor};
@@ -48,7 +48,7 @@ impl Auth {
             }
         };
         let detail = format!("by staff {}", staff.name());
-        self.log_event(kind, Some(&user), "", client, &detail)
+        self.log_event(kind, Subject::Account(&user), client, &detail)
             .await?;
         self.notify(&user, notice, client, Some(staff.name()))
             .await?;

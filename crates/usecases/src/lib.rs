@@ -22,6 +22,7 @@ mod totp;
 mod totp_off;
 mod users;
 
+use spse_domain::secret::SessionHash;
 use std::sync::Arc;
 
 use url::Url;
@@ -38,6 +39,7 @@ pub use access_log::{AccessLogPage, PAGE_SIZE, SessionView};
 pub use approval::AcceptorState;
 pub use audit::VerifyReport;
 pub use device::SignedRequest;
+use events::Subject;
 pub use hasher::Hasher;
 pub use helpdesk::StaffAction;
 pub use helpdesk_log::HELPDESK_PAGE_SIZE;
@@ -168,8 +170,8 @@ impl Auth {
 
     /// Wakes the pages waiting on a login attempt, on this instance at once and on the
     /// others through the database. A lost notice only delays a page until its reload.
-    pub(crate) async fn wake_waiting_pages(&self, session_hash: &str) {
-        self.notifier.notify(session_hash);
+    pub(crate) async fn wake_waiting_pages(&self, session_hash: &SessionHash) {
+        self.notifier.notify(session_hash.as_str());
         if let Err(e) = self.store.publish_notice(session_hash).await {
             tracing::warn!(error = %e, "notice not relayed to other instances");
         }

@@ -1,8 +1,9 @@
 //! The user ID and password steps (guide B.1-4, C.1-2).
 
-use super::{Auth, AuthError, Client, Session, SessionToken};
+use super::{Auth, AuthError, Client, Session, SessionToken, Subject};
 use spse_domain::event::EventKind;
 use spse_domain::password;
+use spse_domain::secret::Secret;
 use spse_domain::session::Stage;
 use spse_domain::token;
 use spse_domain::totp::{enroll_token, new_secret};
@@ -60,8 +61,7 @@ impl Auth {
             self.hasher.verify(password, None).await?;
             self.log_event(
                 EventKind::PasswordWrong,
-                None,
-                user_id.as_str(),
+                Subject::Typed(user_id.as_str()),
                 client,
                 "unknown user",
             )
@@ -75,8 +75,13 @@ impl Auth {
             } else {
                 "wrong account kind"
             };
-            self.log_event(EventKind::PasswordWrong, Some(&user), "", client, why)
-                .await?;
+            self.log_event(
+                EventKind::PasswordWrong,
+                Subject::Account(&user),
+                client,
+                why,
+            )
+            .await?;
             return Err(AuthError::LoginFailed);
         }
         let now = self.now();
@@ -91,8 +96,7 @@ impl Auth {
                 self.hasher.verify(password, None).await?;
                 self.log_event(
                     EventKind::PasswordLocked,
-                    Some(&user),
-                    "",
+                    Subject::Account(&user),
                     client,
                     "attempt while locked",
                 )
@@ -102,15 +106,25 @@ impl Auth {
             Reservation::Allowed { locks_on_failure } => {
                 if !self
                     .hasher
-                    .verify(password, Some(user.password_hash.clone()))
+                    .verify(password, Some(user.password_hash.expose().clone()))
                     .await?
                 {
-                    self.log_event(EventKind::PasswordWrong, Some(&user), "", client, "")
-                        .await?;
+                    self.log_event(
+                        EventKind::PasswordWrong,
+                        Subject::Account(&user),
+                        client,
+                        "",
+                    )
+                    .await?;
                     if locks_on_failure {
                         let detail = format!("locked for {} minutes", lock_secs / 60);
-                        self.log_event(EventKind::PasswordLocked, Some(&user), "", client, &detail)
-                            .await?;
+                        self.log_event(
+                            EventKind::PasswordLocked,
+                            Subject::Account(&user),
+                            client,
+                            &detail,
+                        )
+                        .await?;
                     }
                     return Err(AuthError::LoginFailed);
                 }
@@ -152,10 +166,11 @@ impl Auth {
             self.store
                 .put_activation(&NewActivation {
                     user_pk: user.pk,
-                    secret: self
-                        .secrets
-                        .seal(key.secret(), &activation_context(user.pk)),
-                    enroll_hash: token::hash(&enroll_token(&key)),
+                    secret: Secret::new(
+                        self.secrets
+                            .seal(key.secret(), &activation_context(user.pk)),
+                    ),
+                    enroll_hash: Secret::new(token::hash(&enroll_token(&key))),
                     session_hash: record.id_hash.clone(),
                     created_at: now,
                     expires_at: now + self.policy.activation_secs,
@@ -173,8 +188,7 @@ impl Auth {
         let token = self.step_up(session, user.pk, Stage::Full, client).await?;
         self.log_event(
             EventKind::LoginSucceeded,
-            Some(user),
-            "",
+            Subject::Account(user),
             client,
             "password only",
         )

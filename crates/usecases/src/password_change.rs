@@ -1,6 +1,6 @@
 //! GANTI PASSWORD, and the new password a login must choose after a "not me".
 
-use super::{Auth, AuthError, Client, PasswordOutcome, Session, SessionToken, SignedIn};
+use super::{Auth, AuthError, Client, PasswordOutcome, Session, SessionToken, SignedIn, Subject};
 use spse_domain::event::EventKind;
 use spse_domain::password::{self, NewPassword, PasswordError};
 use spse_domain::session::Stage;
@@ -107,8 +107,7 @@ impl Auth {
         let Reservation::Allowed { locks_on_failure } = reservation else {
             self.log_event(
                 EventKind::PasswordLocked,
-                Some(user),
-                "",
+                Subject::Account(user),
                 client,
                 "password change while locked",
             )
@@ -120,7 +119,7 @@ impl Auth {
         let matched = match password::normalize(current) {
             Some(current) => {
                 self.hasher
-                    .verify(current, Some(user.password_hash.clone()))
+                    .verify(current, Some(user.password_hash.expose().clone()))
                     .await?
             }
             None => false,
@@ -128,16 +127,20 @@ impl Auth {
         if !matched {
             self.log_event(
                 EventKind::PasswordWrong,
-                Some(user),
-                "",
+                Subject::Account(user),
                 client,
                 "password change",
             )
             .await?;
             if locks_on_failure {
                 let detail = format!("locked for {} minutes", lock_secs / 60);
-                self.log_event(EventKind::PasswordLocked, Some(user), "", client, &detail)
-                    .await?;
+                self.log_event(
+                    EventKind::PasswordLocked,
+                    Subject::Account(user),
+                    client,
+                    &detail,
+                )
+                .await?;
                 return Err(PasswordChangeError::Locked {
                     until: now + lock_secs,
                 });
@@ -183,8 +186,7 @@ impl Auth {
         let token = self.step_up(session, user.pk, Stage::Full, client).await?;
         self.log_event(
             EventKind::LoginSucceeded,
-            Some(&user),
-            "",
+            Subject::Account(&user),
             client,
             "password only",
         )
@@ -217,14 +219,19 @@ impl Auth {
     ) -> Result<(), AuthError> {
         let ended = self
             .store
-            .delete_user_sessions(user.pk, keep.map(|s| s.id_hash.as_str()))
+            .delete_user_sessions(user.pk, keep.map(|s| &s.id_hash))
             .await?;
         let mut detail = format!("{ended} other sessions ended");
         if !why.is_empty() {
             detail = format!("{why}; {detail}");
         }
-        self.log_event(EventKind::PasswordChanged, Some(user), "", client, &detail)
-            .await?;
+        self.log_event(
+            EventKind::PasswordChanged,
+            Subject::Account(user),
+            client,
+            &detail,
+        )
+        .await?;
         self.send_later(Mail {
             to: user.email.clone(),
             subject: "Password SPSE diganti / SPSE password changed".into(),

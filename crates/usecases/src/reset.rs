@@ -3,9 +3,10 @@
 
 use std::time::{Duration, Instant};
 
-use super::{Account, Auth, AuthError, Client};
+use super::{Account, Auth, AuthError, Client, Subject};
 use spse_domain::event::EventKind;
 use spse_domain::reset::{self, ResetCode};
+use spse_domain::secret::Secret;
 use spse_domain::user::{UserId, UserKind};
 use spse_i18n::Texts;
 use spse_mail::Mail;
@@ -23,7 +24,7 @@ pub struct ResetRequest {
     pub email: String,
     pub kind: UserKind,
     pub captcha_id: String,
-    pub captcha_answer: String,
+    pub captcha_answer: Secret<String>,
 }
 
 /// The parameters of an emailed link, as they arrived (`userid`, `isRekanan`, `kode`).
@@ -31,7 +32,7 @@ pub struct ResetRequest {
 pub struct ResetLink {
     pub user_id: String,
     pub is_rekanan: String,
-    pub code: String,
+    pub code: Secret<String>,
 }
 
 impl Auth {
@@ -92,7 +93,7 @@ impl Auth {
         t: Texts,
         client: &Client,
     ) -> Result<(), AuthError> {
-        self.check_captcha(&request.captcha_id, &request.captcha_answer)
+        self.check_captcha(&request.captcha_id, request.captcha_answer.expose())
             .await?;
         let now = self.now();
         let user_id = UserId::parse(&request.user_id).ok();
@@ -122,13 +123,23 @@ impl Auth {
             // The owner's access log shows the attempt; the requester learns nothing.
             Some(u) => {
                 return self
-                    .log_event(EventKind::ResetRequested, Some(&u), "", client, "no match")
+                    .log_event(
+                        EventKind::ResetRequested,
+                        Subject::Account(&u),
+                        client,
+                        "no match",
+                    )
                     .await;
             }
             None => {
                 let typed = user_id.as_ref().map_or("", UserId::as_str);
                 return self
-                    .log_event(EventKind::ResetRequested, None, typed, client, "no match")
+                    .log_event(
+                        EventKind::ResetRequested,
+                        Subject::Typed(typed),
+                        client,
+                        "no match",
+                    )
                     .await;
             }
         };
@@ -147,8 +158,13 @@ impl Auth {
             html,
         })
         .await?;
-        self.log_event(EventKind::ResetRequested, Some(&user), "", client, "mailed")
-            .await
+        self.log_event(
+            EventKind::ResetRequested,
+            Subject::Account(&user),
+            client,
+            "mailed",
+        )
+        .await
     }
 
     /// `<PUBLIC_URL>/user/resettotp?userid=..&isRekanan=0|1&kode=..`, never from the
@@ -171,7 +187,7 @@ impl Auth {
     }
 
     async fn open_link(&self, link: &ResetLink) -> Result<(UserRecord, ResetCode), AuthError> {
-        let code = ResetCode::parse(&link.code).ok_or(AuthError::ResetLinkInvalid)?;
+        let code = ResetCode::parse(link.code.expose()).ok_or(AuthError::ResetLinkInvalid)?;
         let user_id = UserId::parse(&link.user_id).map_err(|_| AuthError::ResetLinkInvalid)?;
         let kind = match link.is_rekanan.as_str() {
             "1" => UserKind::Penyedia,
@@ -213,8 +229,13 @@ impl Auth {
         {
             return Err(AuthError::ResetLinkInvalid);
         }
-        self.log_event(EventKind::TotpReset, Some(&user), "", client, "email link")
-            .await?;
+        self.log_event(
+            EventKind::TotpReset,
+            Subject::Account(&user),
+            client,
+            "email link",
+        )
+        .await?;
         self.notify(&user, Notice::TotpReset, client, None).await?;
         Ok(Account::from(&user))
     }

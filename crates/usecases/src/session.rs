@@ -1,6 +1,8 @@
 //! Sessions: random ids of 256 bits, only their SHA-256 stored, a new id at each step up.
 
-use super::{Auth, AuthError, Client, Session};
+use super::{Auth, AuthError, Client, Session, Subject};
+use spse_domain::event::EventKind;
+use spse_domain::secret::SessionHash;
 use spse_domain::session::Stage;
 use spse_domain::token;
 use spse_domain::user::UserKind;
@@ -28,7 +30,7 @@ impl Auth {
         let now = self.now();
         let token = SessionToken(token::random_hex(32));
         let record = SessionRecord {
-            id_hash: token::hash(&token.0),
+            id_hash: SessionHash::of(&token.0),
             user_pk,
             claimed_user_id: claimed_user_id.to_string(),
             kind,
@@ -99,7 +101,7 @@ impl Auth {
         if token.len() != 64 {
             return Ok(None);
         }
-        let id_hash = token::hash(token);
+        let id_hash = SessionHash::of(token);
         let Some(record) = self.store.session(&id_hash).await? else {
             return Ok(None);
         };
@@ -127,14 +129,9 @@ impl Auth {
             && session.stage == Stage::Full
         {
             let user = self.store.user_by_pk(pk).await?;
-            self.log_event(
-                spse_domain::event::EventKind::Logout,
-                user.as_ref(),
-                "",
-                client,
-                "",
-            )
-            .await?;
+            let subject = user.as_ref().map_or(Subject::Nobody, Subject::Account);
+            self.log_event(EventKind::Logout, subject, client, "")
+                .await?;
         }
         Ok(())
     }

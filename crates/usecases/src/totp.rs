@@ -1,23 +1,24 @@
 //! TOTP activation (guide B.5-8) and login by code (guide C.3, code fallback).
 
+use spse_domain::secret::Secret;
 use spse_protocol::{OtpauthUri, TotpKey};
 
 use super::login::{activation_context, totp_context};
-use super::{Account, Auth, AuthError, Client, Session, SessionToken};
+use super::{Account, Auth, AuthError, Client, Session, SessionToken, Subject};
 use spse_domain::event::EventKind;
 use spse_domain::session::Stage;
 use spse_domain::totp::{Code, CodeCheck, check, enroll_token};
 use spse_mail::Mail;
 use spse_store::{Factor, Reservation, SessionRecord, UserRecord};
 
-/// What the activation page shows.
+/// What the activation page shows: the only place a TOTP secret leaves the server.
 #[derive(Debug, Clone)]
 pub struct ActivationView {
     pub user_id: String,
     /// The otpauth URI the QR code carries.
-    pub uri: String,
+    pub uri: Secret<String>,
     /// The secret in base32, for typing into an app by hand.
-    pub key_base32: String,
+    pub key_base32: Secret<String>,
     pub expires_at: i64,
 }
 
@@ -66,7 +67,7 @@ impl Auth {
             .ok_or(AuthError::ActivationExpired)?;
         let secret = self
             .secrets
-            .open(&pending.secret, &activation_context(user.pk))?;
+            .open(pending.secret.expose(), &activation_context(user.pk))?;
         Ok((TotpKey::new(secret), pending.expires_at))
     }
 
@@ -83,8 +84,8 @@ impl Auth {
         };
         Ok(ActivationView {
             user_id: user.user_id,
-            uri: uri.to_uri(),
-            key_base32: key.to_base32(),
+            uri: Secret::new(uri.to_uri()),
+            key_base32: Secret::new(key.to_base32()),
             expires_at,
         })
     }
@@ -122,11 +123,17 @@ impl Auth {
             CodeCheck::Reused => EventKind::CodeReused,
             CodeCheck::Wrong => EventKind::CodeWrong,
         };
-        self.log_event(refused, Some(user), "", client, "").await?;
+        self.log_event(refused, Subject::Account(user), client, "")
+            .await?;
         if locks_on_failure {
             let detail = format!("locked for {} minutes", lock_secs / 60);
-            self.log_event(EventKind::CodeLocked, Some(user), "", client, &detail)
-                .await?;
+            self.log_event(
+                EventKind::CodeLocked,
+                Subject::Account(user),
+                client,
+                &detail,
+            )
+            .await?;
             return Err(AuthError::CodeLocked {
                 until: now + lock_secs,
             });
@@ -158,8 +165,13 @@ impl Auth {
             return Err(AuthError::ActivationExpired);
         }
         self.store.clear_failures(user.pk, Factor::Totp).await?;
-        self.log_event(EventKind::TotpActivated, Some(&user), "", client, "code")
-            .await?;
+        self.log_event(
+            EventKind::TotpActivated,
+            Subject::Account(&user),
+            client,
+            "code",
+        )
+        .await?;
         self.send_later(Mail {
             to: user.email.clone(),
             subject: "TOTP SPSE diaktifkan / SPSE TOTP activated".into(),
@@ -181,15 +193,20 @@ impl Auth {
         let user = self.half_open_user(session).await?;
         self.ensure_password_chosen(session).await?;
         let sealed = user.totp_secret.as_ref().ok_or(AuthError::WrongStep)?;
-        let key = TotpKey::new(self.secrets.open(sealed, &totp_context(user.pk))?);
+        let key = TotpKey::new(self.secrets.open(sealed.expose(), &totp_context(user.pk))?);
         let step = self
             .guarded_code_attempt(&user, client, typed_code, &key, user.totp_last_step)
             .await?;
         // The step is claimed before any session is issued; of two racing requests with
         // the same code, only one can win this update.
         if !self.store.claim_step(user.pk, step).await? {
-            self.log_event(EventKind::CodeReused, Some(&user), "", client, "race")
-                .await?;
+            self.log_event(
+                EventKind::CodeReused,
+                Subject::Account(&user),
+                client,
+                "race",
+            )
+            .await?;
             return Err(AuthError::CodeRefused);
         }
         self.store.clear_failures(user.pk, Factor::Totp).await?;
@@ -207,8 +224,13 @@ impl Auth {
         self.ensure_password_chosen(session).await?;
         self.apply_pending_password(session, user, client).await?;
         let token = self.step_up(session, user.pk, Stage::Full, client).await?;
-        self.log_event(EventKind::LoginSucceeded, Some(user), "", client, "")
-            .await?;
+        self.log_event(
+            EventKind::LoginSucceeded,
+            Subject::Account(user),
+            client,
+            "",
+        )
+        .await?;
         Ok(token)
     }
 }

@@ -1,6 +1,6 @@
 //! DISABLE TOTP from the beranda (FAQ 4): TOTP goes, and the next login activates again.
 
-use super::{Auth, AuthError, Client, SignedIn};
+use super::{Auth, AuthError, Client, SignedIn, Subject};
 use spse_domain::event::EventKind;
 use spse_mail::texts::Notice;
 
@@ -14,7 +14,7 @@ impl Auth {
     ) -> Result<(), AuthError> {
         let user = signed_in.user();
         self.store.clear_totp(user.pk, self.now()).await?;
-        self.log_event(EventKind::TotpDisabled, Some(user), "", client, "")
+        self.log_event(EventKind::TotpDisabled, Subject::Account(user), client, "")
             .await?;
         self.notify(user, Notice::TotpDisabled, client, None).await
     }

@@ -2,6 +2,7 @@
 
 use super::{Account, Auth, AuthError, Staff};
 use spse_domain::password::{NewPassword, PasswordError};
+use spse_domain::secret::Secret;
 use spse_domain::user::{DisplayName, Email, Role, UserId, UserKind};
 use spse_store::{NewUser, StoreError, UserRecord};
 
@@ -13,7 +14,7 @@ pub struct NewUserInput {
     pub email: String,
     pub name: String,
     pub role: Role,
-    pub password: String,
+    pub password: Secret<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -48,7 +49,7 @@ impl Auth {
         let user_id = UserId::parse(&input.user_id)?;
         let email = Email::parse(&input.email).ok_or(UserError::Email)?;
         let name = DisplayName::parse(&input.name).ok_or(UserError::Name)?;
-        let password = NewPassword::parse(&input.password, &user_id)?;
+        let password = NewPassword::parse(input.password.expose(), &user_id)?;
         if self.store.user_by_key(&user_id.key()).await?.is_some() {
             return Err(UserError::Duplicate);
         }
@@ -67,7 +68,7 @@ impl Auth {
                     email: email.as_str().to_string(),
                     name: name.as_str().to_string(),
                     role: input.role,
-                    password_hash,
+                    password_hash: Secret::new(password_hash),
                 },
                 self.now(),
             )

@@ -110,7 +110,7 @@ pub async fn request_submit(
         email: form.email.clone(),
         kind,
         captcha_id: form.captcha_id,
-        captcha_answer: form.captcha,
+        captcha_answer: form.captcha.into(),
     };
     let t = context.t();
     match state.auth.request_reset(&request, t, &client).await {
@@ -154,7 +154,7 @@ impl LinkQuery {
         ResetLink {
             user_id: self.userid,
             is_rekanan: self.is_rekanan,
-            code: self.kode,
+            code: self.kode.into(),
         }
     }
 }
@@ -183,7 +183,7 @@ pub async fn link_page(
             c: Chrome::new(&state, &context, false),
             user_id: user.user_id,
             is_rekanan: link.is_rekanan,
-            kode: link.code,
+            kode: link.code.into_exposed(),
             confirming: false,
         },
     )
@@ -221,7 +221,7 @@ pub async fn link_submit(
     let link = ResetLink {
         user_id: form.userid,
         is_rekanan: form.is_rekanan,
-        code: form.kode,
+        code: form.kode.into(),
     };
     if !confirmed {
         let user = state.auth.reset_link_user(&link).await?;
@@ -231,7 +231,7 @@ pub async fn link_submit(
                 c: Chrome::new(&state, &context, false),
                 user_id: user.user_id,
                 is_rekanan: link.is_rekanan,
-                kode: link.code,
+                kode: link.code.into_exposed(),
                 confirming: true,
             },
         );

@@ -67,6 +67,7 @@ async fn activation_response(
     };
     let key_grouped = view
         .key_base32
+        .expose()
         .as_bytes()
         .chunks(4)
         .map(|chunk| String::from_utf8_lossy(chunk).into_owned())
@@ -113,7 +114,7 @@ pub async fn activation_qr(
 ) -> Result<Response, WebError> {
     let session = require(session)?;
     let view = state.auth.activation_view(&session).await?;
-    let png = qr_png(&view.uri).ok_or(WebError::Internal)?;
+    let png = qr_png(view.uri.expose()).ok_or(WebError::Internal)?;
     Ok(([(CONTENT_TYPE, "image/png")], png).into_response())
 }
 

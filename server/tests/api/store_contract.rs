@@ -2,6 +2,7 @@
 //! Each test runs twice (`_sqlite`, `_postgres`) on a database made for it alone.
 
 use spse_domain::lockout::LockoutPolicy;
+use spse_domain::secret::SessionHash;
 use spse_domain::session::Stage;
 use spse_domain::user::{Role, UserKind};
 use spse_store::*;
@@ -64,7 +65,7 @@ async fn user(store: &SqlStore, id: &str) -> i64 {
 
 fn session(hash: &str, user_pk: Option<i64>, stage: Stage) -> SessionRecord {
     SessionRecord {
-        id_hash: hash.into(),
+        id_hash: h(hash),
         user_pk,
         claimed_user_id: "A1".into(),
         kind: UserKind::Penyedia,
@@ -102,7 +103,13 @@ async fn users_and_counters(store: &SqlStore) {
     assert_eq!(store.list_users().await.unwrap().len(), 1);
     store.set_password_hash(pk, "new").await.unwrap();
     assert_eq!(
-        store.user_by_pk(pk).await.unwrap().unwrap().password_hash,
+        store
+            .user_by_pk(pk)
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash
+            .expose(),
         "new"
     );
 
@@ -162,15 +169,15 @@ async fn activation_steps_and_devices(store: &SqlStore) {
     let pk = user(store, "B1").await;
     let pending = NewActivation {
         user_pk: pk,
-        secret: vec![1, 2, 3],
+        secret: vec![1, 2, 3].into(),
         enroll_hash: "enroll-hash".into(),
-        session_hash: "s1".into(),
+        session_hash: h("s1"),
         created_at: NOW,
         expires_at: NOW + 900,
     };
     store.put_activation(&pending).await.unwrap();
     assert_eq!(
-        store.activation(pk).await.unwrap().unwrap().secret,
+        *store.activation(pk).await.unwrap().unwrap().secret.expose(),
         vec![1, 2, 3]
     );
     assert_eq!(
@@ -204,8 +211,8 @@ async fn activation_steps_and_devices(store: &SqlStore) {
         "once"
     );
     assert_eq!(store.active_device(pk).await.unwrap().unwrap().id, "dev1");
-    assert!(store.take_enrolled_activation(pk, "s1").await.unwrap());
-    assert!(!store.take_enrolled_activation(pk, "s1").await.unwrap());
+    assert!(store.take_enrolled_activation(pk, &h("s1")).await.unwrap());
+    assert!(!store.take_enrolled_activation(pk, &h("s1")).await.unwrap());
     // The next step is claimed once; an earlier or equal one never.
     assert!(store.claim_step(pk, 101).await.unwrap());
     assert!(!store.claim_step(pk, 101).await.unwrap());
@@ -266,21 +273,21 @@ async fn sessions_and_events(store: &SqlStore) {
         .unwrap();
     assert!(
         store
-            .replace_session("h1", &session("h2", Some(pk), Stage::PasswordOk))
+            .replace_session(&h("h1"), &session("h2", Some(pk), Stage::PasswordOk))
             .await
             .unwrap()
     );
     assert!(
         !store
-            .replace_session("h1", &session("h3", Some(pk), Stage::Full))
+            .replace_session(&h("h1"), &session("h3", Some(pk), Stage::Full))
             .await
             .unwrap(),
         "old id gone"
     );
-    assert!(store.session("h1").await.unwrap().is_none());
-    store.touch_session("h2", NOW + 60).await.unwrap();
+    assert!(store.session(&h("h1")).await.unwrap().is_none());
+    store.touch_session(&h("h2"), NOW + 60).await.unwrap();
     assert_eq!(
-        store.session("h2").await.unwrap().unwrap().last_seen_at,
+        store.session(&h("h2")).await.unwrap().unwrap().last_seen_at,
         NOW + 60
     );
     assert_eq!(
@@ -314,7 +321,7 @@ async fn approvals(store: &SqlStore) {
     let approval = |id: &str| ApprovalRecord {
         id: id.into(),
         user_pk: pk,
-        session_hash: format!("s-{id}"),
+        session_hash: SessionHash::from_stored(format!("s-{id}")),
         number: 42,
         state: ApprovalState::Pending,
         created_at: NOW,
@@ -352,7 +359,7 @@ async fn approvals(store: &SqlStore) {
     );
     assert_eq!(
         store
-            .latest_approval_for_session("s-a")
+            .latest_approval_for_session(&h("s-a"))
             .await
             .unwrap()
             .unwrap()
@@ -445,6 +452,11 @@ async fn resets_captchas_and_mail(store: &SqlStore) {
     );
     let gauges = store.shared_gauges(NOW).await.unwrap();
     assert_eq!(gauges.mail_queued, 0);
-    store.publish_notice("any").await.unwrap();
+    store.publish_notice(&h("any")).await.unwrap();
 }
 contract!(resets_captchas_and_mail, resets_sqlite, resets_postgres);
+
+/// A session hash as the store would hold one.
+fn h(hash: &str) -> SessionHash {
+    SessionHash::from_stored(hash.to_string())
+}

@@ -1,6 +1,7 @@
 //! Pending approvals of push login.
 
 use async_trait::async_trait;
+use spse_domain::secret::SessionHash;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -15,7 +16,7 @@ fn approval_from_row(row: &AnyRow) -> Result<ApprovalRecord, StoreError> {
     Ok(ApprovalRecord {
         id: row.try_get("id")?,
         user_pk: row.try_get("user_pk")?,
-        session_hash: row.try_get("session_hash")?,
+        session_hash: SessionHash::from_stored(row.try_get("session_hash")?),
         number: row.try_get("number")?,
         state: ApprovalState::parse(&state).ok_or_else(|| corrupt("approval state", &state))?,
         created_at: row.try_get("created_at")?,
@@ -41,7 +42,7 @@ impl ApprovalStore for SqlStore {
         )
         .bind(&a.id)
         .bind(a.user_pk)
-        .bind(&a.session_hash)
+        .bind(a.session_hash.as_str())
         .bind(a.number)
         .bind(a.created_at)
         .bind(a.expires_at)
@@ -65,13 +66,13 @@ impl ApprovalStore for SqlStore {
 
     async fn latest_approval_for_session(
         &self,
-        session_hash: &str,
+        session_hash: &SessionHash,
     ) -> Result<Option<ApprovalRecord>, StoreError> {
         let sql = format!(
             "SELECT {APPROVAL_COLUMNS} FROM approvals WHERE session_hash = $1 ORDER BY created_at DESC, id LIMIT 1"
         );
         let row = sqlx::query(&sql)
-            .bind(session_hash)
+            .bind(session_hash.as_str())
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(approval_from_row).transpose()

@@ -1,6 +1,7 @@
 //! Devices bound to accounts, their enrolment, and request nonces.
 
 use async_trait::async_trait;
+use spse_domain::secret::{Secret, SessionHash};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -38,9 +39,9 @@ impl DeviceStore for SqlStore {
             Ok((
                 row.try_get("user_pk")?,
                 PendingActivation {
-                    secret: row.try_get("secret")?,
+                    secret: Secret::new(row.try_get("secret")?),
                     expires_at: row.try_get("expires_at")?,
-                    session_hash: row.try_get("session_hash")?,
+                    session_hash: SessionHash::from_stored(row.try_get("session_hash")?),
                 },
             ))
         })
@@ -85,14 +86,14 @@ impl DeviceStore for SqlStore {
     async fn take_enrolled_activation(
         &self,
         user_pk: i64,
-        session_hash: &str,
+        session_hash: &SessionHash,
     ) -> Result<bool, StoreError> {
         let taken = sqlx::query(
             "DELETE FROM totp_activations \
              WHERE user_pk = $1 AND session_hash = $2 AND completed_at IS NOT NULL",
         )
         .bind(user_pk)
-        .bind(session_hash)
+        .bind(session_hash.as_str())
         .execute(&self.pool)
         .await?
         .rows_affected();

@@ -1,6 +1,7 @@
 //! [`Store`] over sqlx's `Any` driver: runtime queries with `$n` placeholders, BIGINT
 //! unix seconds, INTEGER 0/1 booleans, so one text serves SQLite and PostgreSQL.
 
+use spse_domain::secret::SessionHash;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -132,7 +133,7 @@ impl Store for SqlStore {
         (self.pool.size(), self.pool.num_idle() as u32)
     }
 
-    async fn publish_notice(&self, session_hash: &str) -> Result<(), StoreError> {
+    async fn publish_notice(&self, session_hash: &SessionHash) -> Result<(), StoreError> {
         self.notify_instances(session_hash).await
     }
 }

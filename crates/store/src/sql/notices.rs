@@ -1,6 +1,7 @@
 //! Notices across instances: `NOTIFY spse_login, '<session hash>'` on PostgreSQL, and a
 //! listener that hands each one to the local waiting pages.
 
+use spse_domain::secret::SessionHash;
 use std::time::Duration;
 
 use sqlx::postgres::PgListener;
@@ -11,11 +12,14 @@ use crate::StoreError;
 const CHANNEL: &str = "spse_login";
 
 impl SqlStore {
-    pub(super) async fn notify_instances(&self, session_hash: &str) -> Result<(), StoreError> {
+    pub(super) async fn notify_instances(
+        &self,
+        session_hash: &SessionHash,
+    ) -> Result<(), StoreError> {
         if self.postgres {
             sqlx::query("SELECT pg_notify($1, $2)")
                 .bind(CHANNEL)
-                .bind(session_hash)
+                .bind(session_hash.as_str())
                 .execute(&self.pool)
                 .await?;
         }

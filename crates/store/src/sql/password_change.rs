@@ -1,6 +1,7 @@
 //! The forced password change after a "not me", and the password a half-open login chose.
 
 use async_trait::async_trait;
+use spse_domain::secret::SessionHash;
 
 use super::SqlStore;
 use crate::*;
@@ -30,21 +31,21 @@ impl PasswordChangeStore for SqlStore {
 
     async fn put_pending_password(
         &self,
-        session_hash: &str,
+        session_hash: &SessionHash,
         pk: i64,
         password_hash: &str,
         now: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM pending_passwords WHERE session_hash = $1")
-            .bind(session_hash)
+            .bind(session_hash.as_str())
             .execute(&mut *tx)
             .await?;
         sqlx::query(
             "INSERT INTO pending_passwords (session_hash, user_pk, password_hash, created_at) \
              VALUES ($1, $2, $3, $4)",
         )
-        .bind(session_hash)
+        .bind(session_hash.as_str())
         .bind(pk)
         .bind(password_hash)
         .bind(now)
@@ -54,11 +55,14 @@ impl PasswordChangeStore for SqlStore {
         Ok(())
     }
 
-    async fn pending_password(&self, session_hash: &str) -> Result<Option<String>, StoreError> {
+    async fn pending_password(
+        &self,
+        session_hash: &SessionHash,
+    ) -> Result<Option<String>, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT password_hash FROM pending_passwords WHERE session_hash = $1",
         )
-        .bind(session_hash)
+        .bind(session_hash.as_str())
         .fetch_optional(&self.pool)
         .await?)
     }

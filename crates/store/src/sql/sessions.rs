@@ -1,6 +1,7 @@
 //! Sessions, by the hash of their id.
 
 use async_trait::async_trait;
+use spse_domain::secret::SessionHash;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -15,7 +16,7 @@ fn session_from_row(row: &AnyRow) -> Result<SessionRecord, StoreError> {
     let kind: String = row.try_get("kind")?;
     let stage: String = row.try_get("stage")?;
     Ok(SessionRecord {
-        id_hash: row.try_get("id_hash")?,
+        id_hash: SessionHash::from_stored(row.try_get("id_hash")?),
         user_pk: row.try_get("user_pk")?,
         claimed_user_id: row.try_get("claimed_user_id")?,
         kind: UserKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
@@ -35,7 +36,7 @@ fn insert_session_query(
         "INSERT INTO sessions (id_hash, user_pk, claimed_user_id, kind, stage, created_at, last_seen_at, expires_at, ip, user_agent) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
-    .bind(&session.id_hash)
+    .bind(session.id_hash.as_str())
     .bind(session.user_pk)
     .bind(&session.claimed_user_id)
     .bind(session.kind.as_str())
@@ -54,19 +55,19 @@ impl SessionStore for SqlStore {
         Ok(())
     }
 
-    async fn session(&self, id_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
+    async fn session(&self, id_hash: &SessionHash) -> Result<Option<SessionRecord>, StoreError> {
         let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id_hash = $1");
         let row = sqlx::query(&sql)
-            .bind(id_hash)
+            .bind(id_hash.as_str())
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(session_from_row).transpose()
     }
 
-    async fn touch_session(&self, id_hash: &str, now: i64) -> Result<(), StoreError> {
+    async fn touch_session(&self, id_hash: &SessionHash, now: i64) -> Result<(), StoreError> {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
             .bind(now)
-            .bind(id_hash)
+            .bind(id_hash.as_str())
             .execute(&self.pool)
             .await?;
         Ok(())
@@ -74,12 +75,12 @@ impl SessionStore for SqlStore {
 
     async fn replace_session(
         &self,
-        old_hash: &str,
+        old_hash: &SessionHash,
         new: &SessionRecord,
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         let removed = sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-            .bind(old_hash)
+            .bind(old_hash.as_str())
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -91,9 +92,9 @@ impl SessionStore for SqlStore {
         Ok(true)
     }
 
-    async fn delete_session(&self, id_hash: &str) -> Result<(), StoreError> {
+    async fn delete_session(&self, id_hash: &SessionHash) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-            .bind(id_hash)
+            .bind(id_hash.as_str())
             .execute(&self.pool)
             .await?;
         Ok(())
@@ -117,10 +118,14 @@ impl SessionStore for SqlStore {
         rows.iter().map(session_from_row).collect()
     }
 
-    async fn delete_user_sessions(&self, pk: i64, keep: Option<&str>) -> Result<u64, StoreError> {
+    async fn delete_user_sessions(
+        &self,
+        pk: i64,
+        keep: Option<&SessionHash>,
+    ) -> Result<u64, StoreError> {
         let done = sqlx::query("DELETE FROM sessions WHERE user_pk = $1 AND id_hash <> $2")
             .bind(pk)
-            .bind(keep.unwrap_or(""))
+            .bind(keep.map_or("", SessionHash::as_str))
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected())

@@ -1,6 +1,7 @@
 //! Accounts, their failure counters and their TOTP secrets.
 
 use async_trait::async_trait;
+use spse_domain::secret::{Secret, SessionHash};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -30,9 +31,11 @@ fn user_from_row(row: &AnyRow) -> Result<UserRecord, StoreError> {
         email: row.try_get("email")?,
         name: row.try_get("name")?,
         role: Role::parse(&role).ok_or_else(|| corrupt("role", &role))?,
-        password_hash: row.try_get("password_hash")?,
+        password_hash: Secret::new(row.try_get("password_hash")?),
         disabled: row.try_get::<i64, _>("disabled")? != 0,
-        totp_secret: row.try_get("totp_secret")?,
+        totp_secret: row
+            .try_get::<Option<Vec<u8>>, _>("totp_secret")?
+            .map(Secret::new),
         totp_activated_at: row.try_get("totp_activated_at")?,
         totp_last_step: row.try_get("totp_last_step")?,
         password_lock: lock("password")?,
@@ -92,7 +95,7 @@ impl UserStore for SqlStore {
         .bind(&user.email)
         .bind(&user.name)
         .bind(user.role.as_str())
-        .bind(&user.password_hash)
+        .bind(user.password_hash.expose())
         .bind(now)
         .fetch_one(&self.pool)
         .await?;
@@ -184,9 +187,9 @@ impl UserStore for SqlStore {
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(pending.user_pk)
-        .bind(pending.secret.clone())
-        .bind(&pending.enroll_hash)
-        .bind(&pending.session_hash)
+        .bind(pending.secret.expose().clone())
+        .bind(pending.enroll_hash.expose())
+        .bind(pending.session_hash.as_str())
         .bind(pending.created_at)
         .bind(pending.expires_at)
         .execute(&mut *tx)
@@ -202,9 +205,9 @@ impl UserStore for SqlStore {
             .await?;
         row.map(|row| {
             Ok(PendingActivation {
-                secret: row.try_get("secret")?,
+                secret: Secret::new(row.try_get("secret")?),
                 expires_at: row.try_get("expires_at")?,
-                session_hash: row.try_get("session_hash")?,
+                session_hash: SessionHash::from_stored(row.try_get("session_hash")?),
             })
         })
         .transpose()
