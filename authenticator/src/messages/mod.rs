@@ -5,35 +5,9 @@ mod errors;
 
 use std::path::Path;
 
+use spse_i18n::Lang;
+
 pub use errors::error;
-
-/// The language of the messages. SPSE's users are Indonesian, so that is the default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Id,
-    En,
-}
-
-impl Lang {
-    /// English when the locale in force (POSIX order: `LC_ALL`, `LC_MESSAGES`, `LANG`)
-    /// starts with `en`, Indonesian otherwise.
-    pub fn from_env() -> Self {
-        Self::from_vars(|name| std::env::var(name).ok())
-    }
-
-    fn from_vars(var: impl Fn(&str) -> Option<String>) -> Self {
-        ["LC_ALL", "LC_MESSAGES", "LANG"]
-            .into_iter()
-            .find_map(|name| var(name).filter(|value| !value.is_empty()))
-            .map_or(Self::Id, |locale| {
-                if locale.starts_with("en") {
-                    Self::En
-                } else {
-                    Self::Id
-                }
-            })
-    }
-}
 
 /// A message of the normal flow; errors are rendered by [`error`].
 pub enum Msg<'a> {
@@ -304,35 +278,6 @@ pub fn shown(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn vars(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |name| {
-            pairs
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.to_string())
-        }
-    }
-
-    #[test]
-    fn locale_precedence_follows_posix() {
-        assert_eq!(Lang::from_vars(vars(&[])), Lang::Id);
-        assert_eq!(Lang::from_vars(vars(&[("LANG", "en_US.UTF-8")])), Lang::En);
-        assert_eq!(Lang::from_vars(vars(&[("LANG", "id_ID.UTF-8")])), Lang::Id);
-        assert_eq!(
-            Lang::from_vars(vars(&[("LANG", "en_US"), ("LC_MESSAGES", "id_ID")])),
-            Lang::Id
-        );
-        assert_eq!(
-            Lang::from_vars(vars(&[("LANG", "id_ID"), ("LC_ALL", "en_GB")])),
-            Lang::En
-        );
-        assert_eq!(
-            Lang::from_vars(vars(&[("LANG", "en_US"), ("LC_ALL", "")])),
-            Lang::En
-        );
-        assert_eq!(Lang::from_vars(vars(&[("LANG", "C")])), Lang::Id);
-    }
 
     #[test]
     fn hostile_names_cannot_reach_the_terminal() {

@@ -28,13 +28,19 @@ impl Lang {
         }
     }
 
-    /// The language a command-line user asked for through the usual variables.
+    /// The language of a command-line program: English when the locale in force (POSIX
+    /// order: `LC_ALL`, `LC_MESSAGES`, `LANG`; empty counts as unset) starts with `en`,
+    /// Indonesian otherwise. The server's CLI and the authenticator both ask this, so they
+    /// never disagree; a `--lang` flag overrides it.
     pub fn from_env() -> Self {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    fn from_vars(var: impl Fn(&str) -> Option<String>) -> Self {
         ["LC_ALL", "LC_MESSAGES", "LANG"]
-            .iter()
-            .filter_map(|name| std::env::var(name).ok())
-            .find(|v| !v.is_empty())
-            .filter(|v| v.starts_with("en"))
+            .into_iter()
+            .find_map(|name| var(name).filter(|value| !value.is_empty()))
+            .filter(|locale| locale.starts_with("en"))
             .map_or(Self::Id, |_| Self::En)
     }
 }
@@ -210,6 +216,35 @@ mod tests {
             }
         }
         keys
+    }
+
+    fn vars(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn locale_precedence_follows_posix() {
+        assert_eq!(Lang::from_vars(vars(&[])), Lang::Id);
+        assert_eq!(Lang::from_vars(vars(&[("LANG", "en_US.UTF-8")])), Lang::En);
+        assert_eq!(Lang::from_vars(vars(&[("LANG", "id_ID.UTF-8")])), Lang::Id);
+        assert_eq!(
+            Lang::from_vars(vars(&[("LANG", "en_US"), ("LC_MESSAGES", "id_ID")])),
+            Lang::Id
+        );
+        assert_eq!(
+            Lang::from_vars(vars(&[("LANG", "id_ID"), ("LC_ALL", "en_GB")])),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::from_vars(vars(&[("LANG", "en_US"), ("LC_ALL", "")])),
+            Lang::En
+        );
+        assert_eq!(Lang::from_vars(vars(&[("LANG", "C")])), Lang::Id);
     }
 
     #[test]
