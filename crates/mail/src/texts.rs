@@ -118,7 +118,8 @@ pub fn reset_request(
     link: &str,
     minutes: i64,
 ) -> (String, String, Option<String>) {
-    let expiry = t.fill("reset_mail_expiry", &[("minutes", &minutes.to_string())]);
+    let minutes = u64::try_from(minutes).unwrap_or_default();
+    let expiry = t.plural("reset_mail_expiry", minutes, &[]);
     let greeting = t.fill("reset_mail_greeting", &[("user_id", user_id)]);
     let text = ResetRequestText {
         t,
