@@ -111,6 +111,8 @@ const FEATURES: &[(&str, &str, &str)] = &[
     feature!("helpdesk_log"),
     feature!("reset"),
     feature!("admin"),
+    feature!("authenticator"),
+    feature!("authenticator_errors"),
 ];
 
 fn parse(text: &str) -> Table {
