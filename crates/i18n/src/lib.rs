@@ -111,6 +111,7 @@ const FEATURES: &[(&str, &str, &str)] = &[
     feature!("helpdesk_log"),
     feature!("reset"),
     feature!("admin"),
+    feature!("mail"),
     feature!("authenticator"),
     feature!("authenticator_errors"),
 ];

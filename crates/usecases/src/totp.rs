@@ -7,7 +7,6 @@ use super::{Auth, AuthError, Client, SessionToken};
 use spse_domain::event::EventKind;
 use spse_domain::session::Stage;
 use spse_domain::totp::{Code, CodeCheck, check, enroll_token};
-use spse_mail::Mail;
 use spse_store::{Factor, Reservation, SessionRecord, UserRecord};
 
 /// What the activation page shows.
@@ -153,13 +152,13 @@ impl Auth {
         self.store.clear_failures(user.pk, Factor::Totp).await?;
         self.log_event(EventKind::TotpActivated, Some(&user), "", client, "code")
             .await?;
-        self.send_later(Mail {
-            to: user.email.clone(),
-            subject: "TOTP SPSE diaktifkan / SPSE TOTP activated".into(),
-            text: spse_mail::texts::totp_activated(&user.user_id, &self.policy.issuer, client),
-            html: None,
-        })
-        .await?;
+        let mail = spse_mail::texts::totp_activated(
+            &user.email,
+            &user.user_id,
+            &self.policy.issuer,
+            client,
+        );
+        self.send_later(mail).await?;
         self.finish_login(session, &user, client).await
     }
 
