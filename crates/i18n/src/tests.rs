@@ -1,3 +1,5 @@
+use std::path::Path;
+
 use super::*;
 
 #[test]
@@ -34,37 +36,82 @@ fn both_languages_have_the_same_keys() {
     assert!(missing_id.is_empty(), "missing in id.toml: {missing_id:?}");
 }
 
-/// Every key the templates and the code ask for exists (in both, by the test above).
+/// Every key that the pages (templates and handlers), the server's CLI, the mails and
+/// the authenticator ask for is in both languages, and as plain text where a plural
+/// would be lost.
 #[test]
 fn every_used_key_exists() {
-    let [id, _] = tables();
-    // Every crate of the server, the templates with them.
+    // Every crate of the server (with its templates) but this one, the server binary, the
+    // authenticator.
     let dirs = [
         concat!(env!("CARGO_MANIFEST_DIR"), "/.."),
         concat!(env!("CARGO_MANIFEST_DIR"), "/../../server/src"),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../authenticator/src"),
     ];
-    let mut missing = Vec::new();
-    for dir in dirs {
-        for text in read_tree(std::path::Path::new(dir)) {
-            for key in used_keys(&text) {
-                if !id.contains_key(&key) {
-                    missing.push(key);
-                }
-            }
-        }
-    }
+    let sources: Vec<String> = dirs
+        .iter()
+        .flat_map(|dir| read_tree(Path::new(dir)))
+        .collect();
     assert!(
-        missing.is_empty(),
-        "keys used but not in the locales: {missing:?}"
+        sources.iter().any(|s| s.contains("t.fill(\"app_")),
+        "the authenticator's sources are scanned"
+    );
+    let problems = key_problems(&sources);
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+/// The test above can fail: a key missing anywhere, or a plural asked for as plain text.
+#[test]
+fn key_problems_are_found() {
+    let source = r#"
+        t.get("welcome");
+        t.fill(
+            "no_such_key",
+            &[],
+        );
+        t.plural("cli_audit_pruned", 1, &[]);
+        t.get("cli_audit_pruned");
+    "#;
+    assert_eq!(
+        key_problems(&[source.to_string()]),
+        [
+            "cli_audit_pruned: a plural text, used without a count",
+            "no_such_key: missing in en",
+            "no_such_key: missing in id",
+        ]
     );
 }
 
-fn read_tree(dir: &std::path::Path) -> Vec<String> {
+fn key_problems(sources: &[String]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (method, key) in sources.iter().flat_map(|text| used_keys(text)) {
+        for lang in [Lang::Id, Lang::En] {
+            match tables()[lang as usize].get(&key) {
+                None => problems.push(format!("{key}: missing in {}", lang.code())),
+                Some(Text::Plural { .. }) if method != "plural" => {
+                    problems.push(format!("{key}: a plural text, used without a count"));
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    problems.sort();
+    problems.dedup();
+    problems
+}
+
+/// The text files under `dir`, except this crate's own (its tests name keys on purpose).
+fn read_tree(dir: &Path) -> Vec<String> {
+    let this_crate = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .canonicalize()
+        .unwrap();
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
-        if path.is_dir() && !path.ends_with("locales") {
-            out.extend(read_tree(&path));
+        if path.is_dir() {
+            if path.canonicalize().unwrap() != this_crate {
+                out.extend(read_tree(&path));
+            }
         } else if let Ok(text) = std::fs::read_to_string(&path) {
             out.push(text);
         }
@@ -72,20 +119,24 @@ fn read_tree(dir: &std::path::Path) -> Vec<String> {
     out
 }
 
-/// Keys appear as string literals inside `t.get(..)`, `t.fill(..)` and `t.plural(..)`
-/// calls: the `Texts` value is always named `t`.
-fn used_keys(text: &str) -> Vec<String> {
+/// Keys appear as the first argument, a string literal, of `t.get(..)`, `t.fill(..)` and
+/// `t.plural(..)` (the `Texts` value is always named `t`), perhaps on the next line
+/// where rustfmt broke the call: (method, key) pairs.
+fn used_keys(text: &str) -> Vec<(&'static str, String)> {
     let mut keys = Vec::new();
-    for marker in ["t.get(\"", "t.fill(\"", "t.plural(\""] {
-        for part in text.split(marker).skip(1) {
-            if let Some(end) = part.find('"') {
-                let key = &part[..end];
+    for method in ["get", "fill", "plural"] {
+        for part in text.split(&format!("t.{method}(")).skip(1) {
+            let Some(literal) = part.trim_start().strip_prefix('"') else {
+                continue;
+            };
+            if let Some(end) = literal.find('"') {
+                let key = &literal[..end];
                 if !key.is_empty()
                     && key
                         .chars()
                         .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())
                 {
-                    keys.push(key.to_string());
+                    keys.push((method, key.to_string()));
                 }
             }
         }
