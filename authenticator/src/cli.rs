@@ -3,8 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-
-use crate::messages::Lang;
+use spse_i18n::Lang;
 
 /// SPSE Authenticator: TOTP codes and login approvals for SPSE accounts, in a terminal.
 ///

@@ -16,10 +16,10 @@ mod terminal;
 use std::process::ExitCode;
 
 use clap::Parser;
+use spse_i18n::Lang;
 
 use crate::cli::Cli;
 use crate::commands::{Context, Error};
-use crate::messages::Lang;
 use crate::store::StoreFile;
 use crate::terminal::Terminal;
 

@@ -6,9 +6,10 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
+use spse_i18n::Lang;
 use zeroize::Zeroizing;
 
-use crate::messages::{Lang, Msg};
+use crate::messages::Msg;
 
 /// The variable scripts use to give the passphrase.
 pub const PASSPHRASE_VAR: &str = "SPSE_AUTHENTICATOR_PASSPHRASE";

@@ -22,10 +22,10 @@ pub(crate) async fn run(
         AuditCommand::Verify => match auth.verify_log().await? {
             Ok(report) => println!(
                 "{}",
-                t.fill(
+                t.plural(
                     "cli_audit_intact",
+                    report.entries,
                     &[
-                        ("entries", &report.entries.to_string()),
                         ("head", &report.head_seq.to_string()),
                         ("hash", &report.head_hash),
                         ("anchor", &report.anchor_seq.to_string()),
@@ -40,10 +40,7 @@ pub(crate) async fn run(
         AuditCommand::Export(args) => export(auth, settings, args, t).await?,
         AuditCommand::Prune => {
             let removed = auth.prune_log().await?;
-            println!(
-                "{}",
-                t.fill("cli_audit_pruned", &[("count", &removed.to_string())])
-            );
+            println!("{}", t.plural("cli_audit_pruned", removed, &[]));
         }
     }
     Ok(())
@@ -82,12 +79,10 @@ async fn export(
     std::fs::write(&path, text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     println!(
         "{}",
-        t.fill(
+        t.plural(
             "cli_audit_exported",
-            &[
-                ("count", &rows.len().to_string()),
-                ("file", &path.display().to_string())
-            ]
+            rows.len() as u64,
+            &[("file", &path.display().to_string())]
         )
     );
     if let Err(broken) = verified {

@@ -1,13 +1,14 @@
 //! What `pending`, `approve` and `deny` share: an account bound for login approval, its
 //! server, and how a waiting login is chosen and described.
 
+use spse_i18n::Texts;
 use spse_protocol::api::{DecisionRequest, DecisionResponse, DeviceKey, PendingApproval};
 
 use super::{Context, Error};
 use crate::accounts::{Account, LookupError};
 use crate::api_client::{ApiClient, RequestError};
 use crate::describe;
-use crate::messages::{Msg, pick, shown};
+use crate::messages::{Msg, shown};
 use crate::store::OpenStore;
 
 /// The client of `server`, with a warning when approvals would travel in clear text.
@@ -111,8 +112,6 @@ pub fn newest_waiting(ctx: &Context, account: &PushAccount) -> Result<PendingApp
 
 /// The browser in the user's language, safe to print.
 pub fn browser(ctx: &Context, user_agent: &str) -> String {
-    shown(&describe::browser(
-        user_agent,
-        &pick(ctx.lang, "di".into(), "on".into()),
-    ))
+    let t = Texts::new(ctx.lang);
+    shown(&describe::browser(user_agent, t.get("app_browser_on")))
 }

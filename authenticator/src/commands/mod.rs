@@ -12,12 +12,13 @@ mod remove;
 use std::io::Write;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use spse_i18n::Lang;
 use spse_protocol::UriError;
 
 use crate::accounts::LookupError;
 use crate::api_client::RequestError;
 use crate::cli::Command;
-use crate::messages::{Lang, Msg};
+use crate::messages::Msg;
 use crate::qr::QrError;
 use crate::store::{OpenStore, StoreError, StoreFile};
 use crate::terminal::{Terminal, TerminalError};

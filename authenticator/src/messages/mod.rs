@@ -1,39 +1,14 @@
-//! Every text the user reads (except `--help`), in Indonesian and English side by side,
-//! so a translation is never missing and never scattered.
+//! Which text the user reads (except `--help`) for each message. The words are in
+//! spse-i18n, beside the server's (`app_*` keys in `locales/*/authenticator*.toml`),
+//! whose tests keep every key used here present in both languages.
 
 mod errors;
 
 use std::path::Path;
 
+use spse_i18n::{Lang, Texts};
+
 pub use errors::error;
-
-/// The language of the messages. SPSE's users are Indonesian, so that is the default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Id,
-    En,
-}
-
-impl Lang {
-    /// English when the locale in force (POSIX order: `LC_ALL`, `LC_MESSAGES`, `LANG`)
-    /// starts with `en`, Indonesian otherwise.
-    pub fn from_env() -> Self {
-        Self::from_vars(|name| std::env::var(name).ok())
-    }
-
-    fn from_vars(var: impl Fn(&str) -> Option<String>) -> Self {
-        ["LC_ALL", "LC_MESSAGES", "LANG"]
-            .into_iter()
-            .find_map(|name| var(name).filter(|value| !value.is_empty()))
-            .map_or(Self::Id, |locale| {
-                if locale.starts_with("en") {
-                    Self::En
-                } else {
-                    Self::Id
-                }
-            })
-    }
-}
 
 /// A message of the normal flow; errors are rendered by [`error`].
 pub enum Msg<'a> {
@@ -95,146 +70,77 @@ pub enum Msg<'a> {
 
 impl Msg<'_> {
     pub fn text(&self, lang: Lang) -> String {
-        let (id, en) = match self {
-            Msg::AccountAdded(label) => {
-                let label = shown(label);
-                (
-                    format!("Akun ditambahkan: {label}"),
-                    format!("Account added: {label}"),
-                )
-            }
+        let t = Texts::new(lang);
+        match self {
+            Msg::AccountAdded(label) => t.fill("app_account_added", &[("label", &shown(label))]),
             Msg::AccountReplaced(label) => {
-                let label = shown(label);
-                (
-                    format!("Akun diganti dengan kunci yang baru: {label}"),
-                    format!("Account replaced with the new key: {label}"),
-                )
+                t.fill("app_account_replaced", &[("label", &shown(label))])
             }
             Msg::AccountRemoved(label) => {
-                let label = shown(label);
-                (
-                    format!("Akun dihapus: {label}"),
-                    format!("Account removed: {label}"),
-                )
+                t.fill("app_account_removed", &[("label", &shown(label))])
             }
             Msg::ConfirmReplace(label) => {
-                let label = shown(label);
-                (
-                    format!("Akun {label} sudah ada. Ganti kuncinya dengan yang baru?"),
-                    format!(
-                        "The account {label} already exists. Replace its key with the new one?"
-                    ),
-                )
+                t.fill("app_confirm_replace", &[("label", &shown(label))])
             }
-            Msg::ConfirmRemove(label) => {
-                let label = shown(label);
-                (
-                    format!("Hapus akun {label}? Kode untuk akun ini tidak dapat dibuat lagi."),
-                    format!("Remove the account {label}? Codes for it can no longer be made."),
-                )
+            Msg::ConfirmRemove(label) => t.fill("app_confirm_remove", &[("label", &shown(label))]),
+            Msg::YesNo => t.get("app_yes_no").into(),
+            Msg::NoAccounts => t.get("app_no_accounts").into(),
+            Msg::ColumnIssuer => t.get("app_column_issuer").into(),
+            Msg::ColumnAccount => t.get("app_column_account").into(),
+            Msg::ColumnPush => t.get("app_column_push").into(),
+            Msg::Yes => t.get("app_yes").into(),
+            Msg::No => t.get("app_no").into(),
+            Msg::Code { code, seconds_left } => {
+                t.plural("app_code", *seconds_left, &[("code", code)])
             }
-            Msg::YesNo => (" [y/T] ".into(), " [y/N] ".into()),
-            Msg::NoAccounts => (
-                "Belum ada akun. Tambahkan dengan: spse-authenticator add OTPAUTH_URI".into(),
-                "No accounts yet. Add one with: spse-authenticator add OTPAUTH_URI".into(),
-            ),
-            Msg::ColumnIssuer => ("PENERBIT".into(), "ISSUER".into()),
-            Msg::ColumnAccount => ("AKUN".into(), "ACCOUNT".into()),
-            Msg::ColumnPush => ("PUSH".into(), "PUSH".into()),
-            Msg::Yes => ("ya".into(), "yes".into()),
-            Msg::No => ("tidak".into(), "no".into()),
-            Msg::Code { code, seconds_left } => (
-                format!("{code}  (berlaku {seconds_left} detik lagi)"),
-                format!("{code}  (valid for {seconds_left} more seconds)"),
-            ),
-            Msg::PassphrasePrompt => (
-                "Frasa sandi penyimpanan: ".into(),
-                "Store passphrase: ".into(),
-            ),
-            Msg::NewStore(path) => (
-                format!("Membuat penyimpanan baru: {}", path.display()),
-                format!("Creating a new store: {}", path.display()),
-            ),
-            Msg::NewPassphrasePrompt => (
-                "Frasa sandi baru untuk penyimpanan: ".into(),
-                "New passphrase for the store: ".into(),
-            ),
-            Msg::RepeatPassphrasePrompt => (
-                "Ulangi frasa sandi: ".into(),
-                "Repeat the passphrase: ".into(),
-            ),
-            Msg::PushReady(account) => {
-                let account = shown(account);
-                (
-                    format!("Login {account} kini dapat disetujui dari aplikasi ini."),
-                    format!("Logins of {account} can now be approved from this app."),
-                )
+            Msg::PassphrasePrompt => t.get("app_passphrase_prompt").into(),
+            Msg::NewStore(path) => {
+                t.fill("app_new_store", &[("path", &path.display().to_string())])
             }
+            Msg::NewPassphrasePrompt => t.get("app_new_passphrase_prompt").into(),
+            Msg::RepeatPassphrasePrompt => t.get("app_repeat_passphrase_prompt").into(),
+            Msg::PushReady(account) => t.fill("app_push_ready", &[("account", &shown(account))]),
             Msg::InsecureServer(server) => {
-                let server = shown(server);
-                (
-                    format!(
-                        "Peringatan: {server} memakai http tanpa enkripsi; hanya layak untuk uji coba di mesin ini."
-                    ),
-                    format!(
-                        "Warning: {server} uses http without encryption; only sensible for tests on this machine."
-                    ),
-                )
+                t.fill("app_insecure_server", &[("server", &shown(server))])
             }
-            Msg::NoPushAccounts => (
-                "Belum ada akun dengan persetujuan login. Tambahkan dari QR aktivasi SPSE: spse-authenticator add --qr GAMBAR".into(),
-                "No account has login approval yet. Add one from the SPSE activation QR code: spse-authenticator add --qr IMAGE".into(),
+            Msg::NoPushAccounts => t.get("app_no_push_accounts").into(),
+            Msg::NothingPendingAnywhere => t.get("app_nothing_pending_anywhere").into(),
+            Msg::ColumnTime => t.get("app_column_time").into(),
+            Msg::ColumnIp => t.get("app_column_ip").into(),
+            Msg::ColumnBrowser => t.get("app_column_browser").into(),
+            Msg::PendingHint => t.get("app_pending_hint").into(),
+            Msg::AccountFailed { label, reason } => t.fill(
+                "app_account_failed",
+                &[("label", &shown(label)), ("reason", reason)],
             ),
-            Msg::NothingPendingAnywhere => (
-                "Tidak ada login yang menunggu persetujuan.".into(),
-                "No logins are waiting for approval.".into(),
-            ),
-            Msg::ColumnTime => ("WAKTU".into(), "TIME".into()),
-            Msg::ColumnIp => ("IP".into(), "IP".into()),
-            Msg::ColumnBrowser => ("PERAMBAN".into(), "BROWSER".into()),
-            Msg::PendingHint => (
-                "Setujui dengan: spse-authenticator approve AKUN (masukkan angka yang tampil di browser)".into(),
-                "Approve with: spse-authenticator approve ACCOUNT (type the number shown in the browser)".into(),
-            ),
-            Msg::AccountFailed { label, reason } => {
-                let label = shown(label);
-                (format!("{label}: {reason}"), format!("{label}: {reason}"))
-            }
             Msg::LoginToDecide {
                 account,
                 time,
                 ip,
                 browser,
-            } => {
-                let (account, ip) = (shown(account), shown(ip));
-                (
-                    format!("Login {account} pada {time} dari IP {ip}, {browser}"),
-                    format!("Login of {account} at {time} from IP {ip}, {browser}"),
-                )
-            }
-            Msg::OthersWaiting(count) => (
-                format!(
-                    "{count} login lain juga menunggu; yang terbaru dipilih. Lihat semuanya dengan: spse-authenticator pending"
-                ),
-                format!(
-                    "{count} other login(s) also waiting; the newest was chosen. See them all with: spse-authenticator pending"
-                ),
+            } => t.fill(
+                "app_login_to_decide",
+                &[
+                    ("account", &shown(account)),
+                    ("time", time),
+                    ("ip", &shown(ip)),
+                    ("browser", browser),
+                ],
             ),
-            Msg::NumberPrompt => (
-                "Angka yang tampil di browser: ".into(),
-                "Number shown in the browser: ".into(),
-            ),
+            Msg::OthersWaiting(count) => t.plural("app_others_waiting", *count as u64, &[]),
+            Msg::NumberPrompt => t.get("app_number_prompt").into(),
             Msg::ConfirmApprove {
                 account,
                 ip,
                 browser,
-            } => {
-                let (account, ip) = (shown(account), shown(ip));
-                (
-                    format!("Setujui login {account} dari IP {ip} ({browser})?"),
-                    format!("Approve the login of {account} from IP {ip} ({browser})?"),
-                )
-            }
+            } => t.fill(
+                "app_confirm_approve",
+                &[
+                    ("account", &shown(account)),
+                    ("ip", &shown(ip)),
+                    ("browser", browser),
+                ],
+            ),
             Msg::ConfirmDeny {
                 account,
                 ip,
@@ -242,50 +148,23 @@ impl Msg<'_> {
                 not_me,
             } => {
                 let (account, ip) = (shown(account), shown(ip));
-                let (id_note, en_note) = if *not_me {
-                    (" dan laporkan sebagai bukan Anda", " and report it as not yours")
+                let pairs = [
+                    ("account", account.as_str()),
+                    ("ip", &ip),
+                    ("browser", browser),
+                ];
+                if *not_me {
+                    t.fill("app_confirm_deny_not_me", &pairs)
                 } else {
-                    ("", "")
-                };
-                (
-                    format!("Tolak login {account} dari IP {ip} ({browser}){id_note}?"),
-                    format!("Deny the login of {account} from IP {ip} ({browser}){en_note}?"),
-                )
+                    t.fill("app_confirm_deny", &pairs)
+                }
             }
-            Msg::Approved(account) => {
-                let account = shown(account);
-                (
-                    format!("Login disetujui: {account}. Browser akan melanjutkan ke beranda."),
-                    format!("Login approved: {account}. The browser will continue to the home page."),
-                )
-            }
-            Msg::Denied(account) => {
-                let account = shown(account);
-                (
-                    format!("Login ditolak: {account}. Percobaan login itu sudah berakhir."),
-                    format!("Login denied: {account}. That login attempt is over."),
-                )
-            }
+            Msg::Approved(account) => t.fill("app_approved", &[("account", &shown(account))]),
+            Msg::Denied(account) => t.fill("app_denied", &[("account", &shown(account))]),
             Msg::ReportedNotMe(account) => {
-                let account = shown(account);
-                (
-                    format!(
-                        "Login ditolak dan dilaporkan sebagai bukan Anda: {account}. Pengguna dan helpdesk diberi tahu, dan persetujuan login baru untuk akun ini dijeda sementara."
-                    ),
-                    format!(
-                        "Login denied and reported as not you: {account}. The user and the helpdesk are notified, and new login approvals for this account pause for a while."
-                    ),
-                )
+                t.fill("app_reported_not_me", &[("account", &shown(account))])
             }
-        };
-        pick(lang, id, en)
-    }
-}
-
-pub fn pick(lang: Lang, id: String, en: String) -> String {
-    match lang {
-        Lang::Id => id,
-        Lang::En => en,
+        }
     }
 }
 
@@ -304,35 +183,6 @@ pub fn shown(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn vars(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |name| {
-            pairs
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.to_string())
-        }
-    }
-
-    #[test]
-    fn locale_precedence_follows_posix() {
-        assert_eq!(Lang::from_vars(vars(&[])), Lang::Id);
-        assert_eq!(Lang::from_vars(vars(&[("LANG", "en_US.UTF-8")])), Lang::En);
-        assert_eq!(Lang::from_vars(vars(&[("LANG", "id_ID.UTF-8")])), Lang::Id);
-        assert_eq!(
-            Lang::from_vars(vars(&[("LANG", "en_US"), ("LC_MESSAGES", "id_ID")])),
-            Lang::Id
-        );
-        assert_eq!(
-            Lang::from_vars(vars(&[("LANG", "id_ID"), ("LC_ALL", "en_GB")])),
-            Lang::En
-        );
-        assert_eq!(
-            Lang::from_vars(vars(&[("LANG", "en_US"), ("LC_ALL", "")])),
-            Lang::En
-        );
-        assert_eq!(Lang::from_vars(vars(&[("LANG", "C")])), Lang::Id);
-    }
 
     #[test]
     fn hostile_names_cannot_reach_the_terminal() {

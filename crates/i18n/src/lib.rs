@@ -1,4 +1,6 @@
-//! Page and message texts in Indonesian (default) and English, from `locales/*.toml`.
+//! Texts of every page, mail and command of both binaries, in Indonesian (default) and
+//! English, from `locales/{id,en}/*.toml`. A text is a string with `{name}` placeholders,
+//! or, where English needs a plural, a table `{ one = "...", other = "..." }`.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -28,18 +30,64 @@ impl Lang {
         }
     }
 
-    /// The language a command-line user asked for through the usual variables.
+    /// The language of a command-line program: English when the locale in force (POSIX
+    /// order: `LC_ALL`, `LC_MESSAGES`, `LANG`; empty counts as unset) starts with `en`,
+    /// Indonesian otherwise. The server's CLI and the authenticator both ask this, so they
+    /// never disagree; a `--lang` flag overrides it.
     pub fn from_env() -> Self {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    fn from_vars(var: impl Fn(&str) -> Option<String>) -> Self {
         ["LC_ALL", "LC_MESSAGES", "LANG"]
-            .iter()
-            .filter_map(|name| std::env::var(name).ok())
-            .find(|v| !v.is_empty())
-            .filter(|v| v.starts_with("en"))
+            .into_iter()
+            .find_map(|name| var(name).filter(|value| !value.is_empty()))
+            .filter(|locale| locale.starts_with("en"))
             .map_or(Self::Id, |_| Self::En)
+    }
+
+    /// Whether `count` takes the singular form: English has one for exactly 1,
+    /// Indonesian has no plural forms at all.
+    fn is_one(self, count: u64) -> bool {
+        self == Self::En && count == 1
     }
 }
 
-type Table = BTreeMap<String, String>;
+/// One text: a plain string, or a singular and a plural form chosen by a count (written
+/// `key = { one = "...", other = "..." }`; only English needs it).
+#[derive(Debug)]
+enum Text {
+    Plain(String),
+    Plural { one: String, other: String },
+}
+
+impl Text {
+    fn from_toml(key: &str, value: toml::Value) -> Self {
+        match value {
+            toml::Value::String(text) => Self::Plain(text),
+            toml::Value::Table(mut forms) => {
+                let mut form = |name: &str| match forms.remove(name) {
+                    Some(toml::Value::String(text)) => text,
+                    _ => panic!("{key}: a plural text needs a string `{name}`"),
+                };
+                let (one, other) = (form("one"), form("other"));
+                assert!(forms.is_empty(), "{key}: only `one` and `other` forms");
+                Self::Plural { one, other }
+            }
+            _ => panic!("{key}: a text is a string or a table of `one` and `other`"),
+        }
+    }
+
+    fn form(&self, one: bool) -> &str {
+        match self {
+            Self::Plain(text) => text,
+            Self::Plural { one: singular, .. } if one => singular,
+            Self::Plural { other, .. } => other,
+        }
+    }
+}
+
+type Table = BTreeMap<String, Text>;
 
 /// One feature's texts: `locales/id/NAME.toml` and `locales/en/NAME.toml`.
 macro_rules! feature {
@@ -63,10 +111,20 @@ const FEATURES: &[(&str, &str, &str)] = &[
     feature!("helpdesk_log"),
     feature!("reset"),
     feature!("admin"),
+    feature!("mail"),
+    feature!("authenticator"),
+    feature!("authenticator_errors"),
 ];
 
 fn parse(text: &str) -> Table {
-    toml::from_str(text).expect("locale files are valid TOML (tested)")
+    let table: toml::Table = toml::from_str(text).expect("locale files are valid TOML (tested)");
+    table
+        .into_iter()
+        .map(|(key, value)| {
+            let text = Text::from_toml(&key, value);
+            (key, text)
+        })
+        .collect()
 }
 
 fn tables() -> &'static [Table; 2] {
@@ -96,128 +154,64 @@ impl Texts {
         self.lang
     }
 
+    fn text(&self, key: &str) -> Option<&'static Text> {
+        tables()[self.lang as usize].get(key)
+    }
+
     /// The text for `key`; the key itself if missing (a test keeps that from shipping).
     pub fn get<'k>(&self, key: &'k str) -> &'k str
     where
         'static: 'k,
     {
-        let table = &tables()[self.lang as usize];
-        table.get(key).map_or(key, String::as_str)
+        self.text(key).map_or(key, |text| text.form(false))
     }
 
     /// The text for `key` with `{name}` placeholders filled in.
     pub fn fill(&self, key: &str, pairs: &[(&str, &str)]) -> String {
-        pairs
-            .iter()
-            .fold(self.get(key).to_string(), |text, (name, value)| {
-                text.replace(&format!("{{{name}}}"), value)
-            })
+        substitute(self.get(key), pairs)
     }
+
+    /// The text for `key` in the form `count` takes, with `{count}` and the other
+    /// placeholders filled in.
+    pub fn plural(&self, key: &str, count: u64, pairs: &[(&str, &str)]) -> String {
+        let form = self
+            .text(key)
+            .map_or(key, |text| text.form(self.lang.is_one(count)));
+        let count = count.to_string();
+        let mut all = vec![("count", count.as_str())];
+        all.extend_from_slice(pairs);
+        substitute(form, &all)
+    }
+}
+
+/// `template` with each `{name}` replaced by its value, in one pass: a value is never
+/// searched for placeholders itself, so a user agent or account name that contains
+/// `{ip}` stays as it is. Unknown names stay in place.
+fn substitute(template: &str, pairs: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let known = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            let (_, value) = pairs.iter().find(|(n, _)| *n == name)?;
+            Some((*value, close))
+        });
+        match known {
+            Some((value, close)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn no_key_is_defined_twice() {
-        let mut seen = std::collections::HashMap::new();
-        for (feature, id, _) in FEATURES {
-            for key in parse(id).into_keys() {
-                if let Some(other) = seen.insert(key.clone(), *feature) {
-                    panic!("{key} is in both {other}.toml and {feature}.toml");
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn both_languages_have_the_same_keys() {
-        for (feature, id, en) in FEATURES {
-            let (id, en) = (parse(id), parse(en));
-            let missing_en: Vec<_> = id.keys().filter(|k| !en.contains_key(*k)).collect();
-            let missing_id: Vec<_> = en.keys().filter(|k| !id.contains_key(*k)).collect();
-            assert!(
-                missing_en.is_empty(),
-                "missing in en/{feature}.toml: {missing_en:?}"
-            );
-            assert!(
-                missing_id.is_empty(),
-                "missing in id/{feature}.toml: {missing_id:?}"
-            );
-        }
-        let [id, en] = tables();
-        let missing_en: Vec<_> = id.keys().filter(|k| !en.contains_key(*k)).collect();
-        let missing_id: Vec<_> = en.keys().filter(|k| !id.contains_key(*k)).collect();
-        assert!(missing_en.is_empty(), "missing in en.toml: {missing_en:?}");
-        assert!(missing_id.is_empty(), "missing in id.toml: {missing_id:?}");
-    }
-
-    /// Every key the templates and the code ask for exists (in both, by the test above).
-    #[test]
-    fn every_used_key_exists() {
-        let [id, _] = tables();
-        // Every crate of the server, the templates with them.
-        let dirs = [
-            concat!(env!("CARGO_MANIFEST_DIR"), "/.."),
-            concat!(env!("CARGO_MANIFEST_DIR"), "/../../server/src"),
-        ];
-        let mut missing = Vec::new();
-        for dir in dirs {
-            for text in read_tree(std::path::Path::new(dir)) {
-                for key in used_keys(&text) {
-                    if !id.contains_key(&key) {
-                        missing.push(key);
-                    }
-                }
-            }
-        }
-        assert!(
-            missing.is_empty(),
-            "keys used but not in the locales: {missing:?}"
-        );
-    }
-
-    fn read_tree(dir: &std::path::Path) -> Vec<String> {
-        let mut out = Vec::new();
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() && !path.ends_with("locales") {
-                out.extend(read_tree(&path));
-            } else if let Ok(text) = std::fs::read_to_string(&path) {
-                out.push(text);
-            }
-        }
-        out
-    }
-
-    /// Keys appear as string literals inside `t.get(..)` and `t.fill(..)` calls: the
-    /// `Texts` value is always named `t`.
-    fn used_keys(text: &str) -> Vec<String> {
-        let mut keys = Vec::new();
-        for marker in ["t.get(\"", "t.fill(\""] {
-            for part in text.split(marker).skip(1) {
-                if let Some(end) = part.find('"') {
-                    let key = &part[..end];
-                    if !key.is_empty()
-                        && key
-                            .chars()
-                            .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())
-                    {
-                        keys.push(key.to_string());
-                    }
-                }
-            }
-        }
-        keys
-    }
-
-    #[test]
-    fn fill_replaces_placeholders() {
-        let t = Texts::new(Lang::Id);
-        assert!(
-            t.fill("footer_version", &[("version", "9.9")])
-                .contains("9.9")
-        );
-    }
-}
+mod tests;

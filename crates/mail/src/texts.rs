@@ -1,95 +1,119 @@
-//! The words of each notice, in Indonesian then English (the user's language is not
-//! stored yet, so both are sent).
+//! Every mail's words: its subject and bodies, from the locale texts. The account mails
+//! go out in Indonesian then English (the user's language is not stored yet); the reset
+//! mail in the language the request was made in.
 
 use askama::Template;
 
 use spse_domain::client::Client;
 use spse_i18n::{Lang, Texts};
 
+use crate::Mail;
+
+/// One language's half of a mail sent in both.
+struct Part {
+    greeting: String,
+    body: String,
+    closing: Option<String>,
+}
+
 #[derive(Template)]
-#[template(path = "mail/totp_activated.txt")]
-struct TotpActivated<'a> {
+#[template(path = "mail/bilingual.txt")]
+struct Bilingual {
+    parts: Vec<Part>,
+}
+
+/// A mail in Indonesian then English, subject "Indonesian / English"; `words` gives one
+/// language's subject and part.
+fn in_both(to: &str, words: impl Fn(Texts) -> (String, Part)) -> Mail {
+    let [(id_subject, id), (en_subject, en)] =
+        [Lang::Id, Lang::En].map(|lang| words(Texts::new(lang)));
+    let subject = format!("{id_subject} / {en_subject}");
+    let text = Bilingual {
+        parts: vec![id, en],
+    }
+    .render()
+    .unwrap_or_else(|_| subject.clone());
+    Mail {
+        to: to.to_string(),
+        subject,
+        text,
+        html: None,
+    }
+}
+
+/// Who, where and from which client: the placeholders of the account mails.
+fn account_pairs<'a>(
     user_id: &'a str,
     issuer: &'a str,
     ip: &'a str,
     user_agent: &'a str,
+) -> [(&'static str, &'a str); 4] {
+    [
+        ("user_id", user_id),
+        ("issuer", issuer),
+        ("ip", ip),
+        ("user_agent", user_agent),
+    ]
 }
 
 /// Notice that TOTP was activated, so a user who did not do it can react.
-pub fn totp_activated(user_id: &str, issuer: &str, client: &Client) -> String {
-    TotpActivated {
-        user_id,
-        issuer,
-        ip: &client.ip,
-        user_agent: &client.user_agent,
-    }
-    .render()
-    .unwrap_or_else(|_| format!("TOTP diaktifkan untuk {user_id}. / TOTP activated for {user_id}."))
-}
-
-#[derive(Template)]
-#[template(path = "mail/password_changed.txt")]
-struct PasswordChanged<'a> {
-    user_id: &'a str,
-    issuer: &'a str,
-    ip: &'a str,
-    user_agent: &'a str,
-}
-
-/// Notice that the password changed and other sessions ended.
-pub fn password_changed(user_id: &str, issuer: &str, client: &Client) -> String {
-    PasswordChanged {
-        user_id,
-        issuer,
-        ip: &client.ip,
-        user_agent: &client.user_agent,
-    }
-    .render()
-    .unwrap_or_else(|_| format!("Password {user_id} diganti. / Password of {user_id} changed."))
-}
-
-#[derive(Template)]
-#[template(path = "mail/not_me.txt")]
-struct NotMe<'a> {
-    user_id: &'a str,
-    issuer: &'a str,
-    ip: &'a str,
-    user_agent: &'a str,
-}
-
-/// What "bukan saya" did, so the user knows to expect the password change.
-pub fn not_me(user_id: &str, issuer: &str, client: &Client) -> String {
-    NotMe {
-        user_id,
-        issuer,
-        ip: &client.ip,
-        user_agent: &client.user_agent,
-    }
-    .render()
-    .unwrap_or_else(|_| {
-        format!("Login {user_id} ditandai bukan saya. / A login to {user_id} was marked not me.")
+pub fn totp_activated(to: &str, user_id: &str, issuer: &str, client: &Client) -> Mail {
+    let pairs = account_pairs(user_id, issuer, &client.ip, &client.user_agent);
+    in_both(to, |t| {
+        let part = Part {
+            greeting: t.fill("mail_greeting", &pairs),
+            body: t.fill("totp_activated_mail_body", &pairs),
+            closing: Some(t.get("totp_activated_mail_not_you").to_string()),
+        };
+        (t.get("totp_activated_mail_subject").to_string(), part)
     })
 }
 
-#[derive(Template)]
-#[template(path = "mail/login_refused.txt")]
-struct LoginRefused<'a> {
-    user_id: &'a str,
-    ip: &'a str,
-    user_agent: &'a str,
-    not_me: bool,
+/// Notice that the password changed and other sessions ended.
+pub fn password_changed(to: &str, user_id: &str, issuer: &str, client: &Client) -> Mail {
+    let pairs = account_pairs(user_id, issuer, &client.ip, &client.user_agent);
+    in_both(to, |t| {
+        let part = Part {
+            greeting: t.fill("mail_greeting", &pairs),
+            body: t.fill("password_changed_mail_body", &pairs),
+            closing: Some(t.get("password_changed_mail_not_you").to_string()),
+        };
+        (t.get("password_changed_mail_subject").to_string(), part)
+    })
+}
+
+/// What "bukan saya" did, so the user knows to expect the password change.
+pub fn not_me(to: &str, user_id: &str, issuer: &str, client: &Client) -> Mail {
+    let pairs = account_pairs(user_id, issuer, &client.ip, &client.user_agent);
+    in_both(to, |t| {
+        let part = Part {
+            greeting: t.fill("mail_greeting", &pairs),
+            body: t.fill("not_me_mail_body", &pairs),
+            closing: None,
+        };
+        (t.get("not_me_mail_subject").to_string(), part)
+    })
 }
 
 /// Notice that a login was refused in the authenticator ("bukan saya" or a plain no).
-pub fn login_refused(user_id: &str, ip: &str, user_agent: &str, not_me: bool) -> String {
-    LoginRefused {
-        user_id,
-        ip,
-        user_agent,
-        not_me,
-    }
-    .render()
-    .unwrap_or_else(|_| format!("Login {user_id} ditolak. / Login {user_id} refused."))
+pub fn login_refused(to: &str, user_id: &str, ip: &str, user_agent: &str, not_me: bool) -> Mail {
+    let pairs = [("user_id", user_id), ("ip", ip), ("user_agent", user_agent)];
+    in_both(to, |t| {
+        let part = if not_me {
+            Part {
+                greeting: t.fill("mail_greeting", &pairs),
+                body: t.fill("login_refused_mail_body_not_me", &pairs),
+                closing: Some(t.get("login_refused_mail_not_me_next").to_string()),
+            }
+        } else {
+            Part {
+                greeting: t.fill("mail_greeting", &pairs),
+                body: t.fill("login_refused_mail_body", &pairs),
+                closing: None,
+            }
+        };
+        (t.get("login_refused_mail_subject").to_string(), part)
+    })
 }
 
 #[derive(Template)]
@@ -111,15 +135,11 @@ struct ResetRequestHtml<'a> {
 }
 
 /// "Konfirmasi Permintaan Reset TOTP" in the language the request was made in: the
-/// subject, the plain text, and the HTML with its "Reset TOTP" button.
-pub fn reset_request(
-    t: Texts,
-    user_id: &str,
-    link: &str,
-    minutes: i64,
-) -> (String, String, Option<String>) {
-    let expiry = t.fill("reset_mail_expiry", &[("minutes", &minutes.to_string())]);
-    let greeting = t.fill("reset_mail_greeting", &[("user_id", user_id)]);
+/// plain text, and the HTML with its "Reset TOTP" button.
+pub fn reset_request(to: &str, t: Texts, user_id: &str, link: &str, minutes: i64) -> Mail {
+    let minutes = u64::try_from(minutes).unwrap_or_default();
+    let expiry = t.plural("reset_mail_expiry", minutes, &[]);
+    let greeting = t.fill("mail_greeting", &[("user_id", user_id)]);
     let text = ResetRequestText {
         t,
         greeting: &greeting,
@@ -136,7 +156,12 @@ pub fn reset_request(
     }
     .render()
     .ok();
-    (t.get("reset_mail_subject").to_string(), text, html)
+    Mail {
+        to: to.to_string(),
+        subject: t.get("reset_mail_subject").to_string(),
+        text,
+        html,
+    }
 }
 
 /// Something that happened to an account and that its owner must hear about.
@@ -150,72 +175,81 @@ pub enum Notice {
     HelpdeskEnable,
 }
 
-fn notice_line(t: Texts, notice: Notice) -> &'static str {
+fn notice_line(t: Texts, notice: Notice, pairs: &[(&str, &str)]) -> String {
     match notice {
-        Notice::TotpReset => t.get("notice_totp_reset"),
-        Notice::TotpDisabled => t.get("notice_totp_disabled"),
-        Notice::HelpdeskTotpReset => t.get("notice_helpdesk_totp_reset"),
-        Notice::HelpdeskUnlock => t.get("notice_helpdesk_unlock"),
-        Notice::HelpdeskDisable => t.get("notice_helpdesk_disable"),
-        Notice::HelpdeskEnable => t.get("notice_helpdesk_enable"),
+        Notice::TotpReset => t.fill("notice_totp_reset", pairs),
+        Notice::TotpDisabled => t.fill("notice_totp_disabled", pairs),
+        Notice::HelpdeskTotpReset => t.fill("notice_helpdesk_totp_reset", pairs),
+        Notice::HelpdeskUnlock => t.fill("notice_helpdesk_unlock", pairs),
+        Notice::HelpdeskDisable => t.fill("notice_helpdesk_disable", pairs),
+        Notice::HelpdeskEnable => t.fill("notice_helpdesk_enable", pairs),
     }
 }
 
-#[derive(Template)]
-#[template(path = "mail/notice.txt")]
-struct NoticeText<'a> {
-    parts: Vec<NoticePart>,
-    ip: &'a str,
-    user_agent: &'a str,
-}
-
-struct NoticePart {
-    greeting: String,
-    line: String,
-    staff: Option<String>,
-    where_from: String,
-    not_you: String,
-}
-
-/// A notice in Indonesian then English (the user's language is not stored): subject and
-/// text. `staff` names the helpdesk member who acted.
+/// A notice: its line is also its subject. `staff` names the helpdesk member who acted.
 pub fn notice(
+    to: &str,
     notice: Notice,
     user_id: &str,
     issuer: &str,
     client: &Client,
     staff: Option<&str>,
-) -> (String, String) {
-    let parts: Vec<NoticePart> = [Lang::Id, Lang::En]
-        .into_iter()
-        .map(|lang| {
-            let t = Texts::new(lang);
-            NoticePart {
-                greeting: t.fill("notice_greeting", &[("user_id", user_id)]),
-                line: notice_line(t, notice)
-                    .replace("{user_id}", user_id)
-                    .replace("{issuer}", issuer),
-                staff: staff.map(|s| t.fill("notice_by_staff", &[("staff", s)])),
-                where_from: t.get("notice_where_from").to_string(),
-                not_you: t.get("notice_not_you").to_string(),
-            }
-        })
-        .collect();
-    let subject = format!(
-        "{} / {}",
-        notice_line(Texts::new(Lang::Id), notice)
-            .replace("{user_id}", user_id)
-            .replace("{issuer}", issuer),
-        notice_line(Texts::new(Lang::En), notice)
-            .replace("{user_id}", user_id)
-            .replace("{issuer}", issuer)
-    );
-    let text = NoticeText {
-        parts,
-        ip: &client.ip,
-        user_agent: &client.user_agent,
+) -> Mail {
+    let pairs = account_pairs(user_id, issuer, &client.ip, &client.user_agent);
+    in_both(to, |t| {
+        let line = notice_line(t, notice, &pairs);
+        let mut body = line.clone();
+        if let Some(staff) = staff {
+            body.push('\n');
+            body.push_str(&t.fill("notice_by_staff", &[("staff", staff)]));
+        }
+        body.push('\n');
+        body.push_str(&t.fill("notice_where_from", &pairs));
+        let part = Part {
+            greeting: t.fill("mail_greeting", &pairs),
+            body,
+            closing: Some(t.get("notice_not_you").to_string()),
+        };
+        (line, part)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Filters and tests downstream match on these subjects: their wording stays.
+    #[test]
+    fn account_mails_are_in_both_languages_subject_and_body() {
+        let client = Client {
+            ip: "10.0.0.1".into(),
+            user_agent: "Firefox {ip}".into(),
+        };
+        let mails = [
+            (
+                totp_activated("a@lpse.id", "PPK1", "LPSE", &client),
+                "TOTP SPSE diaktifkan / SPSE TOTP activated",
+            ),
+            (
+                password_changed("a@lpse.id", "PPK1", "LPSE", &client),
+                "Password SPSE diganti / SPSE password changed",
+            ),
+            (
+                not_me("a@lpse.id", "PPK1", "LPSE", &client),
+                "Login yang tidak Anda kenali / A login you did not recognise",
+            ),
+            (
+                login_refused("a@lpse.id", "PPK1", "10.0.0.1", "Firefox {ip}", true),
+                "Login SPSE ditolak / SPSE login refused",
+            ),
+        ];
+        for (mail, subject) in mails {
+            assert_eq!(mail.subject, subject);
+            assert_eq!(mail.to, "a@lpse.id");
+            let (id, en) = mail.text.split_once("\n\n---\n\n").expect("two halves");
+            assert!(id.starts_with("Yth. pengguna PPK1,"), "{id}");
+            assert!(en.starts_with("Dear PPK1,"), "{en}");
+            assert!(id.contains("Browser: Firefox {ip}"), "{id}");
+        }
     }
-    .render()
-    .unwrap_or_else(|_| subject.clone());
-    (subject, text)
 }

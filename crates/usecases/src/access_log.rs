@@ -3,7 +3,6 @@
 use super::{Auth, AuthError, Client, SignedIn, Subject};
 use spse_domain::event::EventKind;
 use spse_domain::token;
-use spse_mail::Mail;
 use spse_store::{LoggedEvent, SessionRecord};
 
 /// Entries per page of `/log-akses`.
@@ -157,13 +156,9 @@ impl Auth {
         let detail = format!("entry {event_id}; {ended} sessions ended");
         self.log_event(EventKind::NotMe, Subject::Account(user), client, &detail)
             .await?;
-        self.send_later(Mail {
-            to: user.email.clone(),
-            subject: "Login yang tidak Anda kenali / A login you did not recognise".into(),
-            text: spse_mail::texts::not_me(&user.user_id, &self.policy.issuer, client),
-            html: None,
-        })
-        .await?;
+        let mail =
+            spse_mail::texts::not_me(&user.email, &user.user_id, &self.policy.issuer, client);
+        self.send_later(mail).await?;
         Ok(())
     }
 }

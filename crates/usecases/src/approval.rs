@@ -6,7 +6,6 @@ use spse_protocol::api::{Decision, ErrorCode, PendingApproval};
 use super::{Auth, AuthError, Client, Session, SessionToken, Subject};
 use spse_domain::event::EventKind;
 use spse_domain::token;
-use spse_mail::Mail;
 use spse_store::{
     ApprovalRecord, ApprovalState, DeviceRecord, Factor, Reservation, SessionRecord, UserRecord,
 };
@@ -199,17 +198,13 @@ impl Auth {
                 // Someone else got past the password: it must change at the next login.
                 self.store.require_password_change(user.pk, now).await?;
             }
-            self.send_later(Mail {
-                to: user.email.clone(),
-                subject: "Login SPSE ditolak / SPSE login refused".into(),
-                text: spse_mail::texts::login_refused(
-                    &user.user_id,
-                    &approval.ip,
-                    &approval.user_agent,
-                    decision == Decision::NotMe,
-                ),
-                html: None,
-            })
+            self.send_later(spse_mail::texts::login_refused(
+                &user.email,
+                &user.user_id,
+                &approval.ip,
+                &approval.user_agent,
+                decision == Decision::NotMe,
+            ))
             .await?;
         }
         self.wake_waiting_pages(&approval.session_hash).await;

@@ -10,7 +10,6 @@ use super::{Auth, AuthError, Client, Session, SessionToken, Subject};
 use spse_domain::event::EventKind;
 use spse_domain::token;
 use spse_domain::totp::{Code, CodeCheck, check};
-use spse_mail::Mail;
 use spse_store::{DeviceRecord, Factor, Reservation};
 
 /// The parts of an HTTP request that its signature covers.
@@ -176,13 +175,13 @@ impl Auth {
             &detail,
         )
         .await?;
-        self.send_later(Mail {
-            to: user.email.clone(),
-            subject: "TOTP SPSE diaktifkan / SPSE TOTP activated".into(),
-            text: spse_mail::texts::totp_activated(&user.user_id, &self.policy.issuer, client),
-            html: None,
-        })
-        .await?;
+        let mail = spse_mail::texts::totp_activated(
+            &user.email,
+            &user.user_id,
+            &self.policy.issuer,
+            client,
+        );
+        self.send_later(mail).await?;
         self.wake_waiting_pages(&pending.session_hash).await;
         Ok(EnrollResponse {
             device_id: device.id,

@@ -5,7 +5,6 @@ use spse_domain::event::EventKind;
 use spse_domain::password::{self, NewPassword, PasswordError};
 use spse_domain::session::Stage;
 use spse_domain::user::UserId;
-use spse_mail::Mail;
 use spse_store::{Factor, Reservation, SessionRecord, UserRecord};
 
 /// Why a password change was refused.
@@ -232,13 +231,13 @@ impl Auth {
             &detail,
         )
         .await?;
-        self.send_later(Mail {
-            to: user.email.clone(),
-            subject: "Password SPSE diganti / SPSE password changed".into(),
-            text: spse_mail::texts::password_changed(&user.user_id, &self.policy.issuer, client),
-            html: None,
-        })
-        .await?;
+        let mail = spse_mail::texts::password_changed(
+            &user.email,
+            &user.user_id,
+            &self.policy.issuer,
+            client,
+        );
+        self.send_later(mail).await?;
         Ok(())
     }
 }

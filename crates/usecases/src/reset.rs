@@ -9,7 +9,6 @@ use spse_domain::reset::{self, ResetCode};
 use spse_domain::secret::Secret;
 use spse_domain::user::{UserId, UserKind};
 use spse_i18n::Texts;
-use spse_mail::Mail;
 use spse_mail::texts::{self, Notice};
 use spse_store::UserRecord;
 
@@ -148,16 +147,10 @@ impl Auth {
             .insert_reset_code(user.pk, &code.hash(), now, now + self.policy.reset_secs)
             .await?;
         let link = self.reset_link(&user, &code);
-        let (subject, text, html) =
-            texts::reset_request(t, &user.user_id, &link, self.policy.reset_secs / 60);
+        let minutes = self.policy.reset_secs / 60;
         // Only ever the address on file, never the one typed (GitLab CVE-2023-7028).
-        self.send_later(Mail {
-            to: user.email.clone(),
-            subject,
-            text,
-            html,
-        })
-        .await?;
+        let mail = texts::reset_request(&user.email, t, &user.user_id, &link, minutes);
+        self.send_later(mail).await?;
         self.log_event(
             EventKind::ResetRequested,
             Subject::Account(&user),
@@ -248,15 +241,15 @@ impl Auth {
         client: &Client,
         staff: Option<&str>,
     ) -> Result<(), AuthError> {
-        let (subject, text) =
-            texts::notice(notice, &user.user_id, &self.policy.issuer, client, staff);
-        self.send_later(Mail {
-            to: user.email.clone(),
-            subject,
-            text,
-            html: None,
-        })
-        .await
+        let mail = texts::notice(
+            &user.email,
+            notice,
+            &user.user_id,
+            &self.policy.issuer,
+            client,
+            staff,
+        );
+        self.send_later(mail).await
     }
 }
 

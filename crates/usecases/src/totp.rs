@@ -8,7 +8,6 @@ use super::{Account, Auth, AuthError, Client, Session, SessionToken, Subject};
 use spse_domain::event::EventKind;
 use spse_domain::session::Stage;
 use spse_domain::totp::{Code, CodeCheck, check, enroll_token};
-use spse_mail::Mail;
 use spse_store::{Factor, Reservation, SessionRecord, UserRecord};
 
 /// What the activation page shows: the only place a TOTP secret leaves the server.
@@ -172,13 +171,13 @@ impl Auth {
             "code",
         )
         .await?;
-        self.send_later(Mail {
-            to: user.email.clone(),
-            subject: "TOTP SPSE diaktifkan / SPSE TOTP activated".into(),
-            text: spse_mail::texts::totp_activated(&user.user_id, &self.policy.issuer, client),
-            html: None,
-        })
-        .await?;
+        let mail = spse_mail::texts::totp_activated(
+            &user.email,
+            &user.user_id,
+            &self.policy.issuer,
+            client,
+        );
+        self.send_later(mail).await?;
         self.finish_login(session, &user, client).await
     }
 
