@@ -1,15 +1,16 @@
 //! Two real `spse-auth serve` processes on one PostgreSQL database behave as one service.
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use spse_domain::user::UserKind;
 use spse_protocol::api::{self, DeviceKey, ENROLLING};
+use spse_testkit::device::unix_now;
+use spse_testkit::free_port;
 
 use crate::database::TestDatabase;
 use crate::helpers::{Browser, PASSWORD};
-use crate::process::{ServerProcess, free_port, spse_auth};
+use crate::process::{ServerProcess, spse_auth};
 
 struct Pair {
     a: ServerProcess,
@@ -55,40 +56,23 @@ async fn two_instances_with_captcha(captcha: bool) -> Pair {
 impl Pair {
     fn add_user(&self, user_id: &str) {
         let mut add = spse_auth();
-        add.args([
-            "user",
-            "add",
-            "--user-id",
+        add.env("SPSE_DATABASE_URL", &self.database_url)
+            .env("SPSE_DATA_DIR", self._dir.path().join("admin"))
+            .env("SPSE_KEY_FILE", self._dir.path().join("shared.key"));
+        let email = format!("{}@lpse.example.go.id", user_id.to_lowercase());
+        spse_testkit::add_user_with_cli(
+            add,
+            UserKind::NonPenyedia,
             user_id,
-            "--kind",
-            "non-penyedia",
-            "--email",
-        ])
-        .arg(format!("{}@lpse.example.go.id", user_id.to_lowercase()))
-        .args(["--name", "Dua Instans", "--password-stdin"])
-        .env("SPSE_DATABASE_URL", &self.database_url)
-        .env("SPSE_DATA_DIR", self._dir.path().join("admin"))
-        .env("SPSE_KEY_FILE", self._dir.path().join("shared.key"))
-        .stdin(Stdio::piped());
-        let mut child = add.spawn().unwrap();
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(format!("{PASSWORD}\n").as_bytes())
-            .unwrap();
-        assert!(child.wait().unwrap().success());
+            &email,
+            "Dua Instans",
+            PASSWORD,
+        )
+        .unwrap();
     }
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
+/// A request signed as the app signs it, on the real clock the two processes run on.
 async fn signed(
     base: &str,
     key: &DeviceKey,
@@ -97,18 +81,11 @@ async fn signed(
     path: &str,
     body: &[u8],
 ) -> (StatusCode, serde_json::Value) {
-    let h = key.sign(method, path, now(), body);
-    let response = reqwest::Client::new()
-        .request(method.parse().unwrap(), format!("{base}{path}"))
-        .header(api::HEADER_DEVICE, device)
-        .header(api::HEADER_TIMESTAMP, h.timestamp.to_string())
-        .header(api::HEADER_NONCE, &h.nonce)
-        .header(api::HEADER_SIGNATURE, &h.signature)
-        .body(body.to_vec())
-        .send()
+    let now = unix_now() as i64;
+    let client = reqwest::Client::new();
+    spse_testkit::device::signed(&client, base, key, device, method, path, body, now)
         .await
-        .unwrap();
-    (response.status(), response.json().await.unwrap_or_default())
+        .unwrap()
 }
 
 /// Reads an event stream until its `done` event; returns how long that took after `since`.
@@ -141,7 +118,7 @@ async fn a_login_waiting_on_a_moves_on_when_b_gets_the_decision() {
     let body = serde_json::to_vec(&api::EnrollRequest {
         token: uri.enroll.clone().unwrap(),
         public_key: key.public_hex(),
-        code: uri.key.code_at(now() as u64),
+        code: uri.key.code_at(unix_now()),
         device_name: "HP".into(),
     })
     .unwrap();

@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use spse_domain::user::UserKind;
+use spse_testkit::free_port;
 
 use crate::helpers::*;
-use crate::process::free_port;
 
 struct OwnCluster {
     dir: tempfile::TempDir,

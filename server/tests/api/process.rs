@@ -33,15 +33,6 @@ pub fn spse_auth() -> Command {
     command
 }
 
-/// A free port on loopback (bound and released: good enough for tests).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 impl ServerProcess {
     /// Sends SIGTERM, as an orchestrator stopping the instance does.
     pub fn terminate(&self) {

@@ -52,10 +52,15 @@ pub async fn signed_at(
     body: &[u8],
     timestamp: i64,
 ) -> (StatusCode, Value) {
-    let h = key.sign(method, path, timestamp, body);
-    send(app, device, method, path, body, &h).await
+    let client = reqwest::Client::new();
+    spse_testkit::device::signed(
+        &client, &app.base, key, device, method, path, body, timestamp,
+    )
+    .await
+    .unwrap()
 }
 
+/// A request with signature headers made beforehand (replayed or tampered with).
 pub async fn send(
     app: &TestApp,
     device: &str,
@@ -64,20 +69,10 @@ pub async fn send(
     body: &[u8],
     h: &api::SignedHeaders,
 ) -> (StatusCode, Value) {
-    let response = reqwest::Client::new()
-        .request(method.parse().unwrap(), format!("{}{path}", app.base))
-        .header(api::HEADER_DEVICE, device)
-        .header(api::HEADER_TIMESTAMP, h.timestamp.to_string())
-        .header(api::HEADER_NONCE, &h.nonce)
-        .header(api::HEADER_SIGNATURE, &h.signature)
-        .header("content-type", "application/json")
-        .body(body.to_vec())
-        .send()
+    let client = reqwest::Client::new();
+    spse_testkit::device::send(&client, &app.base, device, method, path, body, h)
         .await
-        .unwrap();
-    let status = response.status();
-    let json = response.json().await.unwrap_or(Value::Null);
-    (status, json)
+        .unwrap()
 }
 
 pub async fn enroll(app: &TestApp, uri: &OtpauthUri, key: &DeviceKey) -> (StatusCode, Value) {

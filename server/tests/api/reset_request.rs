@@ -320,11 +320,7 @@ async fn the_captcha_is_drawn_spoken_single_use_and_expires() {
 
 #[tokio::test]
 async fn a_mail_server_down_at_request_time_gets_the_mail_once_it_is_back() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = spse_testkit::free_port();
     let app = spawn_with(|raw| raw.set("smtp_url", format!("smtp://127.0.0.1:{port}"))).await;
     app.add_user("PPK30", UserKind::NonPenyedia).await;
 
@@ -369,11 +365,7 @@ async fn a_mail_server_down_at_request_time_gets_the_mail_once_it_is_back() {
 
 #[tokio::test]
 async fn queued_mail_is_sent_after_a_restart() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = spse_testkit::free_port();
     let smtp = format!("smtp://127.0.0.1:{port}");
     let first = spawn_with(|raw| raw.set("smtp_url", smtp.clone())).await;
     first.add_user("PPK30", UserKind::NonPenyedia).await;

@@ -182,18 +182,7 @@ async fn oathtool_codes_activate_and_log_in() {
     b.password_step(UserKind::NonPenyedia, "PPK7", PASSWORD)
         .await;
     let key = b.activation_key().await;
-    let oathtool = |unix: i64| {
-        let out = std::process::Command::new("oathtool")
-            .args(["--totp", "-b", &key.to_base32(), "-N", &format!("@{unix}")])
-            .output()
-            .expect("oathtool is installed by the test command (Debian package oathtool)");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap().trim().to_string()
-    };
+    let oathtool = |unix: i64| spse_testkit::oathtool(&key.to_base32(), unix as u64);
     let code = oathtool(START);
     assert_eq!(code, app.code(&key), "independent implementation agrees");
     assert_eq!(
