@@ -14,7 +14,7 @@ use sqlx::{AnyPool, Row};
 
 /// 2027-01-15 08:00:10 UTC: 10 seconds into a TOTP step.
 pub const START: i64 = 1_800_000_010;
-pub use spse_testkit::{Browser, PASSWORD, Page};
+pub use spse_testkit::{Browser, PASSWORD, Page, eventually};
 
 pub struct TestApp {
     pub base: String,
@@ -222,15 +222,28 @@ impl TestApp {
     /// The outbox once it holds `n` mails: the queue's worker delivers in the background.
     /// Waits for delivery, not for a time rule; the clock stays pinned.
     pub async fn wait_for_outbox(&self, n: usize) -> Vec<String> {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        loop {
+        eventually(&format!("{n} mails in the outbox"), || async {
             let mails = self.outbox();
-            if mails.len() >= n || std::time::Instant::now() > deadline {
-                return mails;
+            if mails.len() >= n {
+                return Ok(mails);
             }
             self.auth.wake_mail_worker();
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
+            Err(format!("{} mails", mails.len()))
+        })
+        .await
+    }
+
+    /// The first mail in the outbox containing `needle`, once the worker has written it.
+    pub async fn mail_with(&self, needle: &str) -> String {
+        eventually(&format!("a mail with {needle:?} in the outbox"), || async {
+            let mails = self.outbox();
+            if let Some(mail) = mails.iter().find(|m| m.contains(needle)) {
+                return Ok(mail.clone());
+            }
+            self.auth.wake_mail_worker();
+            Err(format!("{} other mails", mails.len()))
+        })
+        .await
     }
 
     /// Rows still waiting in the mail queue.

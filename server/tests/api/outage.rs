@@ -4,11 +4,11 @@
 
 use std::path::PathBuf;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use reqwest::StatusCode;
 use spse_domain::user::UserKind;
-use spse_testkit::free_port;
+use spse_testkit::{eventually_within, free_port};
 
 use crate::helpers::*;
 
@@ -141,14 +141,14 @@ async fn a_database_outage_fails_closed_and_heals_without_a_restart() {
 
     cluster.up();
     // The pool reconnects by itself; wait for readiness (bounded), then log in.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while health(&app).await.0 != StatusCode::OK {
-        assert!(
-            Instant::now() < deadline,
-            "not ready again after the database came back"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let ready_again = "readiness after the database came back";
+    eventually_within(ready_again, Duration::from_secs(30), || async {
+        match health(&app).await {
+            (StatusCode::OK, _) => Ok(()),
+            seen => Err(seen),
+        }
+    })
+    .await;
     let page = b.post("/login/password", &[("password", PASSWORD)]).await;
     assert_eq!(page.location(), Some("/totp/aktivasi"));
     let failures: i64 =
