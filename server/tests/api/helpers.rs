@@ -112,8 +112,27 @@ impl TestApp {
         key
     }
 
-    /// A browser signed in all the way (password and code), on the next TOTP step so the
-    /// code is fresh.
+    /// A browser through the password step and on the code step's page (the acceptor),
+    /// and that page as shown: for a user with a device, it offers an approval.
+    pub async fn at_acceptor(
+        &self,
+        kind: UserKind,
+        user_id: &str,
+        password: &str,
+    ) -> (Browser, Page) {
+        let browser = self.browser();
+        let page = browser.password_step(kind, user_id, password).await;
+        assert_eq!(
+            page.location(),
+            Some("/totp/acceptor"),
+            "password of {user_id}"
+        );
+        let acceptor = browser.get("/totp/acceptor").await;
+        (browser, acceptor)
+    }
+
+    /// A browser signed in all the way: the password, then a code. The pinned clock moves
+    /// on one TOTP step first, since a code works once and an earlier step's may be used.
     pub async fn login(
         &self,
         kind: UserKind,
@@ -122,14 +141,7 @@ impl TestApp {
         key: &TotpKey,
     ) -> Browser {
         self.clock.advance(30);
-        let browser = self.browser();
-        let page = browser.password_step(kind, user_id, password).await;
-        assert_eq!(
-            page.location(),
-            Some("/totp/acceptor"),
-            "password of {user_id}"
-        );
-        browser.get("/totp/acceptor").await;
+        let (browser, _) = self.at_acceptor(kind, user_id, password).await;
         let page = browser
             .post("/totp/acceptor", &[("code", &self.code(key))])
             .await;
@@ -152,20 +164,6 @@ impl TestApp {
             .output()
             .await
             .expect("spse-auth runs")
-    }
-
-    /// A browser signed in all the way (password and code) as an active user.
-    pub async fn full_login(&self, kind: UserKind, user_id: &str, key: &TotpKey) -> Browser {
-        let browser = self.browser();
-        let page = browser.password_step(kind, user_id, PASSWORD).await;
-        assert_eq!(page.location(), Some("/totp/acceptor"), "{user_id}");
-        let done = browser
-            .post("/totp/acceptor", &[("code", &self.code(key))])
-            .await;
-        assert_eq!(done.location(), Some("/beranda"), "{user_id} signed in");
-        // The next login needs a later step.
-        self.clock.advance(30);
-        browser
     }
 
     /// Whether the user still has a TOTP secret.

@@ -161,18 +161,20 @@ pub async fn at_acceptor_via_new_password(app: &TestApp, user_id: &str) -> (Brow
         .await;
     assert_eq!(page.location(), Some("/totp/acceptor"), "{}", page.body);
     let page = b.get("/totp/acceptor").await;
-    let number = page.by_id("approval-number").map(|n| n.parse().unwrap());
+    let number = approval_number(&page);
     (b, number)
 }
 
 /// A browser at the acceptor for `user_id`, and the number it shows (if any).
 pub async fn at_acceptor(app: &TestApp, user_id: &str) -> (Browser, Option<i64>) {
-    let b = app.browser();
-    let page = b
-        .password_step(UserKind::NonPenyedia, user_id, PASSWORD)
+    let (b, page) = app
+        .at_acceptor(UserKind::NonPenyedia, user_id, PASSWORD)
         .await;
-    assert_eq!(page.location(), Some("/totp/acceptor"));
-    let page = b.get("/totp/acceptor").await;
-    let number = page.by_id("approval-number").map(|n| n.parse().unwrap());
-    (b, number)
+    (b, approval_number(&page))
+}
+
+fn approval_number(acceptor: &Page) -> Option<i64> {
+    acceptor
+        .by_id("approval-number")
+        .map(|n| n.parse().expect("a number"))
 }

@@ -4,13 +4,11 @@ use spse_protocol::TotpKey;
 
 use crate::helpers::*;
 
-/// A browser at the acceptor for `user_id`.
+/// A vendor's browser at the code step.
 async fn at_acceptor(app: &TestApp, user_id: &str) -> Browser {
-    let b = app.browser();
-    let page = b.password_step(UserKind::Penyedia, user_id, PASSWORD).await;
-    assert_eq!(page.location(), Some("/totp/acceptor"));
-    b.get("/totp/acceptor").await;
-    b
+    app.at_acceptor(UserKind::Penyedia, user_id, PASSWORD)
+        .await
+        .0
 }
 
 fn code_at(key: &TotpKey, unix: i64) -> String {
