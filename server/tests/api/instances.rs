@@ -8,7 +8,7 @@ use spse_protocol::api::{self, DeviceKey, ENROLLING};
 use spse_testkit::device::unix_now;
 use spse_testkit::{eventually_within, free_port};
 
-use crate::database::TestDatabase;
+use crate::database::{TestDatabase, skip_without_postgres};
 use crate::helpers::{Browser, PASSWORD};
 use crate::process::{ServerProcess, spse_auth};
 
@@ -20,11 +20,15 @@ struct Pair {
     _database: TestDatabase,
 }
 
-async fn two_instances() -> Pair {
+/// Two instances on one PostgreSQL database; `None` (the test is skipped) without one.
+async fn two_instances() -> Option<Pair> {
     two_instances_with_captcha(false).await
 }
 
-async fn two_instances_with_captcha(captcha: bool) -> Pair {
+async fn two_instances_with_captcha(captcha: bool) -> Option<Pair> {
+    if skip_without_postgres() {
+        return None;
+    }
     let (database, url) = TestDatabase::create(true).await;
     let url = url.unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -44,13 +48,13 @@ async fn two_instances_with_captcha(captcha: bool) -> Pair {
     };
     let a = start(0);
     let b = start(1);
-    Pair {
+    Some(Pair {
         a,
         b,
         database_url: url,
         _dir: dir,
         _database: database,
-    }
+    })
 }
 
 impl Pair {
@@ -100,7 +104,9 @@ async fn done_after(events: reqwest::Response, since: Instant) -> Duration {
 
 #[tokio::test]
 async fn a_login_waiting_on_a_moves_on_when_b_gets_the_decision() {
-    let pair = two_instances().await;
+    let Some(pair) = two_instances().await else {
+        return;
+    };
     pair.add_user("PPK1");
     let on_a = Browser::new(&pair.a.base);
     on_a.password_step(UserKind::NonPenyedia, "PPK1", PASSWORD)
@@ -185,7 +191,9 @@ async fn a_login_waiting_on_a_moves_on_when_b_gets_the_decision() {
 
 #[tokio::test]
 async fn failures_spread_over_both_instances_lock_at_the_same_count() {
-    let pair = two_instances().await;
+    let Some(pair) = two_instances().await else {
+        return;
+    };
     pair.add_user("PPK2");
     for attempt in 0..10 {
         let base = if attempt % 2 == 0 {
@@ -208,7 +216,9 @@ async fn failures_spread_over_both_instances_lock_at_the_same_count() {
 
 #[tokio::test]
 async fn sigterm_releases_waiting_pages_and_exits() {
-    let mut pair = two_instances().await;
+    let Some(mut pair) = two_instances().await else {
+        return;
+    };
     pair.add_user("PPK3");
     let on_a = Browser::new(&pair.a.base);
     on_a.password_step(UserKind::NonPenyedia, "PPK3", PASSWORD)
@@ -236,7 +246,9 @@ async fn sigterm_releases_waiting_pages_and_exits() {
 
 #[tokio::test]
 async fn a_captcha_from_a_is_checked_by_b_and_the_mailed_link_works_on_the_other() {
-    let pair = two_instances_with_captcha(true).await;
+    let Some(pair) = two_instances_with_captcha(true).await else {
+        return;
+    };
     pair.add_user("PPK4");
     let b = Browser::new(&pair.a.base);
     let form = b.get("/reset-totp").await;
