@@ -13,6 +13,8 @@ mod page;
 pub use browser::{Browser, FlowError};
 pub use eventually::{Attempt, Poll, TimedOut, eventually, eventually_blocking, eventually_within};
 pub use page::Page;
+/// The kind of account a login is for, as the browser steps take it.
+pub use spse_domain::user::UserKind;
 
 /// The password the tests and the bench give every account they make.
 pub const PASSWORD: &str = "kopi tubruk pagi hari";
