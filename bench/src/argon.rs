@@ -18,7 +18,7 @@ fn argon2() -> anyhow::Result<Argon2<'static>> {
 pub fn verify_rate(threads: usize, duration: Duration) -> anyhow::Result<(f64, f64)> {
     let salt = SaltString::encode_b64(b"spse-bench-salt!").map_err(|e| anyhow::anyhow!("{e}"))?;
     let stored = argon2()?
-        .hash_password(crate::browser::PASSWORD.as_bytes(), &salt)
+        .hash_password(spse_testkit::PASSWORD.as_bytes(), &salt)
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .to_string();
     let stored = Arc::new(stored);
@@ -34,7 +34,7 @@ pub fn verify_rate(threads: usize, duration: Duration) -> anyhow::Result<(f64, f
                 while !stop.load(Ordering::Relaxed) {
                     let parsed = PasswordHash::new(&stored).map_err(|e| anyhow::anyhow!("{e}"))?;
                     argon2
-                        .verify_password(crate::browser::PASSWORD.as_bytes(), &parsed)
+                        .verify_password(spse_testkit::PASSWORD.as_bytes(), &parsed)
                         .map_err(|e| anyhow::anyhow!("{e}"))?;
                     done.fetch_add(1, Ordering::Relaxed);
                 }

@@ -1,25 +1,17 @@
 //! The authenticator's side of push approval: an Ed25519 device key bound through the
 //! activation page's enrolment token, signing every request as the app does.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use anyhow::{Context as _, bail};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use spse_protocol::TotpKey;
 use spse_protocol::api::{self, DeviceKey, ENROLLING};
+use spse_testkit::device::unix_now;
 
 pub struct Device {
     key: DeviceKey,
     id: String,
     client: reqwest::Client,
-}
-
-pub fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
 }
 
 /// The `enroll` parameter the activation QR carries: derived from the secret (see
@@ -31,6 +23,7 @@ fn enroll_token(key: &TotpKey) -> String {
     hex::encode(hasher.finalize())
 }
 
+/// A request signed now, as the app signs it.
 async fn send(
     client: &reqwest::Client,
     base: &str,
@@ -40,19 +33,10 @@ async fn send(
     path: &str,
     body: &[u8],
 ) -> anyhow::Result<(u16, Value)> {
-    let h = key.sign(method, path, unix_now() as i64, body);
-    let response = client
-        .request(method.parse()?, format!("{base}{path}"))
-        .header(api::HEADER_DEVICE, device)
-        .header(api::HEADER_TIMESTAMP, h.timestamp.to_string())
-        .header(api::HEADER_NONCE, &h.nonce)
-        .header(api::HEADER_SIGNATURE, &h.signature)
-        .header("content-type", "application/json")
-        .body(body.to_vec())
-        .send()
-        .await?;
-    let status = response.status().as_u16();
-    Ok((status, response.json().await.unwrap_or(Value::Null)))
+    let now = unix_now() as i64;
+    let (status, json) =
+        spse_testkit::device::signed(client, base, key, device, method, path, body, now).await?;
+    Ok((status.as_u16(), json))
 }
 
 impl Device {

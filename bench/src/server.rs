@@ -1,12 +1,12 @@
 //! The real `spse-auth` binary as a child process: started on a free loopback port,
 //! measured through `/proc/<pid>/status`, stopped with SIGTERM.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, bail};
+use anyhow::{Context as _, anyhow, bail};
+use spse_testkit::{Poll, UserKind};
 
 /// Where the server keeps its data, and which database it uses.
 #[derive(Clone)]
@@ -35,39 +35,17 @@ impl Target {
 
     /// `spse-auth user add ... --password-stdin`, as an operator would.
     pub fn add_user(&self, user_id: &str, password: &str) -> anyhow::Result<()> {
-        let mut child = self
-            .command()
-            .args([
-                "user",
-                "add",
-                "--user-id",
-                user_id,
-                "--kind",
-                "non-penyedia",
-            ])
-            .args([
-                "--email",
-                &format!("{}@bench.invalid", user_id.to_lowercase()),
-            ])
-            .args(["--name", &format!("Bench {user_id}"), "--password-stdin"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .context("spawn spse-auth user add")?;
-        child
-            .stdin
-            .take()
-            .context("stdin")?
-            .write_all(format!("{password}\n").as_bytes())?;
-        let output = child.wait_with_output()?;
-        if !output.status.success() {
-            bail!(
-                "user add {user_id}: {}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
-        Ok(())
+        let email = format!("{}@bench.invalid", user_id.to_lowercase());
+        let name = format!("Bench {user_id}");
+        spse_testkit::add_user_with_cli(
+            self.command(),
+            UserKind::NonPenyedia,
+            user_id,
+            &email,
+            &name,
+            password,
+        )
+        .map_err(anyhow::Error::msg)
     }
 }
 
@@ -87,9 +65,7 @@ pub struct Memory {
 
 impl Server {
     pub async fn start(target: &Target, log: &Path) -> anyhow::Result<Self> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
+        let port = spse_testkit::free_port();
         let log = std::fs::File::create(log)?;
         let base = format!("http://127.0.0.1:{port}");
         let probe = reqwest::Client::new();
@@ -101,20 +77,34 @@ impl Server {
             .stderr(log)
             .spawn()
             .context("spawn spse-auth serve")?;
-        loop {
-            if let Ok(response) = probe.get(format!("{base}/healthz")).send().await
-                && response.status() == 200
-            {
-                break;
-            }
-            if let Some(status) = child.try_wait()? {
-                bail!("spse-auth serve exited at start: {status}");
-            }
-            if spawned.elapsed() > Duration::from_secs(30) {
+        // Looks every millisecond: the time to the first answer is a figure of the report.
+        // What the wait yields is the start's outcome; an early exit ends it too.
+        let answered = Poll::new("spse-auth serve to answer /healthz")
+            .within(Duration::from_secs(30))
+            .every(Duration::from_millis(1))
+            .until(|| {
+                let exited = child.try_wait();
+                let request = probe.get(format!("{base}/healthz")).send();
+                async move {
+                    match exited {
+                        Ok(Some(status)) => return Ok(Err(anyhow!("exited at start: {status}"))),
+                        Err(e) => return Ok(Err(e.into())),
+                        Ok(None) => {}
+                    }
+                    match request.await {
+                        Ok(response) if response.status() == 200 => Ok(Ok(())),
+                        Ok(response) => Err(response.status().to_string()),
+                        Err(e) => Err(e.to_string()),
+                    }
+                }
+            })
+            .await;
+        match answered {
+            Ok(started) => started.context("spse-auth serve")?,
+            Err(timed_out) => {
                 let _ = child.kill();
-                bail!("spse-auth serve did not answer /healthz within 30 s");
+                bail!("{timed_out}");
             }
-            tokio::time::sleep(Duration::from_millis(1)).await;
         }
         let start = spawned.elapsed();
         Ok(Self { child, base, start })
@@ -146,14 +136,22 @@ impl Server {
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while self.child.try_wait()?.is_none() {
-            if Instant::now() > deadline {
+        let child = &mut self.child;
+        let stopped = Poll::new("spse-auth to stop after SIGTERM")
+            .within(Duration::from_secs(10))
+            .until(|| {
+                let exited = child.try_wait().transpose();
+                async move { exited }
+            })
+            .await;
+        match stopped {
+            Ok(exited) => {
+                exited?;
+            }
+            Err(_) => {
                 self.child.kill()?;
                 self.child.wait()?;
-                break;
             }
-            tokio::time::sleep(Duration::from_millis(20)).await;
         }
         Ok(())
     }

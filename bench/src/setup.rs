@@ -8,8 +8,11 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use spse_protocol::{STEP_SECONDS, TotpKey, time_step};
 
-use crate::browser::{Browser, PASSWORD};
-use crate::device::{Device, unix_now};
+use spse_testkit::device::unix_now;
+use spse_testkit::{Browser, PASSWORD};
+
+use crate::browser;
+use crate::device::Device;
 use crate::load::in_parallel;
 use crate::server::Target;
 
@@ -47,12 +50,12 @@ pub async fn add_users(target: &Target, prefix: &str, count: usize) -> anyhow::R
 }
 
 async fn to_activation(base: &str, user_id: &str) -> anyhow::Result<(Browser, TotpKey)> {
-    let mut browser = Browser::new(base)?;
-    let next = browser.password_step(user_id).await?;
+    let browser = browser::new(base);
+    let next = browser::password_step(&browser, user_id).await?;
     if next != "/totp/aktivasi" {
         bail!("{user_id}: password step led to {next}, not the activation");
     }
-    let key = browser.activation_key().await?;
+    let key = browser.try_activation_key().await?;
     Ok((browser, key))
 }
 
@@ -64,12 +67,12 @@ pub async fn activate_by_code(base: &str, ids: Vec<String>) -> anyhow::Result<Ve
         let (base, ids) = (base.clone(), ids.clone());
         async move {
             let user_id = ids[i].clone();
-            let (mut browser, key) = to_activation(&base, &user_id).await?;
+            let (browser, key) = to_activation(&base, &user_id).await?;
             let now = unix_now();
             let page = browser
-                .post("/totp/aktivasi", &[("code", &key.code_at(now))])
+                .try_post("/totp/aktivasi", &[("code", &key.code_at(now))])
                 .await?;
-            if page.location.as_deref() != Some("/beranda") {
+            if page.location() != Some("/beranda") {
                 bail!("{user_id}: activation answered {}", page.status);
             }
             Ok(CodeUser {

@@ -6,12 +6,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use spse_protocol::time_step;
+use spse_testkit::Browser;
+use spse_testkit::device::unix_now;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 use tokio::sync::Mutex;
 
-use crate::browser::Browser;
-use crate::device::unix_now;
+use crate::browser;
 use crate::load::{Sample, closed_loop, in_parallel, open_loop};
 use crate::setup::{CodeUser, DeviceUser};
 
@@ -55,10 +56,10 @@ pub async fn password_at_rate(
 }
 
 async fn timed_password_login(base: &str, user_id: &str) -> anyhow::Result<Duration> {
-    let mut browser = Browser::new(base)?;
-    browser.user_step(user_id).await?;
+    let browser = browser::new(base);
+    browser::to_password_form(&browser, user_id).await?;
     let sent = Instant::now();
-    let next = browser.password_post().await?;
+    let next = browser::post_password(&browser).await?;
     let latency = sent.elapsed();
     if next != "/totp/acceptor" {
         bail!("password step for {user_id} led to {next}");
@@ -73,25 +74,27 @@ pub async fn at_code_step(base: &str, users: &[CodeUser]) -> anyhow::Result<Vec<
     in_parallel(4, ids.len(), |i| {
         let (base, ids) = (base.clone(), ids.clone());
         async move {
-            let mut browser = Browser::new(&base)?;
-            let next = browser.password_step(&ids[i]).await?;
+            let browser = browser::new(&base);
+            let next = browser::password_step(&browser, &ids[i]).await?;
             if next != "/totp/acceptor" {
                 bail!("{}: password step led to {next}", ids[i]);
             }
-            browser.get("/totp/acceptor").await?;
+            browser.try_get("/totp/acceptor").await?;
             Ok(browser)
         }
     })
     .await
 }
 
-async fn timed_code(browser: &mut Browser, user: &CodeUser) -> anyhow::Result<(Duration, u64)> {
+async fn timed_code(browser: &Browser, user: &CodeUser) -> anyhow::Result<(Duration, u64)> {
     let now = unix_now();
     let code = user.key.code_at(now);
     let sent = Instant::now();
-    let page = browser.post("/totp/acceptor", &[("code", &code)]).await?;
+    let page = browser
+        .try_post("/totp/acceptor", &[("code", &code)])
+        .await?;
     let latency = sent.elapsed();
-    if page.location.as_deref() != Some("/beranda") {
+    if page.location() != Some("/beranda") {
         bail!("code step for {} answered {}", user.user_id, page.status);
     }
     Ok((latency, time_step(now)))
@@ -224,12 +227,12 @@ pub async fn beranda(browsers: Vec<Browser>, duration: Duration) -> Sample {
 
 /// A browser waiting on the acceptor page for `user`, and the number it shows.
 async fn waiting_at_acceptor(base: &str, user_id: &str) -> anyhow::Result<(Browser, u32)> {
-    let mut browser = Browser::new(base)?;
-    let next = browser.password_step(user_id).await?;
+    let browser = browser::new(base);
+    let next = browser::password_step(&browser, user_id).await?;
     if next != "/totp/acceptor" {
         bail!("{user_id}: password step led to {next}");
     }
-    let page = browser.get("/totp/acceptor").await?;
+    let page = browser.try_get("/totp/acceptor").await?;
     let number = page
         .by_id("approval-number")
         .with_context(|| format!("{user_id}: no approval offered"))?
@@ -291,7 +294,7 @@ pub async fn waiting_sessions(
     for user in users {
         for _ in 0..per_user {
             let (browser, _) = waiting_at_acceptor(base, &user.user_id).await?;
-            cookies.push(browser.cookie_header()?);
+            cookies.push(browser.cookie_header().context("no cookies")?);
         }
     }
     Ok(cookies)

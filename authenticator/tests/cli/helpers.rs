@@ -5,6 +5,7 @@ use std::process::{Command, Output, Stdio};
 
 use image::{GrayImage, Luma, Rgb, RgbImage};
 use qrcode::QrCode;
+pub use spse_testkit::oathtool;
 use tempfile::TempDir;
 
 pub const PASSPHRASE: &str = "kata sandi panjang 123";
@@ -177,20 +178,6 @@ impl Sandbox {
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
-}
-
-/// What Debian's oathtool says the code is at `unix` (the reference implementation).
-pub fn oathtool(secret: &str, unix: u64) -> String {
-    let output = Command::new("oathtool")
-        .args(["--totp", "-b", secret, "-N", &format!("@{unix}")])
-        .output()
-        .expect("oathtool is needed for this test: apt-get install oathtool");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap().trim().to_string()
 }
 
 /// A QR code as it would be rendered on screen (with its quiet zone).

@@ -142,8 +142,7 @@ impl Drop for TestServer {
 
 /// A server address where nothing answers.
 pub fn dead_server_url() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    format!("http://{}", listener.local_addr().unwrap())
+    format!("http://127.0.0.1:{}", spse_testkit::free_port())
 }
 
 struct Request {

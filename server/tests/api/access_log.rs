@@ -50,18 +50,6 @@ fn row_text(page: &Page, id: i64) -> String {
         .join(" | ")
 }
 
-/// Waits until a mail containing `needle` is in the outbox (mail goes in the background).
-pub async fn mail_with(app: &TestApp, needle: &str) -> String {
-    for _ in 0..200 {
-        if let Some(mail) = app.outbox().into_iter().find(|m| m.contains(needle)) {
-            return mail;
-        }
-        app.auth.wake_mail_worker();
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-    panic!("no mail with {needle:?} in {:?}", app.outbox());
-}
-
 #[tokio::test]
 async fn real_logins_appear_with_words_ip_browser_and_result() {
     let app = spawn_with(|raw| raw.set("password_max_failures", "3")).await;

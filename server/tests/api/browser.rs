@@ -1,14 +1,17 @@
 //! Real headless Chromium (Debian's chromium and chromium-driver) through WebDriver.
 
-use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use spse_domain::user::UserKind;
 use spse_protocol::OtpauthUri;
+use spse_testkit::{eventually_blocking, eventually_within};
 
 use crate::helpers::*;
+
+/// How long a browser may take to start or to move to the next page.
+const BROWSER_WAIT: Duration = Duration::from_secs(30);
 
 /// A chromedriver process on a free port, stopped on drop.
 pub struct Driver {
@@ -26,11 +29,7 @@ impl Drop for Driver {
 
 impl Driver {
     pub fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = spse_testkit::free_port();
         let child = Command::new("chromedriver")
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -39,12 +38,9 @@ impl Driver {
             .expect(
                 "chromedriver is installed by the test command (Debian package chromium-driver)",
             );
-        // Wait for the port to accept connections (readiness, not a timed assertion).
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        eventually_blocking("chromedriver to accept connections", BROWSER_WAIT, || {
+            std::net::TcpStream::connect(("127.0.0.1", port))
+        });
         Self {
             child,
             url: format!("http://127.0.0.1:{port}"),
@@ -100,20 +96,21 @@ pub async fn log_in(c: &Client, base: &str, kind: &str, user_id: &str, password:
     fill_and_submit(c, "user_id", user_id).await;
     wait_for_path(c, "/login/password").await;
     fill_and_submit(c, "password", password).await;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let path = c
-            .current_url()
-            .await
-            .expect("current URL")
-            .path()
-            .to_string();
-        if path != "/login/password" {
-            return path;
+    eventually("the browser to leave the password step", || async {
+        match current_path(c).await {
+            path if path == "/login/password" => Err(path),
+            path => Ok(path),
         }
-        assert!(Instant::now() < deadline, "still at the password step");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    })
+    .await
+}
+
+async fn current_path(c: &Client) -> String {
+    c.current_url()
+        .await
+        .expect("current URL")
+        .path()
+        .to_string()
 }
 
 /// Clicks and waits until the browser has left the page and loaded the next one: a click
@@ -126,32 +123,32 @@ pub async fn click_and_wait(c: &Client, target: Locator<'_>) {
         .click()
         .await
         .expect("click");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while old_page.tag_name().await.is_ok() {
-        assert!(Instant::now() < deadline, "the page did not change");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    loop {
-        let state = c.execute("return document.readyState", vec![]).await;
-        if state.is_ok_and(|s| s == "complete") {
-            break;
+    eventually_within("the page to change", BROWSER_WAIT, || async {
+        match old_page.tag_name().await {
+            Ok(_) => Err("the old page is still there"),
+            Err(_) => Ok(()),
         }
-        assert!(Instant::now() < deadline, "the next page did not load");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    })
+    .await;
+    eventually_within("the next page to load", BROWSER_WAIT, || async {
+        match c.execute("return document.readyState", vec![]).await {
+            Ok(state) if state == "complete" => Ok(()),
+            seen => Err(seen.map_err(|e| e.to_string())),
+        }
+    })
+    .await;
 }
 
 /// Waits until the page at `path` has loaded: a click that submits a form may return
 /// before the navigation it starts has finished. Readiness, not a timed assertion.
 pub async fn wait_for_path(c: &Client, path: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let now = c.current_url().await.unwrap().path().to_string();
-        if now == path || Instant::now() > deadline {
-            return now;
+    eventually(&format!("the browser at {path}"), || async {
+        match current_path(c).await {
+            now if now == path => Ok(now),
+            now => Err(now),
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    })
+    .await
 }
 
 async fn click(c: &Client, id: &str) {

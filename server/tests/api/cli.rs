@@ -174,17 +174,17 @@ async fn serve_demo_prints_accounts_that_log_in() {
         .arg(dir.path())
         .args(["serve", "--demo", "--listen", "127.0.0.1:0"]);
     let server = crate::process::ServerProcess::start(serve);
-    let password = server
-        .stdout
-        .iter()
-        .find(|line| line.contains("PPK1"))
-        .and_then(|line| line.split("password: ").nth(1))
+    let line = server
+        .printed("PPK1's password on stdout", |l| l.contains("PPK1"))
+        .await;
+    let password = line
+        .split("password: ")
+        .nth(1)
         .expect("PPK1's password is printed")
         .to_string();
-    assert!(
-        server.stdout.iter().any(|l| l.contains("outbox")),
-        "says where mail goes"
-    );
+    server
+        .printed("where mail goes, on stdout", |l| l.contains("outbox"))
+        .await;
     let b = Browser::new(&server.base);
     let page = b
         .password_step(UserKind::NonPenyedia, "ppk1", &password)

@@ -1,19 +1,39 @@
 //! Which database a test app runs on: a fresh SQLite file by default, or a fresh
 //! PostgreSQL database (made here, dropped on drop) when `SPSE_TEST_DATABASE=postgres`.
-//! The server comes from `SPSE_TEST_DATABASE_URL` (default: the local one on 5432).
+//! The PostgreSQL server is `SPSE_TEST_DATABASE_URL`'s, which `./scripts/test` always
+//! sets; without it the tests that need PostgreSQL say they are skipped.
 
 use sqlx::Executor;
 use sqlx::any::AnyPoolOptions;
 
-pub const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+const SERVER_VARIABLE: &str = "SPSE_TEST_DATABASE_URL";
 
-/// The PostgreSQL server tests use.
-pub fn postgres_server() -> String {
-    std::env::var("SPSE_TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_POSTGRES.to_string())
+/// The PostgreSQL server tests use, if one is given.
+fn postgres_server() -> Option<String> {
+    std::env::var(SERVER_VARIABLE)
+        .ok()
+        .filter(|url| !url.is_empty())
 }
 
 pub fn wants_postgres() -> bool {
     std::env::var("SPSE_TEST_DATABASE").is_ok_and(|v| v == "postgres")
+}
+
+/// Whether the running test must be skipped for want of a PostgreSQL server. It says
+/// so on stderr: a run without PostgreSQL must not look like a run that tested it.
+pub fn skip_without_postgres() -> bool {
+    use std::io::Write as _;
+    if postgres_server().is_some() {
+        return false;
+    }
+    // libtest names each test's thread after the test.
+    let current = std::thread::current();
+    let test = current.name().unwrap_or("a PostgreSQL test");
+    // Written to stderr itself rather than through `eprintln!`, which libtest captures
+    // and shows only for failing tests; in one write, so it stays one line.
+    let line = format!("SKIPPED (no {SERVER_VARIABLE}): {test}\n");
+    let _ = std::io::stderr().write_all(line.as_bytes());
+    true
 }
 
 /// A database made for one test.
@@ -27,14 +47,20 @@ impl TestDatabase {
         if !postgres {
             return (Self { postgres: None }, None);
         }
-        let server = postgres_server();
+        let server = postgres_server().unwrap_or_else(|| {
+            panic!(
+                "a PostgreSQL database was asked for: set {SERVER_VARIABLE}, or run ./scripts/test"
+            )
+        });
         let name = format!("spse_test_{}", spse_domain::token::random_hex(6));
         sqlx::any::install_default_drivers();
         let admin = AnyPoolOptions::new()
             .max_connections(1)
             .connect(&server)
             .await
-            .unwrap_or_else(|e| panic!("PostgreSQL at {server} ({e}): run ./scripts/test, or set SPSE_TEST_DATABASE_URL"));
+            .unwrap_or_else(|e| {
+                panic!("PostgreSQL at {server} ({e}): run ./scripts/test, or set {SERVER_VARIABLE}")
+            });
         admin
             .execute(format!("CREATE DATABASE {name}").as_str())
             .await

@@ -9,8 +9,12 @@ use crate::helpers::*;
 async fn disable_totp_then_the_next_login_activates_again() {
     let app = spawn_app().await;
     let key = app.add_active_user("PPK30", UserKind::NonPenyedia).await;
-    let other_device = app.full_login(UserKind::NonPenyedia, "PPK30", &key).await;
-    let b = app.full_login(UserKind::NonPenyedia, "PPK30", &key).await;
+    let other_device = app
+        .login(UserKind::NonPenyedia, "PPK30", PASSWORD, &key)
+        .await;
+    let b = app
+        .login(UserKind::NonPenyedia, "PPK30", PASSWORD, &key)
+        .await;
 
     let beranda = b.get("/beranda").await;
     assert!(beranda.body.contains("DISABLE TOTP"));

@@ -122,7 +122,7 @@ async fn the_console_lets_helpdesk_reset_and_unlock_and_refuses_others() {
         .await;
     assert_eq!(half.get("/admin").await.status, StatusCode::UNAUTHORIZED);
     let user = app
-        .full_login(UserKind::NonPenyedia, "PPK30", &user_key)
+        .login(UserKind::NonPenyedia, "PPK30", PASSWORD, &user_key)
         .await;
     assert_eq!(user.get("/admin").await.status, StatusCode::FORBIDDEN);
     assert_eq!(
@@ -134,7 +134,7 @@ async fn the_console_lets_helpdesk_reset_and_unlock_and_refuses_others() {
     assert!(app.has_totp("PPK30").await);
 
     let staff = app
-        .full_login(UserKind::NonPenyedia, "HD1", &staff_key)
+        .login(UserKind::NonPenyedia, "HD1", PASSWORD, &staff_key)
         .await;
     let search = staff.get("/admin").await;
     assert_eq!(search.status, StatusCode::OK);

@@ -1,10 +1,8 @@
-//! `spawn_app()` and a cookie-keeping browser stand-in that fills in CSRF tokens the way a
-//! real form does.
+//! `spawn_app()` and what a test does with the app it started. The browser stand-in and
+//! the page scraping are spse-testkit's, shared with the bench.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, LOCATION};
 use spse_auth::app::Application;
 use spse_auth::config::RawSettings;
 use spse_domain::clock::ManualClock;
@@ -16,7 +14,7 @@ use sqlx::{AnyPool, Row};
 
 /// 2027-01-15 08:00:10 UTC: 10 seconds into a TOTP step.
 pub const START: i64 = 1_800_000_010;
-pub const PASSWORD: &str = "kopi tubruk pagi hari";
+pub use spse_testkit::{Browser, PASSWORD, Page, eventually};
 
 pub struct TestApp {
     pub base: String,
@@ -114,8 +112,27 @@ impl TestApp {
         key
     }
 
-    /// A browser signed in all the way (password and code), on the next TOTP step so the
-    /// code is fresh.
+    /// A browser through the password step and on the code step's page (the acceptor),
+    /// and that page as shown: for a user with a device, it offers an approval.
+    pub async fn at_acceptor(
+        &self,
+        kind: UserKind,
+        user_id: &str,
+        password: &str,
+    ) -> (Browser, Page) {
+        let browser = self.browser();
+        let page = browser.password_step(kind, user_id, password).await;
+        assert_eq!(
+            page.location(),
+            Some("/totp/acceptor"),
+            "password of {user_id}"
+        );
+        let acceptor = browser.get("/totp/acceptor").await;
+        (browser, acceptor)
+    }
+
+    /// A browser signed in all the way: the password, then a code. The pinned clock moves
+    /// on one TOTP step first, since a code works once and an earlier step's may be used.
     pub async fn login(
         &self,
         kind: UserKind,
@@ -124,14 +141,7 @@ impl TestApp {
         key: &TotpKey,
     ) -> Browser {
         self.clock.advance(30);
-        let browser = self.browser();
-        let page = browser.password_step(kind, user_id, password).await;
-        assert_eq!(
-            page.location(),
-            Some("/totp/acceptor"),
-            "password of {user_id}"
-        );
-        browser.get("/totp/acceptor").await;
+        let (browser, _) = self.at_acceptor(kind, user_id, password).await;
         let page = browser
             .post("/totp/acceptor", &[("code", &self.code(key))])
             .await;
@@ -154,20 +164,6 @@ impl TestApp {
             .output()
             .await
             .expect("spse-auth runs")
-    }
-
-    /// A browser signed in all the way (password and code) as an active user.
-    pub async fn full_login(&self, kind: UserKind, user_id: &str, key: &TotpKey) -> Browser {
-        let browser = self.browser();
-        let page = browser.password_step(kind, user_id, PASSWORD).await;
-        assert_eq!(page.location(), Some("/totp/acceptor"), "{user_id}");
-        let done = browser
-            .post("/totp/acceptor", &[("code", &self.code(key))])
-            .await;
-        assert_eq!(done.location(), Some("/beranda"), "{user_id} signed in");
-        // The next login needs a later step.
-        self.clock.advance(30);
-        browser
     }
 
     /// Whether the user still has a TOTP secret.
@@ -224,15 +220,28 @@ impl TestApp {
     /// The outbox once it holds `n` mails: the queue's worker delivers in the background.
     /// Waits for delivery, not for a time rule; the clock stays pinned.
     pub async fn wait_for_outbox(&self, n: usize) -> Vec<String> {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        loop {
+        eventually(&format!("{n} mails in the outbox"), || async {
             let mails = self.outbox();
-            if mails.len() >= n || std::time::Instant::now() > deadline {
-                return mails;
+            if mails.len() >= n {
+                return Ok(mails);
             }
             self.auth.wake_mail_worker();
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
+            Err(format!("{} mails", mails.len()))
+        })
+        .await
+    }
+
+    /// The first mail in the outbox containing `needle`, once the worker has written it.
+    pub async fn mail_with(&self, needle: &str) -> String {
+        eventually(&format!("a mail with {needle:?} in the outbox"), || async {
+            let mails = self.outbox();
+            if let Some(mail) = mails.iter().find(|m| m.contains(needle)) {
+                return Ok(mail.clone());
+            }
+            self.auth.wake_mail_worker();
+            Err(format!("{} other mails", mails.len()))
+        })
+        .await
     }
 
     /// Rows still waiting in the mail queue.
@@ -263,192 +272,5 @@ impl NowU64 for ManualClock {
     fn now_u64(&self) -> u64 {
         use spse_domain::clock::Clock;
         self.now() as u64
-    }
-}
-
-/// What a response looked like.
-#[derive(Debug)]
-pub struct Page {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: String,
-}
-
-impl Page {
-    pub fn location(&self) -> Option<&str> {
-        self.headers.get(LOCATION).and_then(|v| v.to_str().ok())
-    }
-
-    /// The text of the element with this id, tags stripped.
-    pub fn by_id(&self, id: &str) -> Option<String> {
-        let marker = format!("id=\"{id}\"");
-        let start = self.body.find(&marker)?;
-        let open_end = start + self.body[start..].find('>')? + 1;
-        let close = open_end + self.body[open_end..].find("</")?;
-        Some(
-            html_unescape(&self.body[open_end..close])
-                .trim()
-                .to_string(),
-        )
-    }
-
-    pub fn csrf(&self) -> Option<String> {
-        let marker = "name=\"csrf_token\" value=\"";
-        let start = self.body.find(marker)? + marker.len();
-        Some(self.body[start..start + 64].to_string())
-    }
-
-    pub fn error(&self) -> Option<String> {
-        self.by_id_class("error")
-    }
-
-    fn by_id_class(&self, class: &str) -> Option<String> {
-        let marker = format!("class=\"{class}\"");
-        let start = self.body.find(&marker)?;
-        let open_end = start + self.body[start..].find('>')? + 1;
-        let close = open_end + self.body[open_end..].find("</")?;
-        Some(
-            html_unescape(&self.body[open_end..close])
-                .trim()
-                .to_string(),
-        )
-    }
-}
-
-fn html_unescape(text: &str) -> String {
-    text.replace("&#x20;", " ")
-        .replace("&amp;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-}
-
-/// One browser: its own cookie jar, no automatic redirects, the last CSRF token seen.
-pub struct Browser {
-    pub base: String,
-    pub client: reqwest::Client,
-    jar: Arc<reqwest::cookie::Jar>,
-    csrf: Mutex<Option<String>>,
-}
-
-impl Browser {
-    pub fn new(base: &str) -> Self {
-        let jar = Arc::new(reqwest::cookie::Jar::default());
-        let client = reqwest::Client::builder()
-            .cookie_provider(jar.clone())
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent("Mozilla/5.0 (X11; Linux x86_64) spse-auth-tests")
-            .build()
-            .expect("client");
-        Self {
-            base: base.to_string(),
-            client,
-            jar,
-            csrf: Mutex::new(None),
-        }
-    }
-
-    async fn read(&self, response: reqwest::Response) -> Page {
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response.text().await.expect("body");
-        let page = Page {
-            status,
-            headers,
-            body,
-        };
-        if let Some(token) = page.csrf() {
-            *self.csrf.lock().expect("lock") = Some(token);
-        }
-        page
-    }
-
-    pub async fn get(&self, path: &str) -> Page {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .expect("GET");
-        self.read(response).await
-    }
-
-    pub fn csrf(&self) -> String {
-        self.csrf.lock().expect("lock").clone().unwrap_or_default()
-    }
-
-    /// Posts a form as the page would: with the CSRF token of the last page seen.
-    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let token = self.csrf();
-        let mut form: Vec<(&str, &str)> = vec![("csrf_token", &token)];
-        form.extend_from_slice(fields);
-        self.post_raw(path, &form).await
-    }
-
-    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let response = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .form(fields)
-            .send()
-            .await
-            .expect("POST");
-        self.read(response).await
-    }
-
-    /// Choose the kind, enter the user ID: ends on the password step.
-    pub async fn start_login(&self, kind: UserKind, user_id: &str) {
-        self.get(&format!("/login/{}", kind.as_str())).await;
-        let page = self
-            .post(
-                &format!("/login/{}", kind.as_str()),
-                &[("user_id", user_id)],
-            )
-            .await;
-        assert_eq!(
-            page.location(),
-            Some("/login/password"),
-            "user ID step for {user_id}"
-        );
-    }
-
-    /// Up to the TOTP step: returns where the password step sent us.
-    pub async fn password_step(&self, kind: UserKind, user_id: &str, password: &str) -> Page {
-        self.start_login(kind, user_id).await;
-        self.get("/login/password").await;
-        self.post("/login/password", &[("password", password)])
-            .await
-    }
-
-    /// The key shown for manual entry on the activation page.
-    pub async fn activation_key(&self) -> TotpKey {
-        let page = self.get("/totp/aktivasi").await;
-        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-        let text = page.by_id("totp-key").expect("key on the page");
-        TotpKey::from_base32(&text).expect("base32 key")
-    }
-
-    /// The current session cookie's value.
-    pub fn session_cookie(&self) -> Option<String> {
-        use reqwest::cookie::CookieStore as _;
-        let url = self.base.parse().expect("base URL");
-        let header = self.jar.cookies(&url)?;
-        header
-            .to_str()
-            .ok()?
-            .split("; ")
-            .find_map(|pair| pair.strip_prefix("spse_session="))
-            .map(str::to_string)
-    }
-
-    /// A second browser that carries a copied session cookie (a stolen or kept id).
-    pub fn with_session_cookie(base: &str, value: &str) -> Self {
-        let browser = Self::new(base);
-        let url = base.parse().expect("base URL");
-        browser
-            .jar
-            .add_cookie_str(&format!("spse_session={value}; Path=/"), &url);
-        browser
     }
 }

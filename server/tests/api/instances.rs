@@ -1,15 +1,16 @@
 //! Two real `spse-auth serve` processes on one PostgreSQL database behave as one service.
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use spse_domain::user::UserKind;
 use spse_protocol::api::{self, DeviceKey, ENROLLING};
+use spse_testkit::device::unix_now;
+use spse_testkit::{eventually_within, free_port};
 
-use crate::database::TestDatabase;
+use crate::database::{TestDatabase, skip_without_postgres};
 use crate::helpers::{Browser, PASSWORD};
-use crate::process::{ServerProcess, free_port, spse_auth};
+use crate::process::{ServerProcess, spse_auth};
 
 struct Pair {
     a: ServerProcess,
@@ -19,11 +20,15 @@ struct Pair {
     _database: TestDatabase,
 }
 
-async fn two_instances() -> Pair {
+/// Two instances on one PostgreSQL database; `None` (the test is skipped) without one.
+async fn two_instances() -> Option<Pair> {
     two_instances_with_captcha(false).await
 }
 
-async fn two_instances_with_captcha(captcha: bool) -> Pair {
+async fn two_instances_with_captcha(captcha: bool) -> Option<Pair> {
+    if skip_without_postgres() {
+        return None;
+    }
     let (database, url) = TestDatabase::create(true).await;
     let url = url.unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -43,52 +48,35 @@ async fn two_instances_with_captcha(captcha: bool) -> Pair {
     };
     let a = start(0);
     let b = start(1);
-    Pair {
+    Some(Pair {
         a,
         b,
         database_url: url,
         _dir: dir,
         _database: database,
-    }
+    })
 }
 
 impl Pair {
     fn add_user(&self, user_id: &str) {
         let mut add = spse_auth();
-        add.args([
-            "user",
-            "add",
-            "--user-id",
+        add.env("SPSE_DATABASE_URL", &self.database_url)
+            .env("SPSE_DATA_DIR", self._dir.path().join("admin"))
+            .env("SPSE_KEY_FILE", self._dir.path().join("shared.key"));
+        let email = format!("{}@lpse.example.go.id", user_id.to_lowercase());
+        spse_testkit::add_user_with_cli(
+            add,
+            UserKind::NonPenyedia,
             user_id,
-            "--kind",
-            "non-penyedia",
-            "--email",
-        ])
-        .arg(format!("{}@lpse.example.go.id", user_id.to_lowercase()))
-        .args(["--name", "Dua Instans", "--password-stdin"])
-        .env("SPSE_DATABASE_URL", &self.database_url)
-        .env("SPSE_DATA_DIR", self._dir.path().join("admin"))
-        .env("SPSE_KEY_FILE", self._dir.path().join("shared.key"))
-        .stdin(Stdio::piped());
-        let mut child = add.spawn().unwrap();
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(format!("{PASSWORD}\n").as_bytes())
-            .unwrap();
-        assert!(child.wait().unwrap().success());
+            &email,
+            "Dua Instans",
+            PASSWORD,
+        )
+        .unwrap();
     }
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
+/// A request signed as the app signs it, on the real clock the two processes run on.
 async fn signed(
     base: &str,
     key: &DeviceKey,
@@ -97,18 +85,11 @@ async fn signed(
     path: &str,
     body: &[u8],
 ) -> (StatusCode, serde_json::Value) {
-    let h = key.sign(method, path, now(), body);
-    let response = reqwest::Client::new()
-        .request(method.parse().unwrap(), format!("{base}{path}"))
-        .header(api::HEADER_DEVICE, device)
-        .header(api::HEADER_TIMESTAMP, h.timestamp.to_string())
-        .header(api::HEADER_NONCE, &h.nonce)
-        .header(api::HEADER_SIGNATURE, &h.signature)
-        .body(body.to_vec())
-        .send()
+    let now = unix_now() as i64;
+    let client = reqwest::Client::new();
+    spse_testkit::device::signed(&client, base, key, device, method, path, body, now)
         .await
-        .unwrap();
-    (response.status(), response.json().await.unwrap_or_default())
+        .unwrap()
 }
 
 /// Reads an event stream until its `done` event; returns how long that took after `since`.
@@ -123,7 +104,9 @@ async fn done_after(events: reqwest::Response, since: Instant) -> Duration {
 
 #[tokio::test]
 async fn a_login_waiting_on_a_moves_on_when_b_gets_the_decision() {
-    let pair = two_instances().await;
+    let Some(pair) = two_instances().await else {
+        return;
+    };
     pair.add_user("PPK1");
     let on_a = Browser::new(&pair.a.base);
     on_a.password_step(UserKind::NonPenyedia, "PPK1", PASSWORD)
@@ -141,7 +124,7 @@ async fn a_login_waiting_on_a_moves_on_when_b_gets_the_decision() {
     let body = serde_json::to_vec(&api::EnrollRequest {
         token: uri.enroll.clone().unwrap(),
         public_key: key.public_hex(),
-        code: uri.key.code_at(now() as u64),
+        code: uri.key.code_at(unix_now()),
         device_name: "HP".into(),
     })
     .unwrap();
@@ -208,7 +191,9 @@ async fn a_login_waiting_on_a_moves_on_when_b_gets_the_decision() {
 
 #[tokio::test]
 async fn failures_spread_over_both_instances_lock_at_the_same_count() {
-    let pair = two_instances().await;
+    let Some(pair) = two_instances().await else {
+        return;
+    };
     pair.add_user("PPK2");
     for attempt in 0..10 {
         let base = if attempt % 2 == 0 {
@@ -231,7 +216,9 @@ async fn failures_spread_over_both_instances_lock_at_the_same_count() {
 
 #[tokio::test]
 async fn sigterm_releases_waiting_pages_and_exits() {
-    let mut pair = two_instances().await;
+    let Some(mut pair) = two_instances().await else {
+        return;
+    };
     pair.add_user("PPK3");
     let on_a = Browser::new(&pair.a.base);
     on_a.password_step(UserKind::NonPenyedia, "PPK3", PASSWORD)
@@ -251,8 +238,7 @@ async fn sigterm_releases_waiting_pages_and_exits() {
         .unwrap();
     assert!(text.contains("event: done"), "{text}");
     // ... and the process exits on its own, cleanly.
-    let exited = pair.a.exited_within(Duration::from_secs(15));
-    assert_eq!(exited, Some(true));
+    assert!(pair.a.exit_success_within(Duration::from_secs(15)));
     // The same login continues on B: the session lives in the database.
     let on_b = Browser::with_session_cookie(&pair.b.base, &on_a.session_cookie().unwrap());
     assert_eq!(on_b.get("/totp/aktivasi").await.status, StatusCode::OK);
@@ -260,7 +246,9 @@ async fn sigterm_releases_waiting_pages_and_exits() {
 
 #[tokio::test]
 async fn a_captcha_from_a_is_checked_by_b_and_the_mailed_link_works_on_the_other() {
-    let pair = two_instances_with_captcha(true).await;
+    let Some(pair) = two_instances_with_captcha(true).await else {
+        return;
+    };
     pair.add_user("PPK4");
     let b = Browser::new(&pair.a.base);
     let form = b.get("/reset-totp").await;
@@ -303,25 +291,27 @@ async fn a_captcha_from_a_is_checked_by_b_and_the_mailed_link_works_on_the_other
     );
 
     // Whichever instance's worker delivered it, the mail is in one of the outboxes.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mail = loop {
-        let found = (0..2).find_map(|n| {
-            let dir = pair._dir.path().join(format!("instance{n}")).join("outbox");
-            std::fs::read_dir(dir)
-                .ok()?
-                .filter_map(Result::ok)
-                .find_map(|e| {
-                    let text = std::fs::read_to_string(e.path()).ok()?;
-                    text.contains("Konfirmasi Permintaan Reset TOTP")
-                        .then_some(text)
-                })
-        });
-        if let Some(mail) = found {
-            break mail;
-        }
-        assert!(Instant::now() < deadline, "no reset mail delivered");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let outboxes: Vec<_> = (0..2)
+        .map(|n| pair._dir.path().join(format!("instance{n}")).join("outbox"))
+        .collect();
+    let mail = eventually_within(
+        "the reset mail in an outbox",
+        Duration::from_secs(20),
+        || {
+            let found = outboxes.iter().find_map(|dir| {
+                std::fs::read_dir(dir)
+                    .ok()?
+                    .filter_map(Result::ok)
+                    .find_map(|e| {
+                        let text = std::fs::read_to_string(e.path()).ok()?;
+                        text.contains("Konfirmasi Permintaan Reset TOTP")
+                            .then_some(text)
+                    })
+            });
+            async move { found }
+        },
+    )
+    .await;
     let link = crate::smtp_sink::reset_link(&mail);
     let path = link
         .strip_prefix(&pair.a.base)

@@ -4,7 +4,6 @@
 use reqwest::StatusCode;
 use spse_domain::user::UserKind;
 
-use crate::access_log::mail_with;
 use crate::helpers::*;
 
 async fn change(b: &Browser, current: &str, new: &str, confirm: &str) -> Page {
@@ -111,7 +110,7 @@ async fn a_change_replaces_the_password_ends_other_sessions_logs_and_mails() {
             .await
             .contains(&"password_changed".to_string())
     );
-    let mail = mail_with(&app, "Password SPSE diganti").await;
+    let mail = app.mail_with("Password SPSE diganti").await;
     assert!(mail.contains("To: ppk1@lpse.example.go.id"));
 
     let old = app

@@ -2,13 +2,17 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use spse_testkit::{eventually, eventually_blocking};
 
 pub struct ServerProcess {
     child: Child,
     pub base: String,
-    /// What the server printed on stdout before it started listening (demo accounts).
-    pub stdout: Vec<String>,
+    /// Every line the server has printed on stdout so far (the demo accounts), read by a
+    /// thread of its own.
+    stdout: Arc<Mutex<Vec<String>>>,
 }
 
 impl Drop for ServerProcess {
@@ -33,15 +37,6 @@ pub fn spse_auth() -> Command {
     command
 }
 
-/// A free port on loopback (bound and released: good enough for tests).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 impl ServerProcess {
     /// Sends SIGTERM, as an orchestrator stopping the instance does.
     pub fn terminate(&self) {
@@ -52,17 +47,30 @@ impl ServerProcess {
         assert!(status.success());
     }
 
-    /// Waits (polling, bounded) for the process to exit; its success, or `None` if it
-    /// is still running after `limit`.
-    pub fn exited_within(&mut self, limit: Duration) -> Option<bool> {
-        let deadline = std::time::Instant::now() + limit;
-        while std::time::Instant::now() < deadline {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Some(status.success());
+    /// Waits (bounded) for the process to exit; whether it exited successfully.
+    pub fn exit_success_within(&mut self, limit: Duration) -> bool {
+        let child = &mut self.child;
+        let status = eventually_blocking("the server process to exit", limit, || {
+            match child.try_wait() {
+                Ok(Some(status)) => Ok(status),
+                Ok(None) => Err("still running".to_string()),
+                Err(e) => Err(e.to_string()),
             }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        None
+        });
+        status.success()
+    }
+
+    /// The first line on stdout that `wanted` accepts, once the server has printed it:
+    /// the lines come before it listens, but their reader thread may lag behind.
+    pub async fn printed(&self, what: &str, wanted: impl Fn(&str) -> bool) -> String {
+        eventually(what, || async {
+            let lines = self.stdout.lock().unwrap();
+            match lines.iter().find(|line| wanted(line)) {
+                Some(line) => Ok(line.clone()),
+                None => Err(lines.clone()),
+            }
+        })
+        .await
     }
 
     /// Starts `command` (a `serve`) and waits until it says where it listens.
@@ -85,24 +93,20 @@ impl ServerProcess {
                 }
             }
         });
-        let lines: Vec<String> = Vec::new();
-        let (out_tx, out_rx) = std::sync::mpsc::channel();
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let printed = lines.clone();
         std::thread::spawn(move || {
             for line in stdout.lines().map_while(Result::ok) {
-                let _ = out_tx.send(line);
+                printed.lock().unwrap().push(line);
             }
         });
         let base = rx
             .recv_timeout(Duration::from_secs(60))
             .expect("the server printed its URL");
-        let mut server = Self {
+        Self {
             child,
             base,
             stdout: lines,
-        };
-        while let Ok(line) = out_rx.recv_timeout(Duration::from_millis(200)) {
-            server.stdout.push(line);
         }
-        server
     }
 }

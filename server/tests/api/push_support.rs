@@ -52,10 +52,15 @@ pub async fn signed_at(
     body: &[u8],
     timestamp: i64,
 ) -> (StatusCode, Value) {
-    let h = key.sign(method, path, timestamp, body);
-    send(app, device, method, path, body, &h).await
+    let client = reqwest::Client::new();
+    spse_testkit::device::signed(
+        &client, &app.base, key, device, method, path, body, timestamp,
+    )
+    .await
+    .unwrap()
 }
 
+/// A request with signature headers made beforehand (replayed or tampered with).
 pub async fn send(
     app: &TestApp,
     device: &str,
@@ -64,20 +69,10 @@ pub async fn send(
     body: &[u8],
     h: &api::SignedHeaders,
 ) -> (StatusCode, Value) {
-    let response = reqwest::Client::new()
-        .request(method.parse().unwrap(), format!("{}{path}", app.base))
-        .header(api::HEADER_DEVICE, device)
-        .header(api::HEADER_TIMESTAMP, h.timestamp.to_string())
-        .header(api::HEADER_NONCE, &h.nonce)
-        .header(api::HEADER_SIGNATURE, &h.signature)
-        .header("content-type", "application/json")
-        .body(body.to_vec())
-        .send()
+    let client = reqwest::Client::new();
+    spse_testkit::device::send(&client, &app.base, device, method, path, body, h)
         .await
-        .unwrap();
-    let status = response.status();
-    let json = response.json().await.unwrap_or(Value::Null);
-    (status, json)
+        .unwrap()
 }
 
 pub async fn enroll(app: &TestApp, uri: &OtpauthUri, key: &DeviceKey) -> (StatusCode, Value) {
@@ -166,18 +161,20 @@ pub async fn at_acceptor_via_new_password(app: &TestApp, user_id: &str) -> (Brow
         .await;
     assert_eq!(page.location(), Some("/totp/acceptor"), "{}", page.body);
     let page = b.get("/totp/acceptor").await;
-    let number = page.by_id("approval-number").map(|n| n.parse().unwrap());
+    let number = approval_number(&page);
     (b, number)
 }
 
 /// A browser at the acceptor for `user_id`, and the number it shows (if any).
 pub async fn at_acceptor(app: &TestApp, user_id: &str) -> (Browser, Option<i64>) {
-    let b = app.browser();
-    let page = b
-        .password_step(UserKind::NonPenyedia, user_id, PASSWORD)
+    let (b, page) = app
+        .at_acceptor(UserKind::NonPenyedia, user_id, PASSWORD)
         .await;
-    assert_eq!(page.location(), Some("/totp/acceptor"));
-    let page = b.get("/totp/acceptor").await;
-    let number = page.by_id("approval-number").map(|n| n.parse().unwrap());
-    (b, number)
+    (b, approval_number(&page))
+}
+
+fn approval_number(acceptor: &Page) -> Option<i64> {
+    acceptor
+        .by_id("approval-number")
+        .map(|n| n.parse().expect("a number"))
 }

@@ -70,7 +70,9 @@ async fn the_mail_arrives_over_smtp_and_its_link_resets_totp() {
     let url = sink.url();
     let app = spawn_with(|raw| raw.set("smtp_url", url)).await;
     let key = app.add_active_user("PPK30", UserKind::NonPenyedia).await;
-    let signed_in = app.full_login(UserKind::NonPenyedia, "PPK30", &key).await;
+    let signed_in = app
+        .login(UserKind::NonPenyedia, "PPK30", PASSWORD, &key)
+        .await;
 
     let b = app.browser();
     let login_page = b.get("/login/non-penyedia").await;

@@ -320,11 +320,7 @@ async fn the_captcha_is_drawn_spoken_single_use_and_expires() {
 
 #[tokio::test]
 async fn a_mail_server_down_at_request_time_gets_the_mail_once_it_is_back() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = spse_testkit::free_port();
     let app = spawn_with(|raw| raw.set("smtp_url", format!("smtp://127.0.0.1:{port}"))).await;
     app.add_user("PPK30", UserKind::NonPenyedia).await;
 
@@ -356,10 +352,13 @@ async fn a_mail_server_down_at_request_time_gets_the_mail_once_it_is_back() {
     assert!(reset_link(&mails[0].data).contains("userid=PPK30"));
     // The worker removes the row once the server said 250; only then move the clock
     // past the claim's lease (a send that outlived its lease would be tried again).
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while app.queued_mail().await > 0 && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually("the delivered mail's queue row to be removed", || async {
+        match app.queued_mail().await {
+            0 => Ok(()),
+            queued => Err(format!("{queued} queued")),
+        }
+    })
+    .await;
     app.auth.deliver_due_mail().await.unwrap();
     app.clock.advance(3600);
     app.auth.deliver_due_mail().await.unwrap();
@@ -369,11 +368,7 @@ async fn a_mail_server_down_at_request_time_gets_the_mail_once_it_is_back() {
 
 #[tokio::test]
 async fn queued_mail_is_sent_after_a_restart() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = spse_testkit::free_port();
     let smtp = format!("smtp://127.0.0.1:{port}");
     let first = spawn_with(|raw| raw.set("smtp_url", smtp.clone())).await;
     first.add_user("PPK30", UserKind::NonPenyedia).await;

@@ -2,8 +2,6 @@
 //! QUIT), keeping every message it accepted. Dropping it closes the port.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -85,26 +83,28 @@ impl SmtpSink {
         self.received.lock().unwrap().clone()
     }
 
-    /// Messages whose subject contains `subject`, once there are `n` of them (or 10 s).
+    /// Messages whose subject contains `subject`, once there are `n` of them.
     pub async fn wait_for(
         &self,
         subject: &str,
         n: usize,
         app: &crate::helpers::TestApp,
     ) -> Vec<Received> {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let found: Vec<_> = self
-                .messages()
-                .into_iter()
+        let what = format!("{n} messages about {subject:?} at the SMTP sink");
+        spse_testkit::eventually(&what, || async {
+            let messages = self.messages();
+            let found: Vec<_> = messages
+                .iter()
                 .filter(|m| m.subject().contains(subject))
+                .cloned()
                 .collect();
-            if found.len() >= n || Instant::now() > deadline {
-                return found;
+            if found.len() >= n {
+                return Ok(found);
             }
             app.auth.wake_mail_worker();
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+            Err(messages.iter().map(Received::subject).collect::<Vec<_>>())
+        })
+        .await
     }
 }
 

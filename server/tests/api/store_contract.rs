@@ -7,7 +7,7 @@ use spse_domain::session::Stage;
 use spse_domain::user::{Role, UserKind};
 use spse_store::*;
 
-use crate::database::TestDatabase;
+use crate::database::{TestDatabase, skip_without_postgres};
 
 const NOW: i64 = 1_800_000_000;
 
@@ -39,6 +39,9 @@ macro_rules! contract {
         }
         #[tokio::test]
         async fn $postgres() {
+            if skip_without_postgres() {
+                return;
+            }
             let (store, _db, _dir) = fresh(true).await;
             $name(&store).await;
         }

@@ -4,13 +4,11 @@ use spse_protocol::TotpKey;
 
 use crate::helpers::*;
 
-/// A browser at the acceptor for `user_id`.
+/// A vendor's browser at the code step.
 async fn at_acceptor(app: &TestApp, user_id: &str) -> Browser {
-    let b = app.browser();
-    let page = b.password_step(UserKind::Penyedia, user_id, PASSWORD).await;
-    assert_eq!(page.location(), Some("/totp/acceptor"));
-    b.get("/totp/acceptor").await;
-    b
+    app.at_acceptor(UserKind::Penyedia, user_id, PASSWORD)
+        .await
+        .0
 }
 
 fn code_at(key: &TotpKey, unix: i64) -> String {
@@ -182,18 +180,7 @@ async fn oathtool_codes_activate_and_log_in() {
     b.password_step(UserKind::NonPenyedia, "PPK7", PASSWORD)
         .await;
     let key = b.activation_key().await;
-    let oathtool = |unix: i64| {
-        let out = std::process::Command::new("oathtool")
-            .args(["--totp", "-b", &key.to_base32(), "-N", &format!("@{unix}")])
-            .output()
-            .expect("oathtool is installed by the test command (Debian package oathtool)");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap().trim().to_string()
-    };
+    let oathtool = |unix: i64| spse_testkit::oathtool(&key.to_base32(), unix as u64);
     let code = oathtool(START);
     assert_eq!(code, app.code(&key), "independent implementation agrees");
     assert_eq!(
