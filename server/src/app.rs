@@ -10,11 +10,10 @@ use url::Url;
 
 use crate::config::{ConfigError, Settings, is_loopback_host};
 use spse_domain::clock::Clock;
-use spse_domain::session::Timeouts;
 use spse_mail::{Mailer, Outbox, Smtp};
 use spse_store::{Store, StoreError};
 use spse_usecases::secrets::{SecretBox, SecretsError};
-use spse_usecases::{Auth, Hasher, Policy};
+use spse_usecases::{Auth, Hasher};
 use spse_web::{AppState, CookieNames, WebSettings};
 
 /// Why the service could not start.
@@ -46,23 +45,7 @@ pub async fn open_auth(
     let store: Arc<dyn Store> = Arc::new(spse_store::connect(&settings.database_url, true).await?);
     let secrets = SecretBox::load_or_create(&settings.key_file)?;
     let mailer = mailer_for(settings)?;
-    let policy = Policy {
-        totp_required: settings.totp_required,
-        timeouts: Timeouts {
-            idle_secs: settings.session_idle_secs,
-            absolute_secs: settings.session_absolute_secs,
-            half_open_secs: settings.activation_secs,
-        },
-        activation_secs: settings.activation_secs,
-        password_lockout: settings.password_lockout,
-        totp_lockout: settings.totp_lockout,
-        issuer: settings.issuer.clone(),
-        demo: settings.demo,
-        retention_secs: settings.audit_retention_secs,
-        approval_cooldown_secs: settings.approval_cooldown_secs,
-        reset_secs: settings.reset_secs,
-        captcha: settings.captcha,
-    };
+    let policy = settings.policy.clone();
     // Entries written by a version before the hash chain join it, oldest first.
     let sealed = store.seal_unchained().await?;
     if sealed > 0 {
@@ -80,7 +63,7 @@ pub async fn open_auth(
 fn mailer_for(settings: &Settings) -> Result<Arc<dyn Mailer>, StartError> {
     match &settings.smtp_url {
         // Demo mode never mails anyone: the outbox, whatever is configured.
-        Some(url) if !settings.demo => {
+        Some(url) if !settings.policy.demo => {
             let smtp = Smtp::new(url, settings.mail_from.clone()).map_err(|e| ConfigError {
                 setting: "SPSE_SMTP_URL".into(),
                 message: e.to_string(),
@@ -139,7 +122,7 @@ impl Application {
         })?;
         let public_url = public_url_for(settings, bound)?;
         let auth = Arc::new(open_auth(settings, clock, public_url.clone()).await?);
-        if !settings.captcha {
+        if !settings.policy.captcha {
             tracing::warn!("SPSE_CAPTCHA is off: only for tests or behind another bot defence");
         }
         let https = public_url.scheme() == "https";
@@ -147,8 +130,8 @@ impl Application {
             cookies: CookieNames::new(https),
             public_origin: public_url.origin().ascii_serialization(),
             https,
-            demo: settings.demo,
-            issuer: settings.issuer.clone(),
+            demo: settings.policy.demo,
+            issuer: settings.policy.issuer.clone(),
             zone: settings.zone.clone(),
             trusted_proxies: settings.trusted_proxies.clone(),
         };

@@ -167,7 +167,7 @@ fn settings(cli: &Cli, demo: bool, listen: Option<&str>) -> anyhow::Result<Setti
         Some(path) => RawSettings::from_file(path)?,
         None => RawSettings::default(),
     };
-    raw.overlay_env(std::env::vars());
+    raw.overlay_env(std::env::vars())?;
     if let Some(dir) = &cli.data_dir {
         raw.set("data_dir", dir.display().to_string());
     }
@@ -188,7 +188,7 @@ async fn run(cli: Cli, t: Texts) -> anyhow::Result<()> {
             let settings = settings(&cli, args.demo, args.listen.as_deref())?;
             crate::telemetry::init(settings.log_format);
             let app = Application::build(&settings, Arc::new(SystemClock)).await?;
-            if settings.demo {
+            if settings.policy.demo {
                 seed_demo(&app.auth(), &settings, t).await?;
             }
             let bound = app.local_addr().map_or_else(String::new, |a| a.to_string());
