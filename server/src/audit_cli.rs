@@ -4,13 +4,46 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use crate::cli::{AuditCommand, ExportArgs, ExportFormat};
+use clap::{Args, Subcommand, ValueEnum};
+
 use crate::config::Settings;
 use spse_domain::event::{EventKind, Outcome};
 use spse_domain::user::UserId;
 use spse_i18n::Texts;
 use spse_store::{ChainRow, EventFilter};
 use spse_usecases::Auth;
+
+#[derive(Subcommand)]
+pub(crate) enum AuditCommand {
+    /// Check every entry's hash link; exits 1 naming the first broken entry.
+    Verify,
+    /// Write entries to a file (CSV or JSON), e.g. for a procurement dispute.
+    Export(ExportArgs),
+    /// Delete entries older than SPSE_AUDIT_RETENTION_DAYS now (the server also does
+    /// this every few minutes); what remains still verifies.
+    Prune,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum ExportFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Args)]
+pub(crate) struct ExportArgs {
+    /// Only this user's entries (case-insensitive).
+    #[arg(long, value_name = "ID")]
+    pub(crate) user: Option<String>,
+    /// Only entries from this day on (YYYY-MM-DD, in SPSE_TIMEZONE).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) since: Option<String>,
+    #[arg(long, value_enum)]
+    pub(crate) format: ExportFormat,
+    /// File to write; default access-log.csv or access-log.json here.
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
 
 pub(crate) async fn run(
     auth: &Auth,

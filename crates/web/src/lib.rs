@@ -12,6 +12,7 @@ mod form;
 mod helpdesk_log;
 mod home;
 mod login;
+mod middleware;
 mod ops;
 mod page;
 mod password;
@@ -83,7 +84,7 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            context::browser_context,
+            middleware::browser_context,
         ))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
