@@ -3,7 +3,7 @@
 
 use spse_protocol::api::{Decision, ErrorCode, PendingApproval};
 
-use super::{Auth, AuthError, Client, Session, SessionToken, Subject};
+use super::{Auth, AuthError, Client, Failure, Session, SessionToken, Subject};
 use spse_domain::event::EventKind;
 use spse_domain::token;
 use spse_store::{
@@ -230,22 +230,14 @@ impl Auth {
             return Err(AuthError::Api(ErrorCode::Locked));
         };
         if i64::from(number) != approval.number {
-            self.log_event(
-                EventKind::ApprovalWrongNumber,
-                Subject::Account(user),
-                client,
-                "",
-            )
-            .await?;
-            if locks_on_failure {
-                let detail = format!("locked for {} minutes", lock_secs / 60);
-                self.log_event(
-                    EventKind::CodeLocked,
-                    Subject::Account(user),
-                    client,
-                    &detail,
-                )
+            let failure = Failure {
+                event: EventKind::ApprovalWrongNumber,
+                detail: "",
+                locked_for: locks_on_failure.then_some(lock_secs),
+            };
+            self.log_failure(Factor::Totp, user, client, failure)
                 .await?;
+            if locks_on_failure {
                 return Err(AuthError::Api(ErrorCode::Locked));
             }
             return Err(AuthError::Api(ErrorCode::WrongNumber));

@@ -2,7 +2,7 @@
 
 use super::{Auth, AuthError, Client};
 use spse_domain::event::EventKind;
-use spse_store::{EventRecord, UserRecord};
+use spse_store::{EventRecord, Factor, UserRecord};
 
 /// Whom an access-log entry is about.
 #[derive(Clone, Copy)]
@@ -15,7 +15,42 @@ pub(crate) enum Subject<'a> {
     Nobody,
 }
 
+/// A failed attempt at a counted factor.
+pub(crate) struct Failure<'a> {
+    pub event: EventKind,
+    pub detail: &'a str,
+    /// `Some(seconds)` when this was the last attempt allowed: the lock it started.
+    pub locked_for: Option<i64>,
+}
+
 impl Auth {
+    /// Logs a failed attempt, and then the lock it started, if it did.
+    pub(super) async fn log_failure(
+        &self,
+        factor: Factor,
+        user: &UserRecord,
+        client: &Client,
+        failure: Failure<'_>,
+    ) -> Result<(), AuthError> {
+        self.log_event(
+            failure.event,
+            Subject::Account(user),
+            client,
+            failure.detail,
+        )
+        .await?;
+        if let Some(secs) = failure.locked_for {
+            let lock = match factor {
+                Factor::Password => EventKind::PasswordLocked,
+                Factor::Totp => EventKind::CodeLocked,
+            };
+            let detail = format!("locked for {} minutes", secs / 60);
+            self.log_event(lock, Subject::Account(user), client, &detail)
+                .await?;
+        }
+        Ok(())
+    }
+
     pub(super) async fn log_event(
         &self,
         kind: EventKind,

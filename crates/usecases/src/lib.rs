@@ -39,7 +39,7 @@ pub use access_log::{AccessLogPage, PAGE_SIZE, SessionView};
 pub use approval::AcceptorState;
 pub use audit::VerifyReport;
 pub use device::SignedRequest;
-use events::Subject;
+use events::{Failure, Subject};
 pub use hasher::Hasher;
 pub use helpdesk::StaffAction;
 pub use helpdesk_log::HELPDESK_PAGE_SIZE;

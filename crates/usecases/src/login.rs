@@ -1,6 +1,6 @@
 //! The user ID and password steps (guide B.1-4, C.1-2).
 
-use super::{Auth, AuthError, Client, Session, SessionToken, Subject};
+use super::{Auth, AuthError, Client, Failure, Session, SessionToken, Subject};
 use spse_domain::event::EventKind;
 use spse_domain::password;
 use spse_domain::secret::Secret;
@@ -109,23 +109,13 @@ impl Auth {
                     .verify(password, Some(user.password_hash.expose().clone()))
                     .await?
                 {
-                    self.log_event(
-                        EventKind::PasswordWrong,
-                        Subject::Account(&user),
-                        client,
-                        "",
-                    )
-                    .await?;
-                    if locks_on_failure {
-                        let detail = format!("locked for {} minutes", lock_secs / 60);
-                        self.log_event(
-                            EventKind::PasswordLocked,
-                            Subject::Account(&user),
-                            client,
-                            &detail,
-                        )
+                    let failure = Failure {
+                        event: EventKind::PasswordWrong,
+                        detail: "",
+                        locked_for: locks_on_failure.then_some(lock_secs),
+                    };
+                    self.log_failure(Factor::Password, &user, client, failure)
                         .await?;
-                    }
                     return Err(AuthError::LoginFailed);
                 }
                 self.store.clear_failures(user.pk, Factor::Password).await?;

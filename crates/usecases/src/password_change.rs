@@ -1,6 +1,8 @@
 //! GANTI PASSWORD, and the new password a login must choose after a "not me".
 
-use super::{Auth, AuthError, Client, PasswordOutcome, Session, SessionToken, SignedIn, Subject};
+use super::{
+    Auth, AuthError, Client, Failure, PasswordOutcome, Session, SessionToken, SignedIn, Subject,
+};
 use spse_domain::event::EventKind;
 use spse_domain::password::{self, NewPassword, PasswordError};
 use spse_domain::session::Stage;
@@ -124,22 +126,14 @@ impl Auth {
             None => false,
         };
         if !matched {
-            self.log_event(
-                EventKind::PasswordWrong,
-                Subject::Account(user),
-                client,
-                "password change",
-            )
-            .await?;
-            if locks_on_failure {
-                let detail = format!("locked for {} minutes", lock_secs / 60);
-                self.log_event(
-                    EventKind::PasswordLocked,
-                    Subject::Account(user),
-                    client,
-                    &detail,
-                )
+            let failure = Failure {
+                event: EventKind::PasswordWrong,
+                detail: "password change",
+                locked_for: locks_on_failure.then_some(lock_secs),
+            };
+            self.log_failure(Factor::Password, user, client, failure)
                 .await?;
+            if locks_on_failure {
                 return Err(PasswordChangeError::Locked {
                     until: now + lock_secs,
                 });

@@ -4,7 +4,7 @@ use spse_domain::secret::Secret;
 use spse_protocol::{OtpauthUri, TotpKey};
 
 use super::login::{activation_context, totp_context};
-use super::{Account, Auth, AuthError, Client, Session, SessionToken, Subject};
+use super::{Account, Auth, AuthError, Client, Failure, Session, SessionToken, Subject};
 use spse_domain::event::EventKind;
 use spse_domain::session::Stage;
 use spse_domain::totp::{Code, CodeCheck, check, enroll_token};
@@ -122,17 +122,14 @@ impl Auth {
             CodeCheck::Reused => EventKind::CodeReused,
             CodeCheck::Wrong => EventKind::CodeWrong,
         };
-        self.log_event(refused, Subject::Account(user), client, "")
+        let failure = Failure {
+            event: refused,
+            detail: "",
+            locked_for: locks_on_failure.then_some(lock_secs),
+        };
+        self.log_failure(Factor::Totp, user, client, failure)
             .await?;
         if locks_on_failure {
-            let detail = format!("locked for {} minutes", lock_secs / 60);
-            self.log_event(
-                EventKind::CodeLocked,
-                Subject::Account(user),
-                client,
-                &detail,
-            )
-            .await?;
             return Err(AuthError::CodeLocked {
                 until: now + lock_secs,
             });
