@@ -253,7 +253,8 @@ pub trait ApprovalStore: Send + Sync {
         now: i64,
     ) -> Result<Vec<ApprovalRecord>, StoreError>;
     /// Moves a pending, unexpired approval to `to`; `false` when another decision (or
-    /// the clock) got there first.
+    /// the clock) got there first. A denial ("tidak" or "bukan saya") deletes the login
+    /// attempt's session in the same transaction.
     async fn decide_approval(
         &self,
         id: &str,

@@ -1,6 +1,7 @@
 //! Push login: a pending approval per login attempt, decided once in the authenticator
 //! with number matching (NIST SP 800-63B 5.1.3, OWASP ASVS 5.0 6.6.4).
 
+use spse_domain::secret::SessionHash;
 use spse_protocol::api::{Decision, ErrorCode, PendingApproval};
 
 use super::{Auth, AuthError, Client, Failure, Session, SessionToken, Subject};
@@ -103,6 +104,17 @@ impl Auth {
             return Ok(None);
         }
         self.finish_login(session, &user, client).await.map(Some)
+    }
+
+    /// Whether the login attempt behind a cookie whose session is gone was refused in the
+    /// authenticator: the page then says so once instead of "session expired".
+    pub async fn refused_attempt(&self, token: &str) -> Result<bool, AuthError> {
+        let hash = SessionHash::of(token);
+        Ok(self
+            .store
+            .latest_approval_for_session(&hash)
+            .await?
+            .is_some_and(|a| matches!(a.state, ApprovalState::Denied | ApprovalState::NotMe)))
     }
 
     /// Ends a login attempt that was refused in the authenticator.

@@ -3,13 +3,13 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::http::header::SET_COOKIE;
 use axum::response::Response;
 use axum::routing::get;
 
 use super::AppState;
-use super::context::Context;
+use super::context::{Context, read_cookie};
 use super::error::WebError;
 use super::form::{CurrentSession, SecureForm};
 use super::page::{Chrome, redirect_with_session, render, session_cookie};
@@ -79,9 +79,19 @@ pub async fn acceptor_page(
     State(state): State<AppState>,
     context: Context,
     client: Client,
+    headers: HeaderMap,
     CurrentSession(session): CurrentSession,
 ) -> Result<Response, WebError> {
-    let session = require(session)?;
+    let Some(session) = session else {
+        // A refusal in the app ended the attempt with its session: say so, once.
+        let cookie = read_cookie(&headers, &state.web.cookies.session);
+        return match cookie {
+            Some(token) if state.auth.refused_attempt(&token).await? => {
+                refused_page(&state, &context)
+            }
+            _ => Err(WebError::SessionExpired),
+        };
+    };
     if state.auth.must_choose_password(&session).await? {
         return Ok(super::page::redirect("/ganti-password"));
     }
@@ -106,20 +116,26 @@ pub async fn acceptor_page(
     }
     if state.auth.acceptor_state(&session).await? == AcceptorState::Refused {
         state.auth.end_refused(&session).await?;
-        let refusal = Refusal::login_refused_in_app(t);
-        let page = DecidedPage {
-            c: Chrome::new(&state, &context, false),
-            title: t.get("acceptor_refused_title").to_string(),
-            message: refusal.message,
-            next: None,
-        };
-        let mut response = render(refusal.status, &page)?;
-        response
-            .headers_mut()
-            .insert(SET_COOKIE, session_cookie(&state, None));
-        return Ok(response);
+        return refused_page(&state, &context);
     }
     acceptor_response(&state, &context, &session, StatusCode::OK, None).await
+}
+
+/// The login was refused in the app: the page says so and the cookie goes.
+fn refused_page(state: &AppState, context: &Context) -> Result<Response, WebError> {
+    let t = context.t();
+    let refusal = Refusal::login_refused_in_app(t);
+    let page = DecidedPage {
+        c: Chrome::new(state, context, false),
+        title: t.get("acceptor_refused_title").to_string(),
+        message: refusal.message,
+        next: None,
+    };
+    let mut response = render(refusal.status, &page)?;
+    response
+        .headers_mut()
+        .insert(SET_COOKIE, session_cookie(state, None));
+    Ok(response)
 }
 
 pub async fn acceptor_submit(

@@ -142,6 +142,15 @@ async fn deny_ends_the_attempt_and_not_me_pauses_approvals() {
         device.decide(&app, &id, "deny", None).await.0,
         StatusCode::OK
     );
+    // The attempt ended with the decision: a right code on its session opens nothing.
+    let code = app.code(&device.totp);
+    let late = b.post("/totp/acceptor", &[("code", code.as_str())]).await;
+    assert_eq!(late.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        b.get("/beranda").await.status,
+        StatusCode::SEE_OTHER,
+        "no session"
+    );
     let page = b.get("/totp/acceptor").await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert!(page.by_id("decision").unwrap().contains("ditolak"));

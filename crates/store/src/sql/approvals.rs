@@ -101,6 +101,7 @@ impl ApprovalStore for SqlStore {
         to: ApprovalState,
         now: i64,
     ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
         let decided = sqlx::query(
             "UPDATE approvals SET state = $1, decided_at = $2 \
              WHERE id = $3 AND state = 'pending' AND expires_at > $2",
@@ -108,9 +109,21 @@ impl ApprovalStore for SqlStore {
         .bind(to.as_str())
         .bind(now)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?
         .rows_affected();
+        if decided == 1 && matches!(to, ApprovalState::Denied | ApprovalState::NotMe) {
+            // A refusal ends the login attempt with it: its half-open session can no
+            // longer finish by code either.
+            sqlx::query(
+                "DELETE FROM sessions WHERE id_hash = \
+                 (SELECT session_hash FROM approvals WHERE id = $1)",
+            )
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(decided == 1)
     }
 
