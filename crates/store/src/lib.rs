@@ -78,9 +78,10 @@ pub trait UserStore: Send + Sync {
         now: i64,
     ) -> Result<bool, StoreError>;
 
-    /// Records `step` as the last accepted one if it is later than the stored one;
-    /// `false` means another request claimed it (or a later one) first.
-    async fn claim_step(&self, pk: i64, step: i64) -> Result<bool, StoreError>;
+    /// Records `step` as the last accepted one if it is later than the stored one and the
+    /// code step is not locked at `now`; `false` means a lock, or another request claimed
+    /// it (or a later one) first.
+    async fn claim_step(&self, pk: i64, step: i64, now: i64) -> Result<bool, StoreError>;
 }
 
 /// Sessions, stored by the hash of their id.

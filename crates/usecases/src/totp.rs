@@ -89,16 +89,54 @@ impl Auth {
         })
     }
 
-    /// Counts the attempt first (atomically), then runs `verify` only if not locked.
-    async fn guarded_code_attempt(
+    /// Checks a typed code; `Ok(step)` for a right, fresh one. A wrong code is counted
+    /// before its answer is given (atomically, so parallel guesses cannot pass the
+    /// limit). A right code is no guess and is not counted; nor is a replay of a code
+    /// already accepted (a double submit, or copies racing each other), which is refused.
+    /// With `claim`, the step of a right code is claimed atomically, unless locked: of
+    /// racing requests with the same code only one wins, before any session is issued.
+    async fn code_attempt(
         &self,
         user: &UserRecord,
         client: &Client,
         typed_code: &str,
         key: &TotpKey,
-        last_step: Option<i64>,
+        claim: bool,
     ) -> Result<i64, AuthError> {
         let now = self.now();
+        let last_step = if claim { user.totp_last_step } else { None };
+        let outcome = match Code::parse(typed_code) {
+            Some(code) => check(key, &code, now, last_step),
+            None => CodeCheck::Wrong,
+        };
+        match outcome {
+            CodeCheck::Fresh { step } if !claim => {
+                let until = user.totp_lock.locked_until;
+                if until > now {
+                    return Err(AuthError::CodeLocked { until });
+                }
+                return Ok(step);
+            }
+            CodeCheck::Fresh { step } if self.store.claim_step(user.pk, step, now).await? => {
+                return Ok(step);
+            }
+            CodeCheck::Fresh { .. } | CodeCheck::Reused => {
+                let current = self.store.user_by_pk(user.pk).await?;
+                let until = current.map_or(0, |u| u.totp_lock.locked_until);
+                if until > now {
+                    return Err(AuthError::CodeLocked { until });
+                }
+                self.log_event(
+                    EventKind::CodeReused,
+                    Subject::Account(user),
+                    client,
+                    "not counted",
+                )
+                .await?;
+                return Err(AuthError::CodeRefused);
+            }
+            CodeCheck::Wrong => {}
+        }
         let policy = &self.policy.totp_lockout;
         let lock_secs = policy.lock_secs(user.totp_lock.lock_count);
         let reservation = self
@@ -113,17 +151,8 @@ impl Auth {
                 .map_or(now, |u| u.totp_lock.locked_until);
             return Err(AuthError::CodeLocked { until });
         };
-        let outcome = match Code::parse(typed_code) {
-            Some(code) => check(key, &code, now, last_step),
-            None => CodeCheck::Wrong,
-        };
-        let refused = match outcome {
-            CodeCheck::Fresh { step } => return Ok(step),
-            CodeCheck::Reused => EventKind::CodeReused,
-            CodeCheck::Wrong => EventKind::CodeWrong,
-        };
         let failure = Failure {
-            event: refused,
+            event: EventKind::CodeWrong,
             detail: "",
             locked_for: locks_on_failure.then_some(lock_secs),
         };
@@ -150,7 +179,7 @@ impl Auth {
         self.ensure_password_chosen(session).await?;
         let (key, _) = self.pending_key(&user).await?;
         let step = self
-            .guarded_code_attempt(&user, client, typed_code, &key, None)
+            .code_attempt(&user, client, typed_code, &key, false)
             .await?;
         let sealed = self.secrets.seal(key.secret(), &totp_context(user.pk));
         if !self
@@ -190,21 +219,8 @@ impl Auth {
         self.ensure_password_chosen(session).await?;
         let sealed = user.totp_secret.as_ref().ok_or(AuthError::WrongStep)?;
         let key = TotpKey::new(self.secrets.open(sealed.expose(), &totp_context(user.pk))?);
-        let step = self
-            .guarded_code_attempt(&user, client, typed_code, &key, user.totp_last_step)
+        self.code_attempt(&user, client, typed_code, &key, true)
             .await?;
-        // The step is claimed before any session is issued; of two racing requests with
-        // the same code, only one can win this update.
-        if !self.store.claim_step(user.pk, step).await? {
-            self.log_event(
-                EventKind::CodeReused,
-                Subject::Account(&user),
-                client,
-                "race",
-            )
-            .await?;
-            return Err(AuthError::CodeRefused);
-        }
         self.store.clear_failures(user.pk, Factor::Totp).await?;
         self.finish_login(session, &user, client).await
     }

@@ -217,9 +217,9 @@ async fn activation_steps_and_devices(store: &SqlStore) {
     assert!(store.take_enrolled_activation(pk, &h("s1")).await.unwrap());
     assert!(!store.take_enrolled_activation(pk, &h("s1")).await.unwrap());
     // The next step is claimed once; an earlier or equal one never.
-    assert!(store.claim_step(pk, 101).await.unwrap());
-    assert!(!store.claim_step(pk, 101).await.unwrap());
-    assert!(!store.claim_step(pk, 100).await.unwrap());
+    assert!(store.claim_step(pk, 101, NOW).await.unwrap());
+    assert!(!store.claim_step(pk, 101, NOW).await.unwrap());
+    assert!(!store.claim_step(pk, 100, NOW).await.unwrap());
     // A new activation by code revokes the device.
     store
         .put_activation(&NewActivation {

@@ -149,6 +149,48 @@ async fn two_racing_requests_with_one_code_let_one_in() {
     assert_eq!(count("code_reused"), 1, "the loser");
 }
 
+/// Copies of a code just accepted are replays, not guesses: refused, never counted, so
+/// they cannot lock the owner out of the code step.
+#[tokio::test]
+async fn twenty_copies_of_one_right_code_let_one_in_and_lock_nothing() {
+    let app = spawn_app().await;
+    let key = app.add_active_user("vendor9", UserKind::Penyedia).await;
+    let code = app.code(&key);
+    let mut browsers = Vec::new();
+    for _ in 0..20 {
+        browsers.push(at_acceptor(&app, "vendor9").await);
+    }
+    let form = [("code", code.as_str())];
+    let pages =
+        futures::future::join_all(browsers.iter().map(|b| b.post("/totp/acceptor", &form))).await;
+    let wins = pages
+        .iter()
+        .filter(|p| p.location() == Some("/beranda"))
+        .count();
+    assert_eq!(wins, 1);
+    assert!(
+        pages
+            .iter()
+            .all(|p| p.location() == Some("/beranda") || p.status == StatusCode::UNAUTHORIZED),
+        "a replay is refused, never answered with a lock"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE user_id = 'vendor9' AND totp_failures = 0 AND totp_locked_until = 0")
+            .await,
+        1,
+        "nothing counted"
+    );
+    let events = app.events("vendor9").await;
+    assert!(!events.contains(&"code_wrong".into()), "{events:?}");
+    assert!(!events.contains(&"code_locked".into()), "{events:?}");
+    // The owner's next login goes through with the next code.
+    app.clock.advance(30);
+    let b = at_acceptor(&app, "vendor9").await;
+    let next = app.code(&key);
+    let page = b.post("/totp/acceptor", &[("code", next.as_str())]).await;
+    assert_eq!(page.location(), Some("/beranda"));
+}
+
 #[tokio::test]
 async fn codes_are_normalised_before_any_check() {
     let app = spawn_with(|raw| raw.set("totp_max_failures", "10")).await;

@@ -236,13 +236,15 @@ impl UserStore for SqlStore {
         Ok(true)
     }
 
-    async fn claim_step(&self, pk: i64, step: i64) -> Result<bool, StoreError> {
+    async fn claim_step(&self, pk: i64, step: i64, now: i64) -> Result<bool, StoreError> {
         let claimed = sqlx::query(
             "UPDATE users SET totp_last_step = $1 \
-             WHERE id = $2 AND totp_secret IS NOT NULL AND (totp_last_step IS NULL OR totp_last_step < $1)",
+             WHERE id = $2 AND totp_secret IS NOT NULL AND totp_locked_until <= $3 \
+               AND (totp_last_step IS NULL OR totp_last_step < $1)",
         )
         .bind(step)
         .bind(pk)
+        .bind(now)
         .execute(&self.pool)
         .await?
         .rows_affected();
