@@ -152,6 +152,9 @@ pub struct EventFilter {
     pub from: Option<i64>,
     /// Up to this time (exclusive), unix seconds.
     pub until: Option<i64>,
+    /// Only entries about ordinary accounts (and user IDs that match none): what a
+    /// helpdesk account may see.
+    pub ordinary_only: bool,
 }
 
 /// Outcome of reserving an attempt against a factor's counter.

@@ -133,9 +133,13 @@ impl Staff {
         &self.name
     }
 
-    /// Helpdesk staff act on ordinary accounts only; admins on any.
+    /// Helpdesk staff see and act on ordinary accounts only; admins on any.
     pub(crate) fn may_act_on(&self, user: &UserRecord) -> bool {
-        self.role == Role::Admin || user.role == Role::User
+        self.is_admin() || user.role == Role::User
+    }
+
+    pub(crate) fn is_admin(&self) -> bool {
+        self.role == Role::Admin
     }
 }
 

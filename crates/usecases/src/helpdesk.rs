@@ -5,7 +5,7 @@
 use super::{Account, Auth, AuthError, Client, Staff, Subject, UserError};
 use spse_domain::event::EventKind;
 use spse_mail::texts::Notice;
-use spse_store::{EventRecord, Factor};
+use spse_store::{EventRecord, Factor, UserRecord};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StaffAction {
@@ -60,28 +60,50 @@ impl Auth {
             .ok_or(UserError::NotFound)
     }
 
+    /// The account behind a typed user ID, if this staff member may see it: helpdesk
+    /// staff are told of no staff account, as if it did not exist.
+    async fn visible_user(
+        &self,
+        staff: &Staff,
+        typed_user_id: &str,
+    ) -> Result<UserRecord, UserError> {
+        let user = self.find_user(typed_user_id).await?;
+        if !staff.may_act_on(&user) {
+            return Err(UserError::NotFound);
+        }
+        Ok(user)
+    }
+
     /// An account as staff see it: never its secrets.
     pub async fn find_account(
         &self,
-        _staff: &Staff,
+        staff: &Staff,
         typed_user_id: &str,
     ) -> Result<Account, UserError> {
-        Ok(Account::from(&self.find_user(typed_user_id).await?))
+        Ok(Account::from(
+            &self.visible_user(staff, typed_user_id).await?,
+        ))
     }
 
-    /// Every account, for the command line's list.
-    pub async fn list_accounts(&self, _staff: &Staff) -> Result<Vec<Account>, UserError> {
-        Ok(self.list_users().await?.iter().map(Account::from).collect())
+    /// Every account this staff member may see, for the command line's list.
+    pub async fn list_accounts(&self, staff: &Staff) -> Result<Vec<Account>, UserError> {
+        Ok(self
+            .list_users()
+            .await?
+            .iter()
+            .filter(|user| staff.may_act_on(user))
+            .map(Account::from)
+            .collect())
     }
 
     /// An account and its newest `limit` access-log entries, as the console shows them.
     pub async fn account_log(
         &self,
-        _staff: &Staff,
+        staff: &Staff,
         typed_user_id: &str,
         limit: i64,
     ) -> Result<(Account, Vec<EventRecord>), UserError> {
-        let user = self.find_user(typed_user_id).await?;
+        let user = self.visible_user(staff, typed_user_id).await?;
         let events = self.store.events_for_user(user.pk, limit).await?;
         Ok((Account::from(&user), events))
     }

@@ -11,14 +11,18 @@ impl Auth {
     /// `Ok((entries, has_more))`.
     pub async fn search_log(
         &self,
-        _staff: &Staff,
+        staff: &Staff,
         filter: &EventFilter,
         page: i64,
     ) -> Result<(Vec<LoggedEvent>, bool), AuthError> {
         let page = page.clamp(0, 100_000);
+        let filter = EventFilter {
+            ordinary_only: !staff.is_admin(),
+            ..filter.clone()
+        };
         let mut events = self
             .store
-            .search_events(filter, page * HELPDESK_PAGE_SIZE, HELPDESK_PAGE_SIZE + 1)
+            .search_events(&filter, page * HELPDESK_PAGE_SIZE, HELPDESK_PAGE_SIZE + 1)
             .await?;
         let has_more = events.len() as i64 > HELPDESK_PAGE_SIZE;
         events.truncate(HELPDESK_PAGE_SIZE as usize);

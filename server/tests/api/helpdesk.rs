@@ -200,3 +200,55 @@ async fn the_console_lets_helpdesk_reset_and_unlock_and_refuses_others() {
         .await;
     assert_eq!(next.location(), Some("/totp/aktivasi"));
 }
+
+/// Helpdesk staff see only the accounts they may act on: no staff account's details,
+/// page or access-log entries; an admin sees them all.
+#[tokio::test]
+async fn helpdesk_sees_no_staff_account_and_an_admin_sees_all() {
+    let app = spawn_app().await;
+    let hd_key = app.add_active_user("HD2", UserKind::NonPenyedia).await;
+    let ad_key = app.add_active_user("AD2", UserKind::NonPenyedia).await;
+    app.add_active_user("PPK31", UserKind::NonPenyedia).await;
+    for (id, role) in [("hd2", "helpdesk"), ("ad2", "admin")] {
+        sqlx::query("UPDATE users SET role = $1 WHERE user_key = $2")
+            .bind(role)
+            .bind(id)
+            .execute(&app.db)
+            .await
+            .unwrap();
+    }
+    app.clock.advance(30);
+    let helpdesk = app
+        .login(UserKind::NonPenyedia, "HD2", PASSWORD, &hd_key)
+        .await;
+    assert_eq!(
+        helpdesk.get("/admin/pengguna/AD2").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        helpdesk.get("/admin?q=ad2").await.status,
+        StatusCode::NOT_FOUND,
+        "searched for, a staff account is not there"
+    );
+    assert_eq!(
+        helpdesk.get("/admin/pengguna/PPK31").await.status,
+        StatusCode::OK
+    );
+    let log = helpdesk.get("/admin/log-akses?user=AD2").await;
+    assert_eq!(log.status, StatusCode::OK);
+    assert!(
+        !log.body.contains("<td class=\"user\">AD2</td>"),
+        "no entry about AD2"
+    );
+    let ordinary = helpdesk.get("/admin/log-akses?user=PPK31").await;
+    assert!(ordinary.body.contains("<td class=\"user\">PPK31</td>"));
+
+    let admin = app
+        .login(UserKind::NonPenyedia, "AD2", PASSWORD, &ad_key)
+        .await;
+    let page = admin.get("/admin/pengguna/HD2").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("hd2@lpse.example.go.id"));
+    let log = admin.get("/admin/log-akses?user=HD2").await;
+    assert!(log.body.contains("<td class=\"user\">HD2</td>"));
+}
