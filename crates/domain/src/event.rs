@@ -30,6 +30,9 @@ pub enum EventKind {
     HelpdeskUnlock,
     HelpdeskDisable,
     HelpdeskEnable,
+    /// After a reset, a right password without an activation ticket: refused, and a
+    /// fresh activation link mailed to the owner.
+    ActivationRefused,
 }
 
 /// How an entry reads in the "result" column.
@@ -65,6 +68,7 @@ impl EventKind {
         Self::HelpdeskUnlock,
         Self::HelpdeskDisable,
         Self::HelpdeskEnable,
+        Self::ActivationRefused,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -91,6 +95,7 @@ impl EventKind {
             Self::HelpdeskUnlock => "helpdesk_unlock",
             Self::HelpdeskDisable => "helpdesk_disable",
             Self::HelpdeskEnable => "helpdesk_enable",
+            Self::ActivationRefused => "activation_refused",
         }
     }
 
@@ -110,7 +115,8 @@ impl EventKind {
             | Self::CodeReused
             | Self::ApprovalDenied
             | Self::ApprovalNotMe
-            | Self::ApprovalWrongNumber => Outcome::Failure,
+            | Self::ApprovalWrongNumber
+            | Self::ActivationRefused => Outcome::Failure,
             Self::PasswordLocked
             | Self::CodeLocked
             | Self::SessionsEnded
@@ -137,6 +143,7 @@ impl EventKind {
                 | Self::ApprovalDenied
                 | Self::ApprovalNotMe
                 | Self::ApprovalWrongNumber
+                | Self::ActivationRefused
         )
     }
 }
@@ -171,10 +178,11 @@ mod tests {
                 | EventKind::HelpdeskTotpReset
                 | EventKind::HelpdeskUnlock
                 | EventKind::HelpdeskDisable
-                | EventKind::HelpdeskEnable => {}
+                | EventKind::HelpdeskEnable
+                | EventKind::ActivationRefused => {}
             }
         }
-        assert_eq!(EventKind::ALL.len(), 22, "every kind is in ALL");
+        assert_eq!(EventKind::ALL.len(), 23, "every kind is in ALL");
         let mut seen = std::collections::HashSet::new();
         for kind in EventKind::ALL {
             assert_eq!(EventKind::parse(kind.as_str()), Some(*kind));

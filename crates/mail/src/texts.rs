@@ -164,6 +164,30 @@ pub fn reset_request(to: &str, t: Texts, user_id: &str, link: &str, minutes: i64
     }
 }
 
+/// "Tautan Aktivasi TOTP": the link that lets one browser activate TOTP after a reset.
+/// Plain text, in Indonesian and English like the other notices.
+pub fn activation_link(to: &str, user_id: &str, link: &str, minutes: i64) -> Mail {
+    let minutes = u64::try_from(minutes).unwrap_or_default();
+    let part = |t: Texts| {
+        [
+            t.fill("mail_greeting", &[("user_id", user_id)]),
+            t.get("activation_mail_body").to_string(),
+            link.to_string(),
+            t.plural("activation_mail_expiry", minutes, &[]),
+            t.get("activation_mail_ignore").to_string(),
+        ]
+        .join("\n\n")
+    };
+    let id = Texts::new(spse_i18n::Lang::Id);
+    let en = Texts::new(spse_i18n::Lang::En);
+    Mail {
+        to: to.to_string(),
+        subject: id.get("activation_mail_subject").to_string(),
+        text: format!("{}\n\n---\n\n{}\n", part(id), part(en)),
+        html: None,
+    }
+}
+
 /// Something that happened to an account and that its owner must hear about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Notice {

@@ -289,18 +289,45 @@ pub trait ResetStore: Send + Sync {
 
     async fn reset_code(&self, code_hash: &str) -> Result<Option<ResetCodeRecord>, StoreError>;
 
-    /// Uses the code and takes TOTP off in one transaction. `false` (and nothing changed)
-    /// when the code is used, expired or not this user's.
+    /// Uses the code and takes TOTP off in one transaction, leaving `ticket` as what the
+    /// next activation must show. `false` (and nothing changed) when the code is used,
+    /// expired or not this user's.
     async fn redeem_reset_code(
         &self,
         user_pk: i64,
         code_hash: &str,
         now: i64,
+        ticket: &NewTicket,
     ) -> Result<bool, StoreError>;
 
     /// Takes TOTP off: the secret, any pending activation and the last step go, and every
     /// session and unused reset code of the user ends, in one transaction.
-    async fn clear_totp(&self, user_pk: i64, now: i64) -> Result<(), StoreError>;
+    /// With a `ticket` (a helpdesk reset) the next activation must show it; without (the
+    /// owner's own DISABLE TOTP) it activates as the first time.
+    async fn clear_totp(
+        &self,
+        user_pk: i64,
+        now: i64,
+        ticket: Option<&NewTicket>,
+    ) -> Result<(), StoreError>;
+
+    /// Adds a ticket for an account whose activation needs one (a fresh mailed link).
+    async fn put_ticket(&self, ticket: &NewTicket) -> Result<(), StoreError>;
+
+    /// Whether `ticket_hash` is an unexpired ticket of this account.
+    async fn ticket_valid(
+        &self,
+        user_pk: i64,
+        ticket_hash: &str,
+        now: i64,
+    ) -> Result<bool, StoreError>;
+
+    /// When the account's newest mailed ticket was made, if it has an unexpired one.
+    async fn newest_mailed_ticket_at(
+        &self,
+        user_pk: i64,
+        now: i64,
+    ) -> Result<Option<i64>, StoreError>;
 
     /// Sets (or replaces) the answer of one captcha.
     async fn put_captcha(

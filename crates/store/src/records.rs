@@ -34,6 +34,9 @@ pub struct UserRecord {
     pub totp_secret: Option<Secret<Vec<u8>>>,
     pub totp_activated_at: Option<i64>,
     pub totp_last_step: Option<i64>,
+    /// When TOTP was last reset (by link or helpdesk) and not activated since: the next
+    /// activation then needs an activation ticket.
+    pub totp_reset_at: Option<i64>,
     pub password_lock: LockState,
     pub totp_lock: LockState,
     pub created_at: i64,
@@ -69,6 +72,18 @@ pub struct PendingActivation {
     pub expires_at: i64,
     /// The login attempt waiting for this activation.
     pub session_hash: SessionHash,
+}
+
+/// An activation ticket to store: the hash of a one-time value held by one browser (a
+/// cookie) or carried by a mailed link.
+#[derive(Debug, Clone)]
+pub struct NewTicket {
+    pub user_pk: i64,
+    pub hash: Secret<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    /// Sent in a mailed link (rather than kept by the browser that confirmed a reset).
+    pub mailed: bool,
 }
 
 /// A session as stored: never the id itself, only its hash.
@@ -286,6 +301,7 @@ mod tests {
             totp_secret: Some(Secret::new(b"sealed-secret-bytes".to_vec())),
             totp_activated_at: None,
             totp_last_step: None,
+            totp_reset_at: None,
             password_lock: LockState::default(),
             totp_lock: LockState::default(),
             created_at: 0,

@@ -30,7 +30,10 @@ impl Auth {
         let now = self.now();
         let (kind, notice) = match action {
             StaffAction::ResetTotp => {
-                self.store.clear_totp(user.pk, now).await?;
+                // The next activation needs the link mailed now to the address on file.
+                let (ticket, stored) = self.new_ticket(&user, true);
+                self.store.clear_totp(user.pk, now, Some(&stored)).await?;
+                self.send_activation_link(&user, &ticket).await?;
                 (EventKind::HelpdeskTotpReset, Notice::HelpdeskTotpReset)
             }
             StaffAction::Unlock => {

@@ -18,6 +18,7 @@ mod password_change;
 mod reset;
 pub mod secrets;
 mod session;
+mod ticket;
 mod totp;
 mod totp_off;
 mod users;
@@ -51,6 +52,7 @@ pub use session::SessionToken;
 pub use spse_domain::client::Client;
 /// Read models the pages show as they are.
 pub use spse_store::{EventFilter, EventRecord, LoggedEvent};
+pub use ticket::{ActivationTicket, TicketLink};
 pub use totp::ActivationView;
 pub use users::{NewUserInput, UserError};
 
@@ -104,6 +106,13 @@ pub enum AuthError {
     /// A reset link that is used, expired, tampered with or not this user's.
     #[error("the reset link is not valid")]
     ResetLinkInvalid,
+    /// After a reset, the activation needs a ticket this login does not have; a fresh
+    /// link was mailed to the owner (or was, a moment ago).
+    #[error("activation needs the link from the email")]
+    ActivationTicketRequired,
+    /// A mailed activation link that is used, expired, altered or not this user's.
+    #[error("the activation link is not valid")]
+    TicketInvalid,
     /// The captcha answer was wrong, expired or already used.
     #[error("captcha answer wrong")]
     CaptchaWrong,

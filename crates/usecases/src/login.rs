@@ -48,6 +48,7 @@ impl Auth {
         &self,
         session: &Session,
         typed_password: &str,
+        ticket: Option<&str>,
         client: &Client,
     ) -> Result<(SessionToken, PasswordOutcome), AuthError> {
         let session = session.record();
@@ -119,7 +120,7 @@ impl Auth {
                     return Err(AuthError::LoginFailed);
                 }
                 self.store.clear_failures(user.pk, Factor::Password).await?;
-                self.after_password(session, &user, client).await
+                self.after_password(session, &user, ticket, client).await
             }
         }
     }
@@ -128,6 +129,7 @@ impl Auth {
         &self,
         session: &SessionRecord,
         user: &UserRecord,
+        ticket: Option<&str>,
         client: &Client,
     ) -> Result<(SessionToken, PasswordOutcome), AuthError> {
         // After a "not me" the old password is presumed known: this login must choose a
@@ -150,6 +152,7 @@ impl Auth {
             return Ok((token, or_new_password(PasswordOutcome::EnterCode)));
         }
         if self.policy.totp_required {
+            self.check_activation_ticket(user, ticket, client).await?;
             let now = self.now();
             let (token, record) = self.prepare_step(session, user.pk, Stage::PasswordOk, client);
             let key = new_secret();

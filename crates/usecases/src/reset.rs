@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{Account, Auth, AuthError, Client, Subject};
+use super::{Account, ActivationTicket, Auth, AuthError, Client, Subject};
 use spse_domain::event::EventKind;
 use spse_domain::reset::{self, ResetCode};
 use spse_domain::secret::Secret;
@@ -208,16 +208,19 @@ impl Auth {
     }
 
     /// The reset: the code is used, TOTP taken off and every session of the user ended,
-    /// in one transaction; then the owner is told. It never logs anyone in.
+    /// in one transaction; then the owner is told. It never logs anyone in. The ticket
+    /// is for the browser that confirmed: there, and only with it (or a fresh mailed
+    /// link), the next login activates a new phone.
     pub async fn reset_with_link(
         &self,
         link: &ResetLink,
         client: &Client,
-    ) -> Result<Account, AuthError> {
+    ) -> Result<(Account, ActivationTicket), AuthError> {
         let (user, code) = self.open_link(link).await?;
+        let (ticket, stored) = self.new_ticket(&user, false);
         if !self
             .store
-            .redeem_reset_code(user.pk, &code.hash(), self.now())
+            .redeem_reset_code(user.pk, &code.hash(), self.now(), &stored)
             .await?
         {
             return Err(AuthError::ResetLinkInvalid);
@@ -230,7 +233,7 @@ impl Auth {
         )
         .await?;
         self.notify(&user, Notice::TotpReset, client, None).await?;
-        Ok(Account::from(&user))
+        Ok((Account::from(&user), ticket))
     }
 
     /// Mails a notice to the address on file.

@@ -95,7 +95,7 @@ impl Auth {
     /// already accepted (a double submit, or copies racing each other), which is refused.
     /// With `claim`, the step of a right code is claimed atomically, unless locked: of
     /// racing requests with the same code only one wins, before any session is issued.
-    async fn code_attempt(
+    pub(super) async fn code_attempt(
         &self,
         user: &UserRecord,
         client: &Client,

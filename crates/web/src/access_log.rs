@@ -47,6 +47,7 @@ pub fn event_words(t: Texts, name: &str) -> String {
         EventKind::HelpdeskUnlock => t.get("event_helpdesk_unlock"),
         EventKind::HelpdeskDisable => t.get("event_helpdesk_disable"),
         EventKind::HelpdeskEnable => t.get("event_helpdesk_enable"),
+        EventKind::ActivationRefused => t.get("event_activation_refused"),
     }
     .to_string()
 }

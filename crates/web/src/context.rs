@@ -15,6 +15,8 @@ pub struct CookieNames {
     pub session: String,
     pub csrf: String,
     pub lang: String,
+    /// The activation ticket after a TOTP reset (see `spse_usecases::ActivationTicket`).
+    pub activation: String,
     pub secure: bool,
 }
 
@@ -25,6 +27,7 @@ impl CookieNames {
             session: format!("{prefix}spse_session"),
             csrf: format!("{prefix}spse_csrf"),
             lang: format!("{prefix}spse_lang"),
+            activation: format!("{prefix}spse_activation"),
             secure,
         }
     }

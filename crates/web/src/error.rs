@@ -29,6 +29,9 @@ pub enum WebError {
     /// 410: a reset link that is used, expired, tampered with or not this user's.
     #[error("reset link not valid")]
     ResetLinkInvalid,
+    /// 410: a mailed activation link that is used, expired or altered.
+    #[error("activation link not valid")]
+    TicketInvalid,
     /// 429: too many reset requests from this IP or for this account.
     #[error("too many requests")]
     TooManyRequests,
@@ -107,6 +110,10 @@ impl WebError {
                     "link_reset_again",
                 ),
             ),
+            Self::TicketInvalid => (
+                StatusCode::GONE,
+                ErrorPage::new("error_ticket_invalid", "/login", "link_login"),
+            ),
             Self::TooManyRequests => (
                 StatusCode::TOO_MANY_REQUESTS,
                 ErrorPage::new("error_too_many_resets", "/", "link_home"),
@@ -144,6 +151,8 @@ impl From<AuthError> for WebError {
             AuthError::PasswordChangeRequired => Self::PasswordChangeRequired,
             AuthError::NotFound => Self::NotFound,
             AuthError::ResetLinkInvalid => Self::ResetLinkInvalid,
+            AuthError::TicketInvalid => Self::TicketInvalid,
+            AuthError::ActivationTicketRequired => Self::Forbidden,
             AuthError::TooManyRequests => Self::TooManyRequests,
             AuthError::NotAllowed => Self::NotStaff,
             AuthError::CaptchaWrong => Self::BadRequest,

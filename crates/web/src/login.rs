@@ -2,13 +2,13 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
 
 use super::AppState;
-use super::context::Context;
+use super::context::{Context, read_cookie};
 use super::error::WebError;
 use super::form::{CurrentSession, SecureForm};
 use super::page::{Chrome, redirect, redirect_with_session, render};
@@ -173,15 +173,17 @@ pub async fn password_submit(
     State(state): State<AppState>,
     context: Context,
     client: Client,
+    headers: HeaderMap,
     CurrentSession(session): CurrentSession,
     SecureForm(form): SecureForm<PasswordForm>,
 ) -> Result<Response, WebError> {
     let session = session
         .filter(|s| s.stage() == Stage::Identified)
         .ok_or(WebError::SessionExpired)?;
+    let ticket = read_cookie(&headers, &state.web.cookies.activation);
     match state
         .auth
-        .submit_password(&session, &form.password, &client)
+        .submit_password(&session, &form.password, ticket.as_deref(), &client)
         .await
     {
         Ok((token, outcome)) => {

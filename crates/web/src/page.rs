@@ -9,7 +9,7 @@ use super::AppState;
 use super::context::Context;
 use super::error::{ErrorPage, WebError};
 use spse_i18n::Texts;
-use spse_usecases::SessionToken;
+use spse_usecases::{ActivationTicket, SessionToken};
 
 /// Layout data of every page.
 pub struct Chrome {
@@ -100,6 +100,16 @@ pub fn session_cookie(state: &AppState, token: Option<&SessionToken>) -> HeaderV
         Some(token) => cookies.set(&cookies.session, &token.0, None),
         None => cookies.set(&cookies.session, "", Some(0)),
     }
+}
+
+/// The `Set-Cookie` value that keeps an activation ticket in this browser.
+pub fn ticket_cookie(state: &AppState, ticket: &ActivationTicket) -> HeaderValue {
+    let cookies = &state.web.cookies;
+    cookies.set(
+        &cookies.activation,
+        &ticket.0,
+        Some(state.auth.ticket_secs()),
+    )
 }
 
 /// A 303 to `path`, setting (or clearing, with `None`) the session cookie.

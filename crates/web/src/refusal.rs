@@ -42,6 +42,10 @@ impl Refusal {
                 StatusCode::TOO_MANY_REQUESTS,
                 t.fill("error_code_locked", &[("time", &zone.minutes(until))]),
             ),
+            AuthError::ActivationTicketRequired => Self::new(
+                StatusCode::FORBIDDEN,
+                t.get("error_activation_ticket_required"),
+            ),
             AuthError::CaptchaWrong => {
                 Self::new(StatusCode::BAD_REQUEST, t.get("error_captcha_wrong"))
             }

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header::REFERRER_POLICY;
+use axum::http::header::{REFERRER_POLICY, SET_COOKIE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
@@ -15,11 +15,11 @@ use super::AppState;
 use super::context::Context;
 use super::error::WebError;
 use super::form::SecureForm;
-use super::page::{Chrome, render};
+use super::page::{Chrome, render, render_notice, ticket_cookie};
 use super::refusal::Refusal;
 use spse_domain::token;
 use spse_domain::user::{USER_ID_MAX, UserKind};
-use spse_usecases::{Client, ResetLink, ResetRequest};
+use spse_usecases::{ActivationTicket, Client, ResetLink, ResetRequest, TicketLink};
 
 /// Longest email address accepted (RFC 5321).
 const EMAIL_MAX: usize = 254;
@@ -236,20 +236,62 @@ pub async fn link_submit(
             },
         );
     }
-    let user = state.auth.reset_with_link(&link, &client).await?;
-    render(
+    let (user, ticket) = state.auth.reset_with_link(&link, &client).await?;
+    let mut response = render(
         StatusCode::OK,
         &DonePage {
             c: Chrome::new(&state, &context, false),
             user_id: user.user_id,
         },
-    )
+    )?;
+    // This browser may activate the new phone; others need a mailed link.
+    response
+        .headers_mut()
+        .append(SET_COOKIE, ticket_cookie(&state, &ticket));
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct TicketQuery {
+    #[serde(default)]
+    userid: String,
+    #[serde(default)]
+    kode: String,
+}
+
+/// The mailed activation link: keeps its ticket in this browser, then on to the login.
+/// Changes nothing on the server; the activation uses the ticket up.
+pub async fn ticket_page(
+    State(state): State<AppState>,
+    context: Context,
+    Query(query): Query<TicketQuery>,
+) -> Result<Response, WebError> {
+    let link = TicketLink {
+        user_id: query.userid,
+        code: query.kode.into(),
+    };
+    let user = state.auth.open_ticket_link(&link).await?;
+    let t = context.t();
+    let login = format!("/login/{}", user.kind.as_str());
+    let mut response = render_notice(
+        &Chrome::new(&state, &context, false),
+        t.get("ticket_accepted_title"),
+        &t.fill("ticket_accepted", &[("user_id", &user.user_id)]),
+        &login,
+        t.get("menu_login"),
+    )?;
+    let ticket = ActivationTicket(link.code.into_exposed());
+    response
+        .headers_mut()
+        .append(SET_COOKIE, ticket_cookie(&state, &ticket));
+    Ok(response)
 }
 
 pub fn router() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/reset-totp", get(request_form).post(request_submit))
         .route("/user/resettotp", get(link_page).post(link_submit))
+        .route("/totp/aktivasi/tiket", get(ticket_page))
         .layer(SetResponseHeaderLayer::overriding(
             REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),

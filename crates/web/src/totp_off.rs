@@ -13,6 +13,7 @@ use super::context::Context;
 use super::error::WebError;
 use super::form::SecureForm;
 use super::page::{Chrome, render};
+use super::refusal::Refusal;
 use spse_usecases::{Client, SignedIn};
 
 #[derive(Template)]
@@ -20,6 +21,7 @@ use spse_usecases::{Client, SignedIn};
 struct ConfirmPage {
     c: Chrome,
     active: bool,
+    error: Option<String>,
 }
 
 #[derive(Template)]
@@ -38,22 +40,41 @@ pub async fn confirm_page(
         &ConfirmPage {
             c: Chrome::new(&state, &context, true),
             active: signed_in.account().totp_active,
+            error: None,
         },
     )
 }
 
 #[derive(Deserialize)]
-pub struct Empty {}
+pub struct DisableForm {
+    #[serde(default)]
+    code: String,
+}
 
-/// Takes TOTP off and ends every session of the user, this one included.
+/// With a fresh code, takes TOTP off and ends every session of the user, this one
+/// included; without one, the confirmation again with the refusal.
 pub async fn disable(
     State(state): State<AppState>,
     context: Context,
     client: Client,
     signed_in: SignedIn,
-    SecureForm(_): SecureForm<Empty>,
+    SecureForm(form): SecureForm<DisableForm>,
 ) -> Result<Response, WebError> {
-    state.auth.disable_totp(&signed_in, &client).await?;
+    if let Err(e) = state
+        .auth
+        .disable_totp(&signed_in, &form.code, &client)
+        .await
+    {
+        let refusal = Refusal::of(e, context.t(), &state.web.zone)?;
+        return render(
+            refusal.status,
+            &ConfirmPage {
+                c: Chrome::new(&state, &context, true),
+                active: signed_in.account().totp_active,
+                error: Some(refusal.message),
+            },
+        );
+    }
     let mut response = render(
         StatusCode::OK,
         &DonePage {

@@ -26,7 +26,17 @@ async fn disable_totp_then_the_next_login_activates_again() {
     );
     assert!(app.has_totp("PPK30").await, "the page changes nothing");
 
-    let done = b.post("/totp/disable", &[]).await;
+    // Without a fresh code, or with a wrong one, nothing changes.
+    let refused = b.post("/totp/disable", &[]).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert!(app.has_totp("PPK30").await);
+    let wrong = b.post("/totp/disable", &[("code", "000000")]).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.error().is_some(), "{}", wrong.body);
+    assert!(app.has_totp("PPK30").await);
+
+    app.clock.advance(30);
+    let done = b.post("/totp/disable", &[("code", &app.code(&key))]).await;
     assert_eq!(done.status, StatusCode::OK);
     assert!(
         done.by_id("disable-done")

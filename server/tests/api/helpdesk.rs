@@ -6,6 +6,7 @@ use reqwest::StatusCode;
 use spse_domain::user::{Role, UserKind};
 
 use crate::helpers::*;
+use crate::reset::{activation_link_from_outbox, path_of};
 
 fn spse_auth(app: &TestApp, args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_spse-auth"))
@@ -54,8 +55,8 @@ async fn the_cli_resets_totp_and_unlocks_naming_the_operator() {
     let mails = app.outbox();
     assert_eq!(
         mails.len(),
-        mails_before + 1,
-        "mailed before the command exits"
+        mails_before + 2,
+        "the notice and the activation link, mailed before the command exits"
     );
     assert!(
         mails
@@ -77,10 +78,22 @@ async fn the_cli_resets_totp_and_unlocks_naming_the_operator() {
         .password_step(UserKind::NonPenyedia, "PPK30", PASSWORD)
         .await;
     assert_eq!(
-        open.location(),
-        Some("/totp/aktivasi"),
-        "unlocked, and activates again"
+        open.status,
+        StatusCode::FORBIDDEN,
+        "unlocked; the activation needs the mailed link"
     );
+    let owner = app.browser();
+    // The command line mailed one (with its own clock, long expired at the test's);
+    // the refused login above mailed a fresh one.
+    let link = activation_link_from_outbox(&app, "PPK30", 2).await;
+    // Built from the server's PUBLIC_URL: follow its path here.
+    let path = &link[link.find("/totp/aktivasi/tiket").unwrap()..];
+    let accepted = owner.get(path).await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    let open = owner
+        .password_step(UserKind::NonPenyedia, "PPK30", PASSWORD)
+        .await;
+    assert_eq!(open.location(), Some("/totp/aktivasi"), "activates again");
 
     let (ok, _, _) = spse_auth(&app, &["user", "disable", "PPK30"]);
     assert!(ok);
@@ -194,8 +207,16 @@ async fn the_console_lets_helpdesk_reset_and_unlock_and_refuses_others() {
             .iter()
             .any(|m| m.contains("To: ppk30@") && m.contains("Petugas helpdesk: HD1"))
     );
-    let next = app
+    // After a helpdesk reset only the link mailed to the address on file activates.
+    let stranger = app
         .browser()
+        .password_step(UserKind::NonPenyedia, "PPK30", PASSWORD)
+        .await;
+    assert_eq!(stranger.status, StatusCode::FORBIDDEN);
+    let owner = app.browser();
+    let link = activation_link_from_outbox(&app, "PPK30", 1).await;
+    owner.get(&path_of(&link, &app)).await;
+    let next = owner
         .password_step(UserKind::NonPenyedia, "PPK30", PASSWORD)
         .await;
     assert_eq!(next.location(), Some("/totp/aktivasi"));

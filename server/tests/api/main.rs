@@ -26,4 +26,5 @@ mod reset_request;
 mod security;
 mod smtp_sink;
 mod store_contract;
+mod tickets;
 mod totp;

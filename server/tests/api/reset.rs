@@ -42,6 +42,28 @@ pub async fn link_from_outbox(app: &TestApp, user_id: &str, kind: &str) -> Strin
     reset_link(mail)
 }
 
+pub const ACTIVATION_SUBJECT: &str = "Tautan Aktivasi TOTP";
+
+/// An activation link mailed to `user_id` by the server under test (not by a command
+/// run with its own PUBLIC_URL), once at least `count` such mails have arrived.
+pub async fn activation_link_from_outbox(app: &TestApp, user_id: &str, count: usize) -> String {
+    let to = format!("To: {}@lpse.example.go.id", user_id.to_lowercase());
+    eventually(
+        &format!("{count} activation links in the outbox"),
+        || async {
+            let links: Vec<String> = app
+                .outbox()
+                .into_iter()
+                .filter(|m| m.contains(ACTIVATION_SUBJECT) && m.contains(&to))
+                .map(|m| crate::smtp_sink::link_in(&m, "/totp/aktivasi/tiket?"))
+                .collect();
+            let ours = links.iter().find(|l| l.starts_with(&app.base)).cloned();
+            ours.filter(|_| links.len() >= count)
+        },
+    )
+    .await
+}
+
 pub async fn confirm(b: &Browser, link_path: &str) -> Page {
     b.get("/reset-totp").await; // a page with a form, for its CSRF token
     let query = link_path.split_once('?').unwrap().1;
@@ -173,8 +195,25 @@ async fn the_mail_arrives_over_smtp_and_its_link_resets_totp() {
     assert_eq!(again.status, StatusCode::GONE, "single use");
     assert!(again.body.contains("tidak berlaku"));
 
-    let next = app
+    // Someone else who knows the password cannot bind a phone now: no ticket.
+    let other = app
         .browser()
+        .password_step(UserKind::NonPenyedia, "PPK30", PASSWORD)
+        .await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN);
+    assert!(
+        other.body.contains("tautan yang dikirim ke email"),
+        "{}",
+        other.body
+    );
+    assert_eq!(other.location(), None);
+    assert!(
+        app.events("PPK30")
+            .await
+            .contains(&"activation_refused".to_string())
+    );
+    // The browser that confirmed the link activates again.
+    let next = b
         .password_step(UserKind::NonPenyedia, "PPK30", PASSWORD)
         .await;
     assert_eq!(next.location(), Some("/totp/aktivasi"), "activate again");

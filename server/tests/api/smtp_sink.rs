@@ -218,14 +218,19 @@ pub fn decode_qp(text: &str) -> String {
 /// The reset link in a mail: the first `http…/user/resettotp?…` up to a space or quote,
 /// from the plain-text part as sent (7bit), or else after undoing quoted-printable.
 pub fn reset_link(mail: &str) -> String {
-    let decoded = if mail.contains("/user/resettotp?userid=") {
+    link_in(mail, "/user/resettotp?")
+}
+
+/// The absolute link in `mail` whose path starts with `marker`.
+pub fn link_in(mail: &str, marker: &str) -> String {
+    let decoded = if mail.contains(marker) {
         mail.to_string()
     } else {
         decode_qp(mail)
     };
     let at = decoded
-        .find("/user/resettotp?")
-        .expect("a reset link in the mail");
+        .find(marker)
+        .unwrap_or_else(|| panic!("a {marker} link in the mail"));
     let start = decoded[..at].rfind("http").expect("an absolute link");
     let end = decoded[start..]
         .find(|c: char| c.is_whitespace() || c == '"' || c == '<')

@@ -251,7 +251,7 @@ async fn activation_steps_and_devices(store: &SqlStore) {
     );
     assert_eq!(store.delete_expired_nonces(NOW + 100).await.unwrap(), 1);
     // Taking TOTP off ends it all.
-    store.clear_totp(pk, NOW + 20).await.unwrap();
+    store.clear_totp(pk, NOW + 20, None).await.unwrap();
     assert!(
         store
             .user_by_pk(pk)
@@ -400,18 +400,59 @@ async fn resets_captchas_and_mail(store: &SqlStore) {
             .user_pk,
         pk
     );
+    let ticket = NewTicket {
+        user_pk: pk,
+        hash: "ticket-hash".into(),
+        created_at: NOW + 10,
+        expires_at: NOW + 1810,
+        mailed: false,
+    };
     assert!(
         store
-            .redeem_reset_code(pk, "code-hash", NOW + 10)
+            .redeem_reset_code(pk, "code-hash", NOW + 10, &ticket)
             .await
             .unwrap()
     );
     assert!(
         !store
-            .redeem_reset_code(pk, "code-hash", NOW + 11)
+            .redeem_reset_code(pk, "code-hash", NOW + 11, &ticket)
             .await
             .unwrap(),
         "single use"
+    );
+    // The reset leaves the account needing that ticket for its next activation.
+    let reset = store.user_by_pk(pk).await.unwrap().unwrap();
+    assert_eq!(reset.totp_reset_at, Some(NOW + 10));
+    assert!(
+        store
+            .ticket_valid(pk, "ticket-hash", NOW + 1809)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .ticket_valid(pk, "ticket-hash", NOW + 1810)
+            .await
+            .unwrap()
+    );
+    assert!(!store.ticket_valid(pk, "other", NOW + 11).await.unwrap());
+    assert_eq!(
+        store.newest_mailed_ticket_at(pk, NOW + 11).await.unwrap(),
+        None
+    );
+    let mailed = NewTicket {
+        hash: "mailed-hash".into(),
+        mailed: true,
+        ..ticket.clone()
+    };
+    store.put_ticket(&mailed).await.unwrap();
+    assert_eq!(
+        store.newest_mailed_ticket_at(pk, NOW + 11).await.unwrap(),
+        Some(NOW + 10)
+    );
+    assert_eq!(
+        store.newest_mailed_ticket_at(pk, NOW + 1810).await.unwrap(),
+        None
     );
     store.put_captcha("cap", "answer", NOW + 600).await.unwrap();
     assert_eq!(

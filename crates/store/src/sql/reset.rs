@@ -7,6 +7,38 @@ use super::SqlStore;
 use crate::*;
 
 /// Everything that ends with TOTP: run inside the caller's transaction.
+/// Marks the account as reset, so that its next activation needs a ticket, and stores
+/// the first ticket.
+async fn guard_activation_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    ticket: &NewTicket,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE users SET totp_reset_at = $1 WHERE id = $2")
+        .bind(ticket.created_at)
+        .bind(ticket.user_pk)
+        .execute(&mut **tx)
+        .await?;
+    insert_ticket(&mut **tx, ticket).await
+}
+
+async fn insert_ticket<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    ticket: &NewTicket,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO activation_tickets (ticket_hash, user_pk, created_at, expires_at, mailed) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(ticket.hash.expose().as_str())
+    .bind(ticket.user_pk)
+    .bind(ticket.created_at)
+    .bind(ticket.expires_at)
+    .bind(i64::from(ticket.mailed))
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 async fn clear_totp_in(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     user_pk: i64,
@@ -133,6 +165,7 @@ impl ResetStore for SqlStore {
         user_pk: i64,
         code_hash: &str,
         now: i64,
+        ticket: &NewTicket,
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         let taken = sqlx::query(
@@ -149,15 +182,61 @@ impl ResetStore for SqlStore {
             return Ok(false);
         }
         clear_totp_in(&mut tx, user_pk, now).await?;
+        guard_activation_in(&mut tx, ticket).await?;
         tx.commit().await?;
         Ok(true)
     }
 
-    async fn clear_totp(&self, user_pk: i64, now: i64) -> Result<(), StoreError> {
+    async fn clear_totp(
+        &self,
+        user_pk: i64,
+        now: i64,
+        ticket: Option<&NewTicket>,
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         clear_totp_in(&mut tx, user_pk, now).await?;
+        if let Some(ticket) = ticket {
+            guard_activation_in(&mut tx, ticket).await?;
+        }
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn put_ticket(&self, ticket: &NewTicket) -> Result<(), StoreError> {
+        insert_ticket(&self.pool, ticket).await
+    }
+
+    async fn ticket_valid(
+        &self,
+        user_pk: i64,
+        ticket_hash: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT user_pk FROM activation_tickets \
+             WHERE ticket_hash = $1 AND user_pk = $2 AND expires_at > $3",
+        )
+        .bind(ticket_hash)
+        .bind(user_pk)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.is_some())
+    }
+
+    async fn newest_mailed_ticket_at(
+        &self,
+        user_pk: i64,
+        now: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT MAX(created_at) FROM activation_tickets \
+             WHERE user_pk = $1 AND expires_at > $2 AND mailed = 1",
+        )
+        .bind(user_pk)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?)
     }
 
     async fn put_captcha(

@@ -10,7 +10,7 @@ use crate::*;
 use spse_domain::user::{Role, UserKind};
 
 const USER_COLUMNS: &str = "id, user_id, kind, email, name, role, password_hash, disabled, \
-    totp_secret, totp_activated_at, totp_last_step, \
+    totp_secret, totp_activated_at, totp_last_step, totp_reset_at, \
     password_failures, password_locked_until, password_lock_count, \
     totp_failures, totp_locked_until, totp_lock_count, created_at";
 
@@ -38,6 +38,7 @@ fn user_from_row(row: &AnyRow) -> Result<UserRecord, StoreError> {
             .map(Secret::new),
         totp_activated_at: row.try_get("totp_activated_at")?,
         totp_last_step: row.try_get("totp_last_step")?,
+        totp_reset_at: row.try_get("totp_reset_at")?,
         password_lock: lock("password")?,
         totp_lock: lock("totp")?,
         created_at: row.try_get("created_at")?,
@@ -66,7 +67,8 @@ pub(super) async fn activate_totp(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE users SET totp_secret = $1, totp_activated_at = $2, totp_last_step = $3, \
-         totp_failures = 0, totp_locked_until = 0, totp_lock_count = 0 WHERE id = $4",
+         totp_reset_at = NULL, totp_failures = 0, totp_locked_until = 0, totp_lock_count = 0 \
+         WHERE id = $4",
     )
     .bind(secret.to_vec())
     .bind(now)
@@ -76,6 +78,10 @@ pub(super) async fn activate_totp(
     .await?;
     sqlx::query("UPDATE devices SET revoked_at = $1 WHERE user_pk = $2 AND revoked_at IS NULL")
         .bind(now)
+        .bind(pk)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM activation_tickets WHERE user_pk = $1")
         .bind(pk)
         .execute(&mut **tx)
         .await?;
