@@ -307,6 +307,7 @@ async fn staff_command(
     let client = Client {
         ip: "local".into(),
         user_agent: "spse-auth command line".into(),
+        trusted_browser: None,
     };
     let user = auth
         .staff_act(&staff, user_id, action, &client)

@@ -5,6 +5,9 @@
 pub struct Client {
     pub ip: String,
     pub user_agent: String,
+    /// The trusted-browser cookie it sent, if any: set after a two-factor login, it lets
+    /// the owner past a lock that guessing from elsewhere put on the account.
+    pub trusted_browser: Option<crate::secret::Secret<String>>,
 }
 
 /// "Chrome 120 · Linux" from a user agent; the full text stays in the page's tooltip.

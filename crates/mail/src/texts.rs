@@ -164,6 +164,35 @@ pub fn reset_request(to: &str, t: Texts, user_id: &str, link: &str, minutes: i64
     }
 }
 
+/// "Login SPSE dijeda": a lock started on the account, once per lock, with how long it
+/// lasts, what still works and what to do if it was not the owner.
+pub fn lock_started(to: &str, user_id: &str, code_step: bool, minutes: i64) -> Mail {
+    let minutes = u64::try_from(minutes).unwrap_or_default();
+    let part = |t: Texts| {
+        let what = if code_step {
+            t.get("lock_mail_codes")
+        } else {
+            t.get("lock_mail_passwords")
+        };
+        [
+            t.fill("mail_greeting", &[("user_id", user_id)]),
+            what.to_string(),
+            t.plural("lock_mail_length", minutes, &[]),
+            t.get("lock_mail_trusted").to_string(),
+            t.get("lock_mail_not_me").to_string(),
+        ]
+        .join("\n\n")
+    };
+    let id = Texts::new(Lang::Id);
+    let en = Texts::new(Lang::En);
+    Mail {
+        to: to.to_string(),
+        subject: id.get("lock_mail_subject").to_string(),
+        text: format!("{}\n\n---\n\n{}\n", part(id), part(en)),
+        html: None,
+    }
+}
+
 /// "Tautan Aktivasi TOTP": the link that lets one browser activate TOTP after a reset.
 /// Plain text, in Indonesian and English like the other notices.
 pub fn activation_link(to: &str, user_id: &str, link: &str, minutes: i64) -> Mail {
@@ -248,6 +277,7 @@ mod tests {
         let client = Client {
             ip: "10.0.0.1".into(),
             user_agent: "Firefox {ip}".into(),
+            trusted_browser: None,
         };
         let mails = [
             (

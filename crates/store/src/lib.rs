@@ -385,6 +385,39 @@ pub trait MailQueueStore: Send + Sync {
     ) -> Result<(), StoreError>;
 }
 
+/// Browsers that completed a two-factor login on an account, with a password counter of
+/// their own (see migration 0008).
+#[async_trait]
+pub trait TrustedBrowserStore: Send + Sync {
+    /// Remembers a browser for `user_pk` until `expires_at`.
+    async fn trust_browser(
+        &self,
+        token_hash: &str,
+        user_pk: i64,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError>;
+    /// Whether `token_hash` is an unexpired trusted browser of `user_pk`.
+    async fn browser_trusted(
+        &self,
+        token_hash: &str,
+        user_pk: i64,
+        now: i64,
+    ) -> Result<bool, StoreError>;
+    /// [`UserStore::reserve_attempt`] for the password, on the browser's own counter.
+    async fn reserve_browser_attempt(
+        &self,
+        token_hash: &str,
+        now: i64,
+        policy: &LockoutPolicy,
+        lock_secs: i64,
+    ) -> Result<Reservation, StoreError>;
+    /// A right password from this browser: its counter starts again.
+    async fn clear_browser_failures(&self, token_hash: &str, now: i64) -> Result<(), StoreError>;
+    /// The browser's password lock count, for the growing lock length.
+    async fn browser_lock_count(&self, token_hash: &str) -> Result<i64, StoreError>;
+}
+
 /// Everything the service keeps. One trait per feature, so each stays small; the
 /// implementation is chosen once, in [`connect`].
 #[async_trait]
@@ -399,6 +432,7 @@ pub trait Store:
     + ResetStore
     + StaffStore
     + MailQueueStore
+    + TrustedBrowserStore
     + 'static
 {
     async fn ping(&self) -> Result<(), StoreError>;

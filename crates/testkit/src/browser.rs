@@ -55,8 +55,19 @@ impl Browser {
 
     /// The agent is what the access log shows; the bench names itself.
     pub fn with_user_agent(base: &str, user_agent: &str) -> Self {
+        Self::build(base, user_agent, None)
+    }
+
+    /// A browser on another machine, as the server sees it: its connections come from
+    /// `address` (any of 127.0.0.0/8 reaches a server on 127.0.0.1).
+    pub fn from_address(base: &str, address: std::net::IpAddr) -> Self {
+        Self::build(base, TEST_AGENT, Some(address))
+    }
+
+    fn build(base: &str, user_agent: &str, address: Option<std::net::IpAddr>) -> Self {
         let jar = Arc::new(reqwest::cookie::Jar::default());
         let client = reqwest::Client::builder()
+            .local_address(address)
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(user_agent)

@@ -47,6 +47,14 @@ impl Auth {
             let detail = format!("locked for {} minutes", secs / 60);
             self.log_event(lock, Subject::Account(user), client, &detail)
                 .await?;
+            // Once per lock: this was the attempt that started it.
+            let mail = spse_mail::texts::lock_started(
+                &user.email,
+                &user.user_id,
+                factor == Factor::Totp,
+                secs / 60,
+            );
+            self.send_later(mail).await?;
         }
         Ok(())
     }

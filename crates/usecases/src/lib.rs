@@ -21,6 +21,7 @@ mod session;
 mod ticket;
 mod totp;
 mod totp_off;
+mod trusted;
 mod users;
 
 use spse_domain::secret::SessionHash;
@@ -48,7 +49,7 @@ pub use login::PasswordOutcome;
 pub use notify::Notice;
 pub use password_change::PasswordChangeError;
 pub use reset::{ResetLink, ResetRequest};
-pub use session::SessionToken;
+pub use session::{SessionToken, TrustedBrowser};
 pub use spse_domain::client::Client;
 /// Read models the pages show as they are.
 pub use spse_store::{EventFilter, EventRecord, LoggedEvent};

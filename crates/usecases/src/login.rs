@@ -87,12 +87,29 @@ impl Auth {
         }
         let now = self.now();
         let policy = &self.policy.password_lockout;
-        let lock_secs = policy.lock_secs(user.password_lock.lock_count);
-        match self
-            .store
-            .reserve_attempt(user.pk, Factor::Password, now, policy, lock_secs)
-            .await?
-        {
+        // A browser that completed a two-factor login here counts on its own: a lock
+        // that guessing from elsewhere put on the account does not stop its owner.
+        let trusted = self.trusted_browser_of(&user, client).await?;
+        let (reservation, lock_secs) = match &trusted {
+            Some(hash) => {
+                let count = self.store.browser_lock_count(hash).await?;
+                let lock_secs = policy.lock_secs(count);
+                let reservation = self
+                    .store
+                    .reserve_browser_attempt(hash, now, policy, lock_secs)
+                    .await?;
+                (reservation, lock_secs)
+            }
+            None => {
+                let lock_secs = policy.lock_secs(user.password_lock.lock_count);
+                let reservation = self
+                    .store
+                    .reserve_attempt(user.pk, Factor::Password, now, policy, lock_secs)
+                    .await?;
+                (reservation, lock_secs)
+            }
+        };
+        match reservation {
             Reservation::Locked => {
                 self.hasher.verify(password, None).await?;
                 self.log_event(
@@ -119,7 +136,11 @@ impl Auth {
                         .await?;
                     return Err(AuthError::LoginFailed);
                 }
-                self.store.clear_failures(user.pk, Factor::Password).await?;
+                match &trusted {
+                    // The account's counter stays: whoever guesses elsewhere stays slowed.
+                    Some(hash) => self.store.clear_browser_failures(hash, now).await?,
+                    None => self.store.clear_failures(user.pk, Factor::Password).await?,
+                }
                 self.after_password(session, &user, ticket, client).await
             }
         }

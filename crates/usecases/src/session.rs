@@ -10,7 +10,18 @@ use spse_store::SessionRecord;
 
 /// The raw session id, as it travels in the cookie and nowhere else.
 #[derive(Clone, PartialEq, Eq)]
-pub struct SessionToken(pub String);
+pub struct SessionToken(pub String, pub Option<TrustedBrowser>);
+
+/// The raw value of a trusted-browser cookie, made when a login completes in a browser
+/// not yet trusted for the account.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TrustedBrowser(pub String);
+
+impl std::fmt::Debug for TrustedBrowser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TrustedBrowser(..)")
+    }
+}
 
 impl std::fmt::Debug for SessionToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -28,7 +39,7 @@ impl Auth {
         client: &Client,
     ) -> (SessionToken, SessionRecord) {
         let now = self.now();
-        let token = SessionToken(token::random_hex(32));
+        let token = SessionToken(token::random_hex(32), None);
         let record = SessionRecord {
             id_hash: SessionHash::of(&token.0),
             user_pk,

@@ -235,7 +235,8 @@ impl Auth {
         // that still has a new password to choose.
         self.ensure_password_chosen(session).await?;
         self.apply_pending_password(session, user, client).await?;
-        let token = self.step_up(session, user.pk, Stage::Full, client).await?;
+        let mut token = self.step_up(session, user.pk, Stage::Full, client).await?;
+        token.1 = self.trust_browser(user, client).await?;
         self.log_event(
             EventKind::LoginSucceeded,
             Subject::Account(user),

@@ -12,7 +12,7 @@ use super::AppState;
 use super::context::{Context, read_cookie};
 use super::error::WebError;
 use super::form::{CurrentSession, SecureForm};
-use super::page::{Chrome, redirect_with_session, render, session_cookie};
+use super::page::{Chrome, redirect_with_session, render, session_cookie, trusted_cookie};
 use super::refusal::Refusal;
 use super::totp::{CodeForm, require, to_current_step};
 use spse_usecases::Session;
@@ -108,6 +108,9 @@ pub async fn acceptor_page(
             response
                 .headers_mut()
                 .insert(SET_COOKIE, session_cookie(&state, Some(&token)));
+            if let Some(trusted) = trusted_cookie(&state, &token) {
+                response.headers_mut().append(SET_COOKIE, trusted);
+            }
             return Ok(response);
         }
         Ok(None) => {}

@@ -17,6 +17,8 @@ pub struct CookieNames {
     pub lang: String,
     /// The activation ticket after a TOTP reset (see `spse_usecases::ActivationTicket`).
     pub activation: String,
+    /// Marks a browser that completed a two-factor login (see `spse_usecases`' trusted.rs).
+    pub trusted: String,
     pub secure: bool,
 }
 
@@ -28,6 +30,7 @@ impl CookieNames {
             csrf: format!("{prefix}spse_csrf"),
             lang: format!("{prefix}spse_lang"),
             activation: format!("{prefix}spse_activation"),
+            trusted: format!("{prefix}spse_browser"),
             secure,
         }
     }

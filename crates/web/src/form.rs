@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use super::AppState;
 use super::context::{Context, read_cookie};
 use super::error::WebError;
+use spse_domain::secret::Secret;
 use spse_domain::token;
 use spse_usecases::Client;
 use spse_usecases::Session;
@@ -93,7 +94,14 @@ impl FromRequestParts<AppState> for Client {
             .filter(|c| !c.is_control())
             .take(USER_AGENT_MAX)
             .collect();
-        Ok(Client { ip, user_agent })
+        let trusted_browser = read_cookie(&parts.headers, &state.web.cookies.trusted)
+            .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+            .map(Secret::new);
+        Ok(Client {
+            ip,
+            user_agent,
+            trusted_browser,
+        })
     }
 }
 

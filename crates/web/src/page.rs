@@ -102,6 +102,18 @@ pub fn session_cookie(state: &AppState, token: Option<&SessionToken>) -> HeaderV
     }
 }
 
+/// The `Set-Cookie` value that marks this browser as trusted for the account, when the
+/// login that made `token` was its first two-factor login here.
+pub fn trusted_cookie(state: &AppState, token: &SessionToken) -> Option<HeaderValue> {
+    let cookies = &state.web.cookies;
+    let trusted = token.1.as_ref()?;
+    Some(cookies.set(
+        &cookies.trusted,
+        &trusted.0,
+        Some(state.auth.trusted_browser_secs()),
+    ))
+}
+
 /// The `Set-Cookie` value that keeps an activation ticket in this browser.
 pub fn ticket_cookie(state: &AppState, ticket: &ActivationTicket) -> HeaderValue {
     let cookies = &state.web.cookies;
@@ -120,11 +132,15 @@ pub fn redirect_with_session(
 ) -> Response {
     let cookie = session_cookie(state, token);
     let location = HeaderValue::from_str(path).unwrap_or_else(|_| HeaderValue::from_static("/"));
-    (
+    let mut response = (
         StatusCode::SEE_OTHER,
         [(LOCATION, location), (SET_COOKIE, cookie)],
     )
-        .into_response()
+        .into_response();
+    if let Some(trusted) = token.and_then(|t| trusted_cookie(state, t)) {
+        response.headers_mut().append(SET_COOKIE, trusted);
+    }
+    response
 }
 
 /// A 303 to `path`.

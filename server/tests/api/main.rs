@@ -28,3 +28,4 @@ mod smtp_sink;
 mod store_contract;
 mod tickets;
 mod totp;
+mod trusted_browser;

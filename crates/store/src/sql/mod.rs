@@ -22,6 +22,7 @@ pub use notices::listen_for_notices;
 mod mail_queue;
 mod reset;
 mod sessions;
+mod trusted;
 mod users;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");

@@ -1,0 +1,83 @@
+//! Lockouts that an attacker cannot turn against the owner: a browser that completed a
+//! two-factor login keeps its own password counter (OWASP device cookies).
+
+use reqwest::StatusCode;
+use spse_domain::user::UserKind;
+use spse_testkit::Browser;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn a_hundred_wrong_passwords_from_elsewhere_do_not_lock_the_owner_out() {
+    let app = spawn_app().await;
+    let key = app.add_active_user("PPK50", UserKind::NonPenyedia).await;
+    // The owner logged in fully in this browser before: it is trusted from then on.
+    let owner = app
+        .login(UserKind::NonPenyedia, "PPK50", PASSWORD, &key)
+        .await;
+    owner.post("/logout", &[]).await;
+
+    let attacker = Browser::from_address(&app.base, "127.0.0.2".parse().unwrap());
+    for _ in 0..100 {
+        let page = attacker
+            .password_step(UserKind::NonPenyedia, "PPK50", "tebakan salah")
+            .await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    }
+    // Every untrusted browser meets the lock, the right password included (NIST's
+    // limit on consecutive failures still holds for them).
+    let stranger = app
+        .browser()
+        .password_step(UserKind::NonPenyedia, "PPK50", PASSWORD)
+        .await;
+    assert_eq!(stranger.status, StatusCode::UNAUTHORIZED);
+
+    // The owner logs in with password and code at once.
+    app.clock.advance(30);
+    let page = owner
+        .password_step(UserKind::NonPenyedia, "PPK50", PASSWORD)
+        .await;
+    assert_eq!(page.location(), Some("/totp/acceptor"), "{}", page.body);
+    owner.get("/totp/acceptor").await;
+    let done = owner
+        .post("/totp/acceptor", &[("code", &app.code(&key))])
+        .await;
+    assert_eq!(done.location(), Some("/beranda"));
+
+    // The owner was told, once: a hundred attempts started one lock, which the others
+    // met without counting; and the lock shows in their LOG AKSES.
+    let mail = app.mail_with("Login SPSE dijeda").await;
+    assert!(mail.contains("To: ppk50@lpse.example.go.id"));
+    let starts = app
+        .event_details("PPK50")
+        .await
+        .into_iter()
+        .filter(|(kind, detail)| kind == "password_locked" && detail.starts_with("locked for"))
+        .count();
+    assert_eq!(starts, 1, "one lock, so one mail");
+    let log = owner.get("/log-akses").await;
+    assert!(
+        log.body.contains("password_locked"),
+        "the lock is in the log"
+    );
+}
+
+#[tokio::test]
+async fn a_trusted_cookie_of_another_account_or_a_made_up_one_trusts_nothing() {
+    let app = spawn_app().await;
+    let key = app.add_active_user("PPK51", UserKind::NonPenyedia).await;
+    app.add_active_user("PPK52", UserKind::NonPenyedia).await;
+    let theirs = app
+        .login(UserKind::NonPenyedia, "PPK51", PASSWORD, &key)
+        .await;
+    for _ in 0..10 {
+        app.browser()
+            .password_step(UserKind::NonPenyedia, "PPK52", "tebakan salah")
+            .await;
+    }
+    // PPK51's trusted browser is not trusted for PPK52.
+    let page = theirs
+        .password_step(UserKind::NonPenyedia, "PPK52", PASSWORD)
+        .await;
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+}
