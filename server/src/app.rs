@@ -102,20 +102,33 @@ pub fn public_url_for(settings: &Settings, bound: SocketAddr) -> Result<Url, Sta
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
+    /// `/metrics` and the health checks in detail, apart from the public pages.
+    management: TcpListener,
+    management_router: axum::Router,
     auth: Arc<Auth>,
     public_url: Url,
     database_url: String,
 }
 
+async fn bind(address: SocketAddr, what: &str) -> Result<TcpListener, StartError> {
+    TcpListener::bind(address)
+        .await
+        .map_err(|source| StartError::Io {
+            what: format!("{what} on {address}"),
+            source,
+        })
+}
+
 impl Application {
     pub async fn build(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
-        let listener =
-            TcpListener::bind(settings.listen)
-                .await
-                .map_err(|source| StartError::Io {
-                    what: format!("listen on {}", settings.listen),
-                    source,
-                })?;
+        let listener = bind(settings.listen, "listen").await?;
+        let management = bind(settings.management_listen, "management listener").await?;
+        if !settings.management_listen.ip().is_loopback() {
+            tracing::warn!(
+                management = %settings.management_listen,
+                "SPSE_MANAGEMENT_LISTEN is reachable beyond this host: let only monitoring reach it"
+            );
+        }
         let bound = listener.local_addr().map_err(|source| StartError::Io {
             what: "listener address".into(),
             source,
@@ -135,13 +148,17 @@ impl Application {
             zone: settings.zone.clone(),
             trusted_proxies: settings.trusted_proxies.clone(),
         };
-        let router = spse_web::router(AppState {
+        let state = AppState {
             auth: Arc::clone(&auth),
             web: Arc::new(web),
-        });
+        };
+        let router = spse_web::router(state.clone());
+        let management_router = spse_web::management_router(state);
         Ok(Self {
             listener,
             router,
+            management,
+            management_router,
             auth,
             public_url,
             database_url: settings.database_url.clone(),
@@ -155,6 +172,11 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.listener.local_addr().map_or(0, |a| a.port())
+    }
+
+    /// The management listener's bound address (`/metrics`, `/healthz` in detail).
+    pub fn management_addr(&self) -> Option<SocketAddr> {
+        self.management.local_addr().ok()
     }
 
     pub fn public_url(&self) -> &Url {
@@ -195,29 +217,21 @@ impl Application {
             }
         });
         tokio::spawn(Arc::clone(&self.auth).run_mail_worker());
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        let stopping = Arc::new(tokio::sync::Notify::new());
-        let (auth, signalled) = (Arc::clone(&self.auth), Arc::clone(&stopping));
-        let signal = async move {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let auth = Arc::clone(&self.auth);
+        tokio::spawn(async move {
             shutdown_signal().await;
             // Waiting pages would hold the shutdown open: release them (they reconnect).
             auth.release_waiting_pages();
-            signalled.notify_one();
-        };
-        // Small writes (a waiting page's event, a short answer) leave at once; with
-        // Nagle's algorithm they waited for the peer's delayed ACK, about 40 ms.
-        let listener = self.listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!(error = %e, "TCP_NODELAY not set");
-            }
+            let _ = stop.send(true);
         });
-        let server = axum::serve(listener, service).with_graceful_shutdown(signal);
+        let public = serve(self.listener, self.router, stopped.clone());
+        let management = serve(self.management, self.management_router, stopped.clone());
+        let mut stopping = stopped;
         tokio::select! {
-            result = server => result,
+            (public, management) = async { tokio::join!(public, management) } => public.and(management),
             () = async {
-                stopping.notified().await;
+                let _ = stopping.wait_for(|stop| *stop).await;
                 tokio::time::sleep(SHUTDOWN_GRACE).await;
             } => {
                 tracing::warn!("requests still open after {SHUTDOWN_GRACE:?}; exiting anyway");
@@ -225,6 +239,27 @@ impl Application {
             }
         }
     }
+}
+
+/// Serves `router` on `listener` until `stop` turns true, then lets requests finish.
+async fn serve(
+    listener: TcpListener,
+    router: axum::Router,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> std::io::Result<()> {
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    // Small writes (a waiting page's event, a short answer) leave at once; with
+    // Nagle's algorithm they waited for the peer's delayed ACK, about 40 ms.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY not set");
+        }
+    });
+    axum::serve(listener, service)
+        .with_graceful_shutdown(async move {
+            let _ = stop.wait_for(|stop| *stop).await;
+        })
+        .await
 }
 
 /// How long requests in flight may take to finish after SIGTERM.

@@ -24,6 +24,9 @@ pub enum LogFormat {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub listen: SocketAddr,
+    /// Where `/metrics` and the detailed health checks are served; 127.0.0.1 by default,
+    /// since they count what the public pages do not reveal.
+    pub management_listen: SocketAddr,
     pub data_dir: PathBuf,
     pub database_url: String,
     /// Base of every link in mail and QR codes. `None` until the listener is bound when
@@ -101,6 +104,7 @@ const fn unset(key: &'static str, words: &'static str) -> Spec {
 
 pub const SETTINGS: &[Spec] = &[
     value("listen", "127.0.0.1:8080"),
+    value("management_listen", "127.0.0.1:9000"),
     value("data_dir", "./spse-data"),
     derived("database_url", "sqlite file in the data dir"),
     derived("public_url", "http://LISTEN"),
@@ -244,6 +248,8 @@ impl RawSettings {
     /// Parses and checks every setting.
     pub fn resolve(&self, demo: bool) -> Result<Settings, ConfigError> {
         let listen: SocketAddr = self.parse("listen", "an address such as 127.0.0.1:8080")?;
+        let management_listen: SocketAddr =
+            self.parse("management_listen", "an address such as 127.0.0.1:9000")?;
         let data_dir = PathBuf::from(self.get("data_dir").unwrap_or("./spse-data"));
         let database_url = match self.get("database_url") {
             Some(url)
@@ -327,6 +333,7 @@ impl RawSettings {
         };
         Ok(Settings {
             listen,
+            management_listen,
             database_url,
             public_url,
             smtp_url,
