@@ -4,11 +4,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::serve::ListenerExt as _;
 use tokio::net::TcpListener;
 use url::Url;
 
 use crate::config::{ConfigError, Settings, is_loopback_host};
+use crate::connections::{Limits, serve};
 use spse_domain::clock::Clock;
 use spse_mail::{Mailer, Outbox, Smtp};
 use spse_store::{Store, StoreError};
@@ -105,6 +105,7 @@ pub struct Application {
     /// `/metrics` and the health checks in detail, apart from the public pages.
     management: TcpListener,
     management_router: axum::Router,
+    limits: Limits,
     auth: Arc<Auth>,
     public_url: Url,
     database_url: String,
@@ -159,6 +160,11 @@ impl Application {
             router,
             management,
             management_router,
+            limits: Limits {
+                header_timeout: settings.header_timeout,
+                per_address: settings.connections_per_address,
+                exempt: settings.trusted_proxies.clone(),
+            },
             auth,
             public_url,
             database_url: settings.database_url.clone(),
@@ -225,8 +231,18 @@ impl Application {
             auth.release_waiting_pages();
             let _ = stop.send(true);
         });
-        let public = serve(self.listener, self.router, stopped.clone());
-        let management = serve(self.management, self.management_router, stopped.clone());
+        let public = serve(
+            self.listener,
+            self.router,
+            self.limits.clone(),
+            stopped.clone(),
+        );
+        let management = serve(
+            self.management,
+            self.management_router,
+            self.limits,
+            stopped.clone(),
+        );
         let mut stopping = stopped;
         tokio::select! {
             (public, management) = async { tokio::join!(public, management) } => public.and(management),
@@ -239,27 +255,6 @@ impl Application {
             }
         }
     }
-}
-
-/// Serves `router` on `listener` until `stop` turns true, then lets requests finish.
-async fn serve(
-    listener: TcpListener,
-    router: axum::Router,
-    mut stop: tokio::sync::watch::Receiver<bool>,
-) -> std::io::Result<()> {
-    let service = router.into_make_service_with_connect_info::<SocketAddr>();
-    // Small writes (a waiting page's event, a short answer) leave at once; with
-    // Nagle's algorithm they waited for the peer's delayed ACK, about 40 ms.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "TCP_NODELAY not set");
-        }
-    });
-    axum::serve(listener, service)
-        .with_graceful_shutdown(async move {
-            let _ = stop.wait_for(|stop| *stop).await;
-        })
-        .await
 }
 
 /// How long requests in flight may take to finish after SIGTERM.

@@ -36,8 +36,13 @@ pub struct Settings {
     pub mail_from: String,
     pub key_file: PathBuf,
     pub log_format: LogFormat,
-    /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDR ranges).
+    /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDR ranges);
+    /// the cap on connections per address does not apply to them.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// How long a request head may take to arrive, also between keep-alive requests.
+    pub header_timeout: std::time::Duration,
+    /// Connections open at once from one address (not counting trusted proxies).
+    pub connections_per_address: usize,
     /// How many password hashes may run at once (defaults to the number of cores).
     pub hash_concurrency: usize,
     /// The zone pages, mails, exports and the admin CLI show times in (WIB by default).
@@ -128,6 +133,8 @@ pub const SETTINGS: &[Spec] = &[
     value("timezone", "WIB"),
     value("audit_retention_days", "730"),
     unset("trusted_proxies", "none"),
+    value("header_timeout_seconds", "5"),
+    value("connections_per_address", "256"),
 ];
 
 fn spec(key: &str) -> Option<&'static Spec> {
@@ -341,6 +348,10 @@ impl RawSettings {
             key_file,
             log_format,
             trusted_proxies: self.networks("trusted_proxies")?,
+            header_timeout: std::time::Duration::from_secs(
+                self.bounded("header_timeout_seconds", 300)? as u64,
+            ),
+            connections_per_address: self.positive("connections_per_address")? as usize,
             hash_concurrency,
             zone,
             policy,

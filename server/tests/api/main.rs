@@ -8,6 +8,7 @@ mod app_e2e;
 mod audit;
 mod browser;
 mod cli;
+mod connections;
 mod database;
 mod disable;
 mod helpdesk;
