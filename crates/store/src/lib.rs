@@ -373,6 +373,9 @@ pub trait Store:
     + 'static
 {
     async fn ping(&self) -> Result<(), StoreError>;
+    /// A harmless write (the one heartbeat row), for readiness: fails where the database
+    /// answers reads but refuses writes.
+    async fn heartbeat(&self, now: i64) -> Result<(), StoreError>;
     /// Whether the schema is at the newest migration this build knows.
     async fn migrations_current(&self) -> Result<bool, StoreError>;
     /// Connections open and idle in the pool.

@@ -121,6 +121,16 @@ pub enum AuthError {
     Secrets(#[from] crate::secrets::SecretsError),
 }
 
+/// What readiness found, for a database that answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Readiness {
+    /// It took a write; `false` when it answers reads only (a full disk, a read-only
+    /// mount): logins would fail closed there, so the instance is not ready.
+    pub writable: bool,
+    /// The schema is at this build's newest migration; `None`: unknown.
+    pub migrations_current: Option<bool>,
+}
+
 /// Everything the use cases need, passed in at start.
 pub struct Auth {
     store: Arc<dyn Store>,
@@ -203,10 +213,20 @@ impl Auth {
         self.notifier.subscribe()
     }
 
-    /// Whether this instance can serve: the database answers, and its schema is at
-    /// this build's newest migration (`Some(false)`: behind; `None`: unknown).
-    pub async fn readiness(&self) -> Result<Option<bool>, AuthError> {
+    /// Whether this instance can serve: the database answers, takes a write, and its
+    /// schema is at this build's newest migration. `Err`: it does not answer at all.
+    pub async fn readiness(&self) -> Result<Readiness, AuthError> {
         self.store.ping().await?;
-        Ok(self.store.migrations_current().await.ok())
+        let writable = match self.store.heartbeat(self.now()).await {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(error = %e, "readiness: the database answers but refuses writes");
+                false
+            }
+        };
+        Ok(Readiness {
+            writable,
+            migrations_current: self.store.migrations_current().await.ok(),
+        })
     }
 }

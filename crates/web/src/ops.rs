@@ -12,8 +12,9 @@ use axum::routing::get;
 use super::AppState;
 use super::error::WebError;
 
-/// Readiness in detail, for operators: 200 when the database answers and its schema is
-/// current, else 503, with what is wrong.
+/// Readiness in detail, for operators: 200 when the database answers, takes a write and
+/// its schema is current, else 503 with what is wrong (`database`: `ok`, `read-only` or
+/// `unreachable`).
 pub async fn readiness(State(state): State<AppState>) -> Response {
     let (ready, body) = readiness_report(&state).await;
     (ready_status(ready), Json(body)).into_response()
@@ -37,9 +38,14 @@ fn ready_status(ready: bool) -> StatusCode {
 
 async fn readiness_report(state: &AppState) -> (bool, serde_json::Value) {
     let (database, migrations) = match state.auth.readiness().await {
-        Ok(Some(true)) => ("ok", "current"),
-        Ok(Some(false)) => ("ok", "behind"),
-        Ok(None) => ("ok", "unknown"),
+        Ok(found) => (
+            if found.writable { "ok" } else { "read-only" },
+            match found.migrations_current {
+                Some(true) => "current",
+                Some(false) => "behind",
+                None => "unknown",
+            },
+        ),
         Err(e) => {
             tracing::warn!(error = %e, "readiness: database unreachable");
             ("unreachable", "unknown")

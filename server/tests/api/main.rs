@@ -22,6 +22,7 @@ mod password;
 mod process;
 mod push;
 mod push_support;
+mod read_only;
 mod reset;
 mod reset_request;
 mod security;

@@ -95,6 +95,14 @@ impl Store for SqlStore {
         Ok(())
     }
 
+    async fn heartbeat(&self, now: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE heartbeat SET beat_at = $1 WHERE id = 1")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     async fn migrations_current(&self) -> Result<bool, StoreError> {
         let latest = migrator(self.postgres)
             .iter()
