@@ -1,67 +1,93 @@
 //! A database that answers reads but refuses writes, as with a full disk: readiness says
-//! so. On PostgreSQL the test's database is made read-only for new transactions and the
-//! open connections are ended (the pools reconnect by themselves); on SQLite another
-//! connection holds the write lock, so writers give up after the busy timeout (5 s)
-//! while readers go on under WAL.
+//! so. The refusal is a trigger on every table that
+//! fails each insert, update and delete, for the connections already open too (on
+//! PostgreSQL a statement trigger, on SQLite a row trigger per kind of write).
 
 use reqwest::StatusCode;
-use sqlx::{AnyConnection, Connection, Executor};
+use sqlx::{AnyConnection, Connection, Executor, Row};
 
 use crate::helpers::*;
 
-/// Writes are refused until [`Refusal::lift`].
+/// Writes to the database are refused until [`Refusal::lift`].
 pub struct Refusal {
     connection: AnyConnection,
     postgres: bool,
+    tables: Vec<String>,
 }
 
-pub async fn refuse_writes(app: &TestApp) -> Refusal {
-    let postgres = app.database_url.starts_with("postgres");
-    let mut connection = AnyConnection::connect(&app.database_url)
+pub async fn refuse_writes(database_url: &str) -> Refusal {
+    let postgres = database_url.starts_with("postgres");
+    let mut connection = AnyConnection::connect(database_url)
         .await
         .expect("a connection of the test's own");
+    let list = if postgres {
+        "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() \
+         AND tablename <> '_sqlx_migrations'"
+    } else {
+        "SELECT name FROM sqlite_master WHERE type = 'table' \
+         AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'"
+    };
+    let tables: Vec<String> = sqlx::query(list)
+        .fetch_all(&mut connection)
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get::<String, _>(0))
+        .collect();
     if postgres {
-        // This session stays writable, to lift the refusal later.
         connection
-            .execute("SET default_transaction_read_only = off")
+            .execute(
+                "CREATE FUNCTION refuse_writes() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN RAISE EXCEPTION 'could not extend file: No space left on device'; END $$",
+            )
             .await
             .unwrap();
-        set_read_only(&mut connection, true).await;
-    } else {
-        connection.execute("BEGIN IMMEDIATE").await.unwrap();
+    }
+    for table in &tables {
+        if postgres {
+            let sql = format!(
+                "CREATE TRIGGER refuse_writes BEFORE INSERT OR UPDATE OR DELETE ON \"{table}\" \
+                 FOR EACH STATEMENT EXECUTE FUNCTION refuse_writes()"
+            );
+            connection.execute(sql.as_str()).await.unwrap();
+        } else {
+            for write in ["INSERT", "UPDATE", "DELETE"] {
+                let sql = format!(
+                    "CREATE TRIGGER refuse_{write}_{table} BEFORE {write} ON \"{table}\" \
+                     BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+                );
+                connection.execute(sql.as_str()).await.unwrap();
+            }
+        }
     }
     Refusal {
         connection,
         postgres,
+        tables,
     }
 }
 
 impl Refusal {
     pub async fn lift(mut self) {
+        for table in &self.tables {
+            if self.postgres {
+                let sql = format!("DROP TRIGGER refuse_writes ON \"{table}\"");
+                self.connection.execute(sql.as_str()).await.unwrap();
+            } else {
+                for write in ["INSERT", "UPDATE", "DELETE"] {
+                    let sql = format!("DROP TRIGGER refuse_{write}_{table}");
+                    self.connection.execute(sql.as_str()).await.unwrap();
+                }
+            }
+        }
         if self.postgres {
-            set_read_only(&mut self.connection, false).await;
-        } else {
-            self.connection.execute("ROLLBACK").await.unwrap();
+            self.connection
+                .execute("DROP FUNCTION refuse_writes()")
+                .await
+                .unwrap();
         }
         self.connection.close().await.unwrap();
     }
-}
-
-/// Sets the database's default for new transactions, then ends every other connection
-/// to it so that none keeps the old one.
-async fn set_read_only(connection: &mut AnyConnection, on: bool) {
-    let value = if on { "on" } else { "off" };
-    let alter = format!(
-        "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET default_transaction_read_only = {value}', current_database()); END $$"
-    );
-    connection.execute(alter.as_str()).await.unwrap();
-    connection
-        .execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-             WHERE datname = current_database() AND pid <> pg_backend_pid()",
-        )
-        .await
-        .unwrap();
 }
 
 async fn health(base: &str) -> (StatusCode, serde_json::Value) {
@@ -72,7 +98,7 @@ async fn health(base: &str) -> (StatusCode, serde_json::Value) {
 #[tokio::test]
 async fn readiness_reports_a_database_that_refuses_writes() {
     let app = spawn_app().await;
-    let refusal = refuse_writes(&app).await;
+    let refusal = refuse_writes(&app.database_url).await;
     let (management, public) = tokio::join!(health(&app.management), health(&app.base));
     assert_eq!(management.0, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(management.1["database"], "read-only", "{}", management.1);
