@@ -11,7 +11,7 @@ use crate::config::{ConfigError, Settings, is_loopback_host};
 use crate::connections::{Limits, serve};
 use spse_domain::clock::Clock;
 use spse_mail::{Mailer, Outbox, Smtp};
-use spse_store::{Store, StoreError};
+use spse_store::{Relayed, Store, StoreError};
 use spse_usecases::secrets::{SecretBox, SecretsError};
 use spse_usecases::{Auth, Hasher};
 use spse_web::{AppState, CookieNames, WebSettings};
@@ -198,8 +198,23 @@ impl Application {
         let listener_auth = Arc::clone(&self.auth);
         tokio::spawn(spse_store::listen_for_notices(
             self.database_url.clone(),
-            move |hash| listener_auth.deliver_notice(&hash),
+            move |relayed| match relayed {
+                Relayed::LoginChanged(hash) => listener_auth.deliver_notice(&hash),
+                Relayed::SessionEnded(hash) => listener_auth.session_ended_elsewhere(&hash),
+            },
         ));
+        let ended = Arc::clone(&self.auth);
+        tokio::spawn(async move {
+            // Logouts the database could not record are retried until it takes writes.
+            let mut tick = tokio::time::interval(Duration::from_secs(15));
+            loop {
+                tick.tick().await;
+                let waiting = ended.delete_ended_sessions().await;
+                if waiting > 0 {
+                    tracing::warn!(waiting, "logged-out sessions still kept by the database");
+                }
+            }
+        });
         let sweeper = Arc::clone(&self.auth);
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(300));

@@ -6,6 +6,7 @@ mod access_log;
 mod approval;
 mod audit;
 mod device;
+mod ended;
 mod events;
 mod hasher;
 mod helpdesk;
@@ -144,6 +145,8 @@ pub struct Auth {
     metrics: crate::metrics::Metrics,
     /// Wakes the mail worker when something is queued.
     mail_wakeup: tokio::sync::Notify,
+    /// Sessions logged out whose rows the database would not delete yet.
+    ended: ended::EndedSessions,
 }
 
 impl Auth {
@@ -167,6 +170,7 @@ impl Auth {
             notifier: notify::Notifier::new(),
             metrics: crate::metrics::Metrics::new(),
             mail_wakeup: tokio::sync::Notify::new(),
+            ended: ended::EndedSessions::default(),
         }
     }
 

@@ -1,9 +1,10 @@
 //! A database that answers reads but refuses writes, as with a full disk: readiness says
-//! so. The refusal is a trigger on every table that
+//! so, and logout still ends the session. The refusal is a trigger on every table that
 //! fails each insert, update and delete, for the connections already open too (on
 //! PostgreSQL a statement trigger, on SQLite a row trigger per kind of write).
 
 use reqwest::StatusCode;
+use spse_domain::user::UserKind;
 use sqlx::{AnyConnection, Connection, Executor, Row};
 
 use crate::helpers::*;
@@ -114,4 +115,46 @@ async fn readiness_reports_a_database_that_refuses_writes() {
     })
     .await;
     assert_eq!(ready["database"], "ok");
+}
+
+#[tokio::test]
+async fn logout_clears_the_cookie_and_ends_the_session_when_writes_are_refused() {
+    let app = spawn_app().await;
+    let key = app.add_active_user("PPK1", UserKind::NonPenyedia).await;
+    let b = app
+        .login(UserKind::NonPenyedia, "PPK1", PASSWORD, &key)
+        .await;
+    let kept = b.session_cookie().expect("session cookie");
+    assert_eq!(b.get("/beranda").await.status, StatusCode::OK);
+
+    let refusal = refuse_writes(&app.database_url).await;
+    let out = b.post("/logout", &[]).await;
+    assert_eq!(out.location(), Some("/"), "{}", out.body);
+    assert_eq!(b.session_cookie(), None, "the cookie is cleared");
+    let replay = Browser::with_session_cookie(&app.base, &kept);
+    assert_eq!(
+        replay.get("/beranda").await.location(),
+        Some("/login"),
+        "the old id is refused while the database keeps its row"
+    );
+
+    refusal.lift().await;
+    assert_eq!(
+        replay.get("/beranda").await.location(),
+        Some("/login"),
+        "and once it takes writes again"
+    );
+    assert_eq!(app.auth.delete_ended_sessions().await, 0);
+    let hash = spse_domain::token::hash(&kept);
+    let rows = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM sessions WHERE id_hash = '{hash}'"
+        ))
+        .await;
+    assert_eq!(rows, 0, "the row is deleted once it can be");
+    assert_eq!(
+        replay.get("/beranda").await.location(),
+        Some("/login"),
+        "for good"
+    );
 }

@@ -18,7 +18,7 @@ mod events;
 mod notices;
 mod password_change;
 
-pub use notices::listen_for_notices;
+pub use notices::{Relayed, listen_for_notices};
 mod mail_queue;
 mod reset;
 mod sessions;
@@ -142,7 +142,13 @@ impl Store for SqlStore {
     }
 
     async fn publish_notice(&self, session_hash: &SessionHash) -> Result<(), StoreError> {
-        self.notify_instances(session_hash).await
+        self.notify_instances(notices::LOGIN_CHANGED, session_hash)
+            .await
+    }
+
+    async fn publish_session_end(&self, session_hash: &SessionHash) -> Result<(), StoreError> {
+        self.notify_instances(notices::SESSION_ENDED, session_hash)
+            .await
     }
 }
 
