@@ -25,6 +25,7 @@ impl Target {
         command
             .env("SPSE_DATA_DIR", &self.data_dir)
             .env("SPSE_CAPTCHA", "off")
+            .env("SPSE_MANAGEMENT_LISTEN", "127.0.0.1:0")
             .env("LANG", "C");
         if let Some(url) = &self.database_url {
             command.env("SPSE_DATABASE_URL", url);

@@ -4,14 +4,14 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::serve::ListenerExt as _;
 use tokio::net::TcpListener;
 use url::Url;
 
 use crate::config::{ConfigError, Settings, is_loopback_host};
+use crate::connections::{Limits, serve};
 use spse_domain::clock::Clock;
 use spse_mail::{Mailer, Outbox, Smtp};
-use spse_store::{Store, StoreError};
+use spse_store::{Relayed, Store, StoreError};
 use spse_usecases::secrets::{SecretBox, SecretsError};
 use spse_usecases::{Auth, Hasher};
 use spse_web::{AppState, CookieNames, WebSettings};
@@ -102,20 +102,34 @@ pub fn public_url_for(settings: &Settings, bound: SocketAddr) -> Result<Url, Sta
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
+    /// `/metrics` and the health checks in detail, apart from the public pages.
+    management: TcpListener,
+    management_router: axum::Router,
+    limits: Limits,
     auth: Arc<Auth>,
     public_url: Url,
     database_url: String,
 }
 
+async fn bind(address: SocketAddr, what: &str) -> Result<TcpListener, StartError> {
+    TcpListener::bind(address)
+        .await
+        .map_err(|source| StartError::Io {
+            what: format!("{what} on {address}"),
+            source,
+        })
+}
+
 impl Application {
     pub async fn build(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
-        let listener =
-            TcpListener::bind(settings.listen)
-                .await
-                .map_err(|source| StartError::Io {
-                    what: format!("listen on {}", settings.listen),
-                    source,
-                })?;
+        let listener = bind(settings.listen, "listen").await?;
+        let management = bind(settings.management_listen, "management listener").await?;
+        if !settings.management_listen.ip().is_loopback() {
+            tracing::warn!(
+                management = %settings.management_listen,
+                "SPSE_MANAGEMENT_LISTEN is reachable beyond this host: let only monitoring reach it"
+            );
+        }
         let bound = listener.local_addr().map_err(|source| StartError::Io {
             what: "listener address".into(),
             source,
@@ -135,13 +149,22 @@ impl Application {
             zone: settings.zone.clone(),
             trusted_proxies: settings.trusted_proxies.clone(),
         };
-        let router = spse_web::router(AppState {
+        let state = AppState {
             auth: Arc::clone(&auth),
             web: Arc::new(web),
-        });
+        };
+        let router = spse_web::router(state.clone());
+        let management_router = spse_web::management_router(state);
         Ok(Self {
             listener,
             router,
+            management,
+            management_router,
+            limits: Limits {
+                header_timeout: settings.header_timeout,
+                per_address: settings.connections_per_address,
+                exempt: settings.trusted_proxies.clone(),
+            },
             auth,
             public_url,
             database_url: settings.database_url.clone(),
@@ -157,6 +180,11 @@ impl Application {
         self.listener.local_addr().map_or(0, |a| a.port())
     }
 
+    /// The management listener's bound address (`/metrics`, `/healthz` in detail).
+    pub fn management_addr(&self) -> Option<SocketAddr> {
+        self.management.local_addr().ok()
+    }
+
     pub fn public_url(&self) -> &Url {
         &self.public_url
     }
@@ -170,8 +198,23 @@ impl Application {
         let listener_auth = Arc::clone(&self.auth);
         tokio::spawn(spse_store::listen_for_notices(
             self.database_url.clone(),
-            move |hash| listener_auth.deliver_notice(&hash),
+            move |relayed| match relayed {
+                Relayed::LoginChanged(hash) => listener_auth.deliver_notice(&hash),
+                Relayed::SessionEnded(hash) => listener_auth.session_ended_elsewhere(&hash),
+            },
         ));
+        let ended = Arc::clone(&self.auth);
+        tokio::spawn(async move {
+            // Logouts the database could not record are retried until it takes writes.
+            let mut tick = tokio::time::interval(Duration::from_secs(15));
+            loop {
+                tick.tick().await;
+                let waiting = ended.delete_ended_sessions().await;
+                if waiting > 0 {
+                    tracing::warn!(waiting, "logged-out sessions still kept by the database");
+                }
+            }
+        });
         let sweeper = Arc::clone(&self.auth);
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(300));
@@ -195,29 +238,31 @@ impl Application {
             }
         });
         tokio::spawn(Arc::clone(&self.auth).run_mail_worker());
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        let stopping = Arc::new(tokio::sync::Notify::new());
-        let (auth, signalled) = (Arc::clone(&self.auth), Arc::clone(&stopping));
-        let signal = async move {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let auth = Arc::clone(&self.auth);
+        tokio::spawn(async move {
             shutdown_signal().await;
             // Waiting pages would hold the shutdown open: release them (they reconnect).
             auth.release_waiting_pages();
-            signalled.notify_one();
-        };
-        // Small writes (a waiting page's event, a short answer) leave at once; with
-        // Nagle's algorithm they waited for the peer's delayed ACK, about 40 ms.
-        let listener = self.listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!(error = %e, "TCP_NODELAY not set");
-            }
+            let _ = stop.send(true);
         });
-        let server = axum::serve(listener, service).with_graceful_shutdown(signal);
+        let public = serve(
+            self.listener,
+            self.router,
+            self.limits.clone(),
+            stopped.clone(),
+        );
+        let management = serve(
+            self.management,
+            self.management_router,
+            self.limits,
+            stopped.clone(),
+        );
+        let mut stopping = stopped;
         tokio::select! {
-            result = server => result,
+            (public, management) = async { tokio::join!(public, management) } => public.and(management),
             () = async {
-                stopping.notified().await;
+                let _ = stopping.wait_for(|stop| *stop).await;
                 tokio::time::sleep(SHUTDOWN_GRACE).await;
             } => {
                 tracing::warn!("requests still open after {SHUTDOWN_GRACE:?}; exiting anyway");

@@ -161,7 +161,15 @@ async fn run(cli: Cli, t: Texts) -> anyhow::Result<()> {
                 seed_demo(&app.auth(), &settings, t).await?;
             }
             let bound = app.local_addr().map_or_else(String::new, |a| a.to_string());
-            tracing::info!(listen = %bound, public_url = %app.public_url(), "spse-auth listening");
+            let management = app
+                .management_addr()
+                .map_or_else(String::new, |a| a.to_string());
+            tracing::info!(
+                listen = %bound,
+                public_url = %app.public_url(),
+                management = %management,
+                "spse-auth listening"
+            );
             let url = app.public_url().as_str();
             eprintln!(
                 "{}",

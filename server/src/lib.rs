@@ -6,4 +6,5 @@ pub mod app;
 pub mod audit_cli;
 pub mod cli;
 pub mod config;
+pub mod connections;
 pub mod telemetry;

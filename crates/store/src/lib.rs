@@ -10,7 +10,7 @@ use spse_domain::secret::SessionHash;
 use spse_domain::lockout::LockoutPolicy;
 
 pub use records::*;
-pub use sql::{SqlStore, connect, listen_for_notices};
+pub use sql::{Relayed, SqlStore, connect, listen_for_notices};
 
 /// What can go wrong at the database, in the store's own words.
 #[derive(Debug, thiserror::Error)]
@@ -436,6 +436,9 @@ pub trait Store:
     + 'static
 {
     async fn ping(&self) -> Result<(), StoreError>;
+    /// A harmless write (the one heartbeat row), for readiness: fails where the database
+    /// answers reads but refuses writes.
+    async fn heartbeat(&self, now: i64) -> Result<(), StoreError>;
     /// Whether the schema is at the newest migration this build knows.
     async fn migrations_current(&self) -> Result<bool, StoreError>;
     /// Connections open and idle in the pool.
@@ -445,4 +448,7 @@ pub trait Store:
     /// Tells every other instance that a login attempt changed (PostgreSQL NOTIFY);
     /// nothing to do where the database has one process.
     async fn publish_notice(&self, session_hash: &SessionHash) -> Result<(), StoreError>;
+    /// Tells every other instance that a session was logged out although its row could
+    /// not be deleted, so that they refuse it too; nothing to do on SQLite.
+    async fn publish_session_end(&self, session_hash: &SessionHash) -> Result<(), StoreError>;
 }

@@ -6,6 +6,7 @@ mod access_log;
 mod approval;
 mod audit;
 mod device;
+mod ended;
 mod events;
 mod hasher;
 mod helpdesk;
@@ -131,6 +132,16 @@ pub enum AuthError {
     Secrets(#[from] crate::secrets::SecretsError),
 }
 
+/// What readiness found, for a database that answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Readiness {
+    /// It took a write; `false` when it answers reads only (a full disk, a read-only
+    /// mount): logins would fail closed there, so the instance is not ready.
+    pub writable: bool,
+    /// The schema is at this build's newest migration; `None`: unknown.
+    pub migrations_current: Option<bool>,
+}
+
 /// Everything the use cases need, passed in at start.
 pub struct Auth {
     store: Arc<dyn Store>,
@@ -144,6 +155,8 @@ pub struct Auth {
     metrics: crate::metrics::Metrics,
     /// Wakes the mail worker when something is queued.
     mail_wakeup: tokio::sync::Notify,
+    /// Sessions logged out whose rows the database would not delete yet.
+    ended: ended::EndedSessions,
 }
 
 impl Auth {
@@ -167,6 +180,7 @@ impl Auth {
             notifier: notify::Notifier::new(),
             metrics: crate::metrics::Metrics::new(),
             mail_wakeup: tokio::sync::Notify::new(),
+            ended: ended::EndedSessions::default(),
         }
     }
 
@@ -213,10 +227,20 @@ impl Auth {
         self.notifier.subscribe()
     }
 
-    /// Whether this instance can serve: the database answers, and its schema is at
-    /// this build's newest migration (`Some(false)`: behind; `None`: unknown).
-    pub async fn readiness(&self) -> Result<Option<bool>, AuthError> {
+    /// Whether this instance can serve: the database answers, takes a write, and its
+    /// schema is at this build's newest migration. `Err`: it does not answer at all.
+    pub async fn readiness(&self) -> Result<Readiness, AuthError> {
         self.store.ping().await?;
-        Ok(self.store.migrations_current().await.ok())
+        let writable = match self.store.heartbeat(self.now()).await {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(error = %e, "readiness: the database answers but refuses writes");
+                false
+            }
+        };
+        Ok(Readiness {
+            writable,
+            migrations_current: self.store.migrations_current().await.ok(),
+        })
     }
 }

@@ -1,6 +1,6 @@
 //! Sessions: random ids of 256 bits, only their SHA-256 stored, a new id at each step up.
 
-use super::{Auth, AuthError, Client, Session, Subject};
+use super::{Auth, AuthError, Client, Subject};
 use spse_domain::event::EventKind;
 use spse_domain::secret::SessionHash;
 use spse_domain::session::Stage;
@@ -113,10 +113,13 @@ impl Auth {
             return Ok(None);
         }
         let id_hash = SessionHash::of(token);
+        let now = self.now();
+        if self.ended.contains(&id_hash, now) {
+            return Ok(None);
+        }
         let Some(record) = self.store.session(&id_hash).await? else {
             return Ok(None);
         };
-        let now = self.now();
         if !self
             .policy
             .timeouts
@@ -132,19 +135,87 @@ impl Auth {
         Ok(Some(record))
     }
 
-    /// Ends the session on the server.
-    pub async fn logout(&self, session: &Session, client: &Client) -> Result<(), AuthError> {
-        let session = session.record();
-        self.store.delete_session(&session.id_hash).await?;
-        if let Some(pk) = session.user_pk
-            && session.stage == Stage::Full
-        {
-            let user = self.store.user_by_pk(pk).await?;
-            let subject = user.as_ref().map_or(Subject::Nobody, Subject::Account);
-            self.log_event(EventKind::Logout, subject, client, "")
-                .await?;
+    /// Ends the session behind a cookie value, for a logout, which never fails: the
+    /// caller clears the cookie whatever happens here. Where the database will not
+    /// delete the row (a full disk), the id is refused from now on, on this instance and,
+    /// through the database's notices, on the others, and deleted once writes work.
+    pub async fn logout(&self, token: &str, client: &Client) {
+        if token.len() != 64 {
+            return;
         }
-        Ok(())
+        let id_hash = SessionHash::of(token);
+        let now = self.now();
+        let record = match self.store.session(&id_hash).await {
+            // Nothing to end: no id is kept for a cookie that names no session.
+            Ok(None) => return,
+            Ok(Some(record)) => Some(record),
+            Err(e) => {
+                tracing::warn!(error = %e, "logout: the session could not be read");
+                None
+            }
+        };
+        if let Err(e) = self.store.delete_session(&id_hash).await {
+            let until = record
+                .as_ref()
+                .map_or(now + self.policy.timeouts.absolute_secs, |r| r.expires_at);
+            if self.ended.insert(id_hash.clone(), until, now) {
+                tracing::warn!(error = %e, "logout: the database kept the session; it is refused until deleted");
+            } else {
+                tracing::error!(error = %e, "logout: the database kept the session, and too many are waiting to be deleted");
+            }
+            if let Err(e) = self.store.publish_session_end(&id_hash).await {
+                tracing::warn!(error = %e, "logout: other instances not told");
+            }
+            return;
+        }
+        let Some(record) = record else {
+            return;
+        };
+        let live = self
+            .policy
+            .timeouts
+            .is_live(record.last_seen_at, record.expires_at, now);
+        if let Some(pk) = record.user_pk
+            && record.stage == Stage::Full
+            && live
+        {
+            let subject = match self.store.user_by_pk(pk).await {
+                Ok(user) => user,
+                Err(e) => {
+                    tracing::warn!(error = %e, "logout: account not read for the access log");
+                    None
+                }
+            };
+            let subject = subject.as_ref().map_or(Subject::Nobody, Subject::Account);
+            if let Err(e) = self.log_event(EventKind::Logout, subject, client, "").await {
+                tracing::warn!(error = %e, "logout: not written to the access log");
+            }
+        }
+    }
+
+    /// A session another instance ended while the database kept its row.
+    pub fn session_ended_elsewhere(&self, id_hash: &str) {
+        if id_hash.len() != 64 {
+            return;
+        }
+        let now = self.now();
+        let until = now + self.policy.timeouts.absolute_secs;
+        self.ended
+            .insert(SessionHash::from_stored(id_hash.to_string()), until, now);
+    }
+
+    /// Deletes the rows of sessions ended while the database refused it; run now and
+    /// then. How many are still waiting.
+    pub async fn delete_ended_sessions(&self) -> usize {
+        let pending = self.ended.pending(self.now());
+        let mut waiting = 0;
+        for id_hash in pending {
+            match self.store.delete_session(&id_hash).await {
+                Ok(()) => self.ended.remove(&id_hash),
+                Err(_) => waiting += 1,
+            }
+        }
+        waiting
     }
 
     /// Removes expired captchas and reset codes, and requests past the limit window.

@@ -126,6 +126,25 @@ pub fn client_ip(peer: IpAddr, forwarded_for: &str, trusted: &[ipnet::IpNet]) ->
     nearest
 }
 
+/// The session cookie's value as sent, unchecked. Logout takes it rather than a
+/// [`CurrentSession`], whose lookup may write (touching the session, removing an expired
+/// one) and so fail with the database: the cookie must be cleared even then.
+pub struct SessionCookie(pub Option<String>);
+
+impl FromRequestParts<AppState> for SessionCookie {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(read_cookie(
+            &parts.headers,
+            &state.web.cookies.session,
+        )))
+    }
+}
+
 /// The live session behind the request's cookie, if any.
 pub struct CurrentSession(pub Option<Session>);
 

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::AppState;
 use super::context::Context;
 use super::error::WebError;
-use super::form::{CurrentSession, SecureForm};
+use super::form::{CurrentSession, SecureForm, SessionCookie};
 use super::login::kind_label;
 use super::page::{Chrome, redirect_with_session, render};
 use spse_domain::session::Stage;
@@ -70,16 +70,18 @@ pub async fn beranda(
 #[derive(Deserialize)]
 pub struct Empty {}
 
+/// Always clears the cookie, also when the database refuses to delete the session (the
+/// use case then keeps refusing it).
 pub async fn logout(
     State(state): State<AppState>,
     client: Client,
-    CurrentSession(session): CurrentSession,
+    SessionCookie(token): SessionCookie,
     SecureForm(_): SecureForm<Empty>,
-) -> Result<Response, WebError> {
-    if let Some(session) = session {
-        state.auth.logout(&session, &client).await?;
+) -> Response {
+    if let Some(token) = token {
+        state.auth.logout(&token, &client).await;
     }
-    Ok(redirect_with_session(&state, "/", None))
+    redirect_with_session(&state, "/", None)
 }
 
 pub fn router() -> axum::Router<AppState> {

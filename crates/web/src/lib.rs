@@ -94,6 +94,20 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The management listener: `/metrics` and the health checks in detail, for operators
+/// and their monitoring only (127.0.0.1 by default). No browser middleware: no pages,
+/// cookies or forms are served here, and its requests are not counted in the metrics.
+pub fn management_router(state: AppState) -> Router {
+    ops::management_router()
+        .fallback(ops::not_found)
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
 /// Counts each routed request and times it to its response head, by route pattern (not
 /// by path, so user IDs and approval ids never become labels).
 async fn track_requests(

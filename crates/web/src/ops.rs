@@ -1,4 +1,6 @@
-//! Health, static files, and the fallback.
+//! Health, metrics, static files, and the fallback. Metrics and health detail are served
+//! only on the management listener: they count things (queued mail, locked accounts)
+//! that the public pages are careful not to reveal.
 
 use axum::Json;
 use axum::extract::State;
@@ -10,33 +12,55 @@ use axum::routing::get;
 use super::AppState;
 use super::error::WebError;
 
-/// Readiness: 200 when the database answers and its schema is current, else 503. Load
-/// balancers send traffic only to ready instances.
+/// Readiness in detail, for operators: 200 when the database answers, takes a write and
+/// its schema is current, else 503 with what is wrong (`database`: `ok`, `read-only` or
+/// `unreachable`).
 pub async fn readiness(State(state): State<AppState>) -> Response {
+    let (ready, body) = readiness_report(&state).await;
+    (ready_status(ready), Json(body)).into_response()
+}
+
+/// Readiness for a load balancer in front of the public listener: the status, and no
+/// detail about the database.
+pub async fn public_readiness(State(state): State<AppState>) -> Response {
+    let (ready, _) = readiness_report(&state).await;
+    let body = serde_json::json!({ "status": if ready { "ok" } else { "unavailable" } });
+    (ready_status(ready), Json(body)).into_response()
+}
+
+fn ready_status(ready: bool) -> StatusCode {
+    if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    }
+}
+
+async fn readiness_report(state: &AppState) -> (bool, serde_json::Value) {
     let (database, migrations) = match state.auth.readiness().await {
-        Ok(Some(true)) => ("ok", "current"),
-        Ok(Some(false)) => ("ok", "behind"),
-        Ok(None) => ("ok", "unknown"),
+        Ok(found) => (
+            if found.writable { "ok" } else { "read-only" },
+            match found.migrations_current {
+                Some(true) => "current",
+                Some(false) => "behind",
+                None => "unknown",
+            },
+        ),
         Err(e) => {
             tracing::warn!(error = %e, "readiness: database unreachable");
             ("unreachable", "unknown")
         }
     };
     let ready = database == "ok" && migrations == "current";
-    let status = if ready {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
     let body = serde_json::json!({
         "status": if ready { "ok" } else { "unavailable" },
         "database": database,
         "migrations": migrations,
     });
-    (status, Json(body)).into_response()
+    (ready, body)
 }
 
-/// Prometheus metrics. Restrict it at the proxy: it names routes and counts.
+/// Prometheus metrics, on the management listener only.
 pub async fn metrics(State(state): State<AppState>) -> Result<Response, WebError> {
     let text = state.auth.metrics_text().await?;
     Ok((
@@ -82,10 +106,16 @@ pub async fn not_found() -> WebError {
 
 pub fn router() -> axum::Router<AppState> {
     axum::Router::new()
+        .route("/healthz", get(public_readiness))
+        .route("/static/app.css", get(stylesheet))
+        .route("/static/waiting.js", get(waiting_script))
+}
+
+/// The management listener's routes.
+pub fn management_router() -> axum::Router<AppState> {
+    axum::Router::new()
         .route("/healthz", get(readiness))
         .route("/healthz/ready", get(readiness))
         .route("/healthz/live", get(liveness))
         .route("/metrics", get(metrics))
-        .route("/static/app.css", get(stylesheet))
-        .route("/static/waiting.js", get(waiting_script))
 }

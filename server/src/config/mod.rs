@@ -24,6 +24,9 @@ pub enum LogFormat {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub listen: SocketAddr,
+    /// Where `/metrics` and the detailed health checks are served; 127.0.0.1 by default,
+    /// since they count what the public pages do not reveal.
+    pub management_listen: SocketAddr,
     pub data_dir: PathBuf,
     pub database_url: String,
     /// Base of every link in mail and QR codes. `None` until the listener is bound when
@@ -33,8 +36,13 @@ pub struct Settings {
     pub mail_from: String,
     pub key_file: PathBuf,
     pub log_format: LogFormat,
-    /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDR ranges).
+    /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDR ranges);
+    /// the cap on connections per address does not apply to them.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// How long a request head may take to arrive, also between keep-alive requests.
+    pub header_timeout: std::time::Duration,
+    /// Connections open at once from one address (not counting trusted proxies).
+    pub connections_per_address: usize,
     /// How many password hashes may run at once (defaults to the number of cores).
     pub hash_concurrency: usize,
     /// The zone pages, mails, exports and the admin CLI show times in (WIB by default).
@@ -101,6 +109,7 @@ const fn unset(key: &'static str, words: &'static str) -> Spec {
 
 pub const SETTINGS: &[Spec] = &[
     value("listen", "127.0.0.1:8080"),
+    value("management_listen", "127.0.0.1:9000"),
     value("data_dir", "./spse-data"),
     derived("database_url", "sqlite file in the data dir"),
     derived("public_url", "http://LISTEN"),
@@ -124,6 +133,8 @@ pub const SETTINGS: &[Spec] = &[
     value("timezone", "WIB"),
     value("audit_retention_days", "730"),
     unset("trusted_proxies", "none"),
+    value("header_timeout_seconds", "5"),
+    value("connections_per_address", "256"),
 ];
 
 fn spec(key: &str) -> Option<&'static Spec> {
@@ -244,6 +255,8 @@ impl RawSettings {
     /// Parses and checks every setting.
     pub fn resolve(&self, demo: bool) -> Result<Settings, ConfigError> {
         let listen: SocketAddr = self.parse("listen", "an address such as 127.0.0.1:8080")?;
+        let management_listen: SocketAddr =
+            self.parse("management_listen", "an address such as 127.0.0.1:9000")?;
         let data_dir = PathBuf::from(self.get("data_dir").unwrap_or("./spse-data"));
         let database_url = match self.get("database_url") {
             Some(url)
@@ -327,6 +340,7 @@ impl RawSettings {
         };
         Ok(Settings {
             listen,
+            management_listen,
             database_url,
             public_url,
             smtp_url,
@@ -334,6 +348,10 @@ impl RawSettings {
             key_file,
             log_format,
             trusted_proxies: self.networks("trusted_proxies")?,
+            header_timeout: std::time::Duration::from_secs(
+                self.bounded("header_timeout_seconds", 300)? as u64,
+            ),
+            connections_per_address: self.positive("connections_per_address")? as usize,
             hash_concurrency,
             zone,
             policy,

@@ -13,6 +13,7 @@ fn raw(pairs: &[(&str, &str)]) -> RawSettings {
 fn defaults_follow_the_design() {
     let s = raw(&[]).resolve(false).unwrap();
     assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
+    assert_eq!(s.management_listen.to_string(), "127.0.0.1:9000");
     assert!(s.database_url.starts_with("sqlite://"));
     assert!(s.policy.totp_required && s.policy.captcha);
     assert_eq!(s.policy.password_lockout.max_failures, 10);

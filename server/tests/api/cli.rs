@@ -193,4 +193,23 @@ async fn serve_demo_prints_accounts_that_log_in() {
     let activation = b.get("/totp/aktivasi").await;
     assert_eq!(activation.status, StatusCode::OK);
     assert!(activation.body.contains("MODE LATIHAN"));
+    let public = reqwest::get(format!("{}/metrics", server.base))
+        .await
+        .unwrap();
+    assert_eq!(
+        public.status(),
+        StatusCode::NOT_FOUND,
+        "no metrics in public"
+    );
+    let metrics = reqwest::get(format!("{}/metrics", server.management))
+        .await
+        .unwrap();
+    assert_eq!(metrics.status(), StatusCode::OK);
+    assert!(
+        metrics
+            .text()
+            .await
+            .unwrap()
+            .contains("spse_auth_http_requests_total")
+    );
 }

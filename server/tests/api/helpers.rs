@@ -18,6 +18,8 @@ pub use spse_testkit::{Browser, PASSWORD, Page, eventually};
 
 pub struct TestApp {
     pub base: String,
+    /// The management listener: `/metrics` and the health checks in detail.
+    pub management: String,
     /// The app's database, for processes that must share it (CLI, a restarted app).
     pub database_url: String,
     /// Dropped last: the database outlives the connections to it.
@@ -43,6 +45,7 @@ pub async fn spawn_with(configure: impl FnOnce(&mut RawSettings)) -> TestApp {
     }
     raw.set("data_dir", dir.path().display().to_string());
     raw.set("listen", "127.0.0.1:0");
+    raw.set("management_listen", "127.0.0.1:0");
     raw.set("captcha", "off");
     raw.set("hash_concurrency", "2");
     configure(&mut raw);
@@ -52,6 +55,10 @@ pub async fn spawn_with(configure: impl FnOnce(&mut RawSettings)) -> TestApp {
         .await
         .expect("app builds");
     let base = format!("http://127.0.0.1:{}", app.port());
+    let management = format!(
+        "http://{}",
+        app.management_addr().expect("management address")
+    );
     let auth = app.auth();
     tokio::spawn(app.run_until_stopped());
     sqlx::any::install_default_drivers();
@@ -62,6 +69,7 @@ pub async fn spawn_with(configure: impl FnOnce(&mut RawSettings)) -> TestApp {
         .expect("test connection to the app's database");
     TestApp {
         base,
+        management,
         database_url: settings.database_url.clone(),
         _database: database,
         clock,

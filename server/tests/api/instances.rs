@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use spse_domain::user::UserKind;
 use spse_protocol::api::{self, DeviceKey, ENROLLING};
 use spse_testkit::device::unix_now;
-use spse_testkit::{eventually_within, free_port};
+use spse_testkit::{eventually, eventually_within, free_port};
 
 use crate::database::{TestDatabase, skip_without_postgres};
 use crate::helpers::{Browser, PASSWORD};
@@ -325,4 +325,31 @@ async fn a_captcha_from_a_is_checked_by_b_and_the_mailed_link_works_on_the_other
         "{}",
         done.body
     );
+}
+
+#[tokio::test]
+async fn a_logout_the_database_could_not_record_is_refused_on_the_other_instance() {
+    let Some(pair) = two_instances().await else {
+        return;
+    };
+    pair.add_user("PPK4");
+    let on_a = Browser::new(&pair.a.base);
+    on_a.password_step(UserKind::NonPenyedia, "PPK4", PASSWORD)
+        .await;
+    let on_b = Browser::with_session_cookie(&pair.b.base, &on_a.session_cookie().unwrap());
+    assert_eq!(on_b.get("/totp/aktivasi").await.status, StatusCode::OK);
+
+    let refusal = crate::read_only::refuse_writes(&pair.database_url).await;
+    let out = on_a.post("/logout", &[]).await;
+    assert_eq!(out.location(), Some("/"));
+    assert_eq!(on_a.session_cookie(), None, "the cookie is cleared");
+    // Without a session the activation step answers "session expired".
+    eventually("B to refuse the session A logged out", || async {
+        match on_b.get("/totp/aktivasi").await.status {
+            StatusCode::UNAUTHORIZED => Ok(()),
+            other => Err(other),
+        }
+    })
+    .await;
+    refusal.lift().await;
 }

@@ -1,5 +1,5 @@
 //! PostgreSQL stopped mid-run: the service fails closed with a clear 503, says so on
-//! /healthz, and recovers by itself when the database is back. Uses a cluster of its own
+//! the management listener's /healthz, and recovers by itself when the database is back. Uses a cluster of its own
 //! (initdb/pg_ctl as the `postgres` user), since it stops it.
 
 use std::path::PathBuf;
@@ -103,7 +103,9 @@ impl Drop for OwnCluster {
 }
 
 async fn health(app: &TestApp) -> (StatusCode, serde_json::Value) {
-    let response = reqwest::get(format!("{}/healthz", app.base)).await.unwrap();
+    let response = reqwest::get(format!("{}/healthz", app.management))
+        .await
+        .unwrap();
     (response.status(), response.json().await.unwrap())
 }
 
@@ -135,7 +137,7 @@ async fn a_database_outage_fails_closed_and_heals_without_a_restart() {
     let (status, body) = health(&app).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(body["database"], "unreachable");
-    let live = reqwest::get(format!("{}/healthz/live", app.base))
+    let live = reqwest::get(format!("{}/healthz/live", app.management))
         .await
         .unwrap();
     assert_eq!(

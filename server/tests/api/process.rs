@@ -10,6 +10,8 @@ use spse_testkit::{eventually, eventually_blocking};
 pub struct ServerProcess {
     child: Child,
     pub base: String,
+    /// The management listener (`/metrics`, `/healthz` in detail).
+    pub management: String,
     /// Every line the server has printed on stdout so far (the demo accounts), read by a
     /// thread of its own.
     stdout: Arc<Mutex<Vec<String>>>,
@@ -22,7 +24,8 @@ impl Drop for ServerProcess {
     }
 }
 
-/// `spse-auth` with a clean locale and none of the caller's SPSE_* settings.
+/// `spse-auth` with a clean locale and none of the caller's SPSE_* settings, its
+/// management listener on a free port (two servers at once must not share 9000).
 pub fn spse_auth() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_spse-auth"));
     command
@@ -34,6 +37,7 @@ pub fn spse_auth() -> Command {
             command.env_remove(name);
         }
     }
+    command.env("SPSE_MANAGEMENT_LISTEN", "127.0.0.1:0");
     command
 }
 
@@ -84,12 +88,19 @@ impl ServerProcess {
         let stderr = BufReader::new(child.stderr.take().unwrap());
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
-            // The JSON log line names the bound address: `"listen":"127.0.0.1:PORT"`.
+            // The JSON log line names the bound addresses: `"listen":"127.0.0.1:PORT"`
+            // and `"management":"127.0.0.1:PORT"`.
+            let field = |line: &str, name: &str| {
+                let key = format!("\"{name}\":\"");
+                let at = line.find(&key)? + key.len();
+                let addr: String = line[at..].chars().take_while(|c| *c != '"').collect();
+                Some(format!("http://{addr}"))
+            };
             for line in stderr.lines().map_while(Result::ok) {
-                if let Some(at) = line.find("\"listen\":\"") {
-                    let rest = &line[at + 10..];
-                    let addr: String = rest.chars().take_while(|c| *c != '"').collect();
-                    let _ = tx.send(format!("http://{addr}"));
+                if let (Some(base), Some(management)) =
+                    (field(&line, "listen"), field(&line, "management"))
+                {
+                    let _ = tx.send((base, management));
                 }
             }
         });
@@ -100,12 +111,13 @@ impl ServerProcess {
                 printed.lock().unwrap().push(line);
             }
         });
-        let base = rx
+        let (base, management) = rx
             .recv_timeout(Duration::from_secs(60))
             .expect("the server printed its URL");
         Self {
             child,
             base,
+            management,
             stdout: lines,
         }
     }

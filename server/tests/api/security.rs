@@ -266,17 +266,44 @@ async fn sessions_end_after_thirty_idle_minutes_and_twelve_hours() {
 }
 
 #[tokio::test]
-async fn health_reports_the_database() {
+async fn health_reports_the_database_on_the_management_listener() {
     let app = spawn_app().await;
-    let response = reqwest::get(format!("{}/healthz", app.base)).await.unwrap();
+    let response = reqwest::get(format!("{}/healthz", app.management))
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["database"], "ok");
     assert_eq!(body["migrations"], "current");
-    let live = reqwest::get(format!("{}/healthz/live", app.base))
+    let live = reqwest::get(format!("{}/healthz/live", app.management))
         .await
         .unwrap();
     assert_eq!(live.status(), StatusCode::OK);
+}
+
+/// A load balancer gets readiness on the public port, without the detail; metrics and
+/// the other checks are not there at all.
+#[tokio::test]
+async fn the_public_listener_serves_no_metrics_and_no_health_detail() {
+    let app = spawn_app().await;
+    let response = reqwest::get(format!("{}/healthz", app.base)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body, serde_json::json!({ "status": "ok" }));
+    for path in ["/metrics", "/healthz/live", "/healthz/ready"] {
+        let response = reqwest::get(format!("{}{path}", app.base)).await.unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        let text = response.text().await.unwrap();
+        assert!(!text.contains("spse_auth_"), "{path}: {text}");
+    }
+    let management = reqwest::get(format!("{}/metrics", app.management))
+        .await
+        .unwrap();
+    assert_eq!(management.status(), StatusCode::OK);
+    let pages = reqwest::get(format!("{}/login", app.management))
+        .await
+        .unwrap();
+    assert_eq!(pages.status(), StatusCode::NOT_FOUND, "no pages there");
 }
 
 #[tokio::test]
@@ -315,7 +342,7 @@ async fn metrics_count_events_requests_and_shared_state() {
     app.browser()
         .password_step(UserKind::Penyedia, "vendor8", PASSWORD)
         .await;
-    let text = reqwest::get(format!("{}/metrics", app.base))
+    let text = reqwest::get(format!("{}/metrics", app.management))
         .await
         .unwrap()
         .text()

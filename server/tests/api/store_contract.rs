@@ -84,6 +84,13 @@ fn session(hash: &str, user_pk: Option<i64>, stage: Stage) -> SessionRecord {
 async fn users_and_counters(store: &SqlStore) {
     store.ping().await.unwrap();
     assert!(store.migrations_current().await.unwrap());
+    store.heartbeat(NOW).await.unwrap();
+    store.heartbeat(NOW + 1).await.unwrap();
+    let beat: i64 = sqlx::query_scalar("SELECT beat_at FROM heartbeat")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(beat, NOW + 1, "one row, overwritten");
     let pk = user(store, "A1").await;
     assert!(matches!(
         store

@@ -18,7 +18,7 @@ mod events;
 mod notices;
 mod password_change;
 
-pub use notices::listen_for_notices;
+pub use notices::{Relayed, listen_for_notices};
 mod mail_queue;
 mod reset;
 mod sessions;
@@ -96,6 +96,14 @@ impl Store for SqlStore {
         Ok(())
     }
 
+    async fn heartbeat(&self, now: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE heartbeat SET beat_at = $1 WHERE id = 1")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     async fn migrations_current(&self) -> Result<bool, StoreError> {
         let latest = migrator(self.postgres)
             .iter()
@@ -135,7 +143,13 @@ impl Store for SqlStore {
     }
 
     async fn publish_notice(&self, session_hash: &SessionHash) -> Result<(), StoreError> {
-        self.notify_instances(session_hash).await
+        self.notify_instances(notices::LOGIN_CHANGED, session_hash)
+            .await
+    }
+
+    async fn publish_session_end(&self, session_hash: &SessionHash) -> Result<(), StoreError> {
+        self.notify_instances(notices::SESSION_ENDED, session_hash)
+            .await
     }
 }
 

@@ -1,5 +1,6 @@
-//! Notices across instances: `NOTIFY spse_login, '<session hash>'` on PostgreSQL, and a
-//! listener that hands each one to the local waiting pages.
+//! Notices across instances on PostgreSQL: `NOTIFY spse_login, '<session hash>'` when a
+//! login attempt changed, `NOTIFY spse_logout, '<session hash>'` when a session was
+//! logged out but its row could not be deleted; and a listener that hands them over.
 
 use spse_domain::secret::SessionHash;
 use std::time::Duration;
@@ -9,16 +10,29 @@ use sqlx::postgres::PgListener;
 use super::SqlStore;
 use crate::StoreError;
 
-const CHANNEL: &str = "spse_login";
+pub(super) const LOGIN_CHANGED: &str = "spse_login";
+pub(super) const SESSION_ENDED: &str = "spse_logout";
+
+/// A notice from another instance, with the session hash it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Relayed {
+    /// A login attempt changed: its waiting pages move on.
+    LoginChanged(String),
+    /// A session was logged out while the database kept its row: refuse it.
+    SessionEnded(String),
+}
 
 impl SqlStore {
     pub(super) async fn notify_instances(
         &self,
+        channel: &str,
         session_hash: &SessionHash,
     ) -> Result<(), StoreError> {
         if self.postgres {
+            // Allowed in a read-only transaction: it reaches the others when the
+            // database refuses every write.
             sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(CHANNEL)
+                .bind(channel)
                 .bind(session_hash.as_str())
                 .execute(&self.pool)
                 .await?;
@@ -28,21 +42,28 @@ impl SqlStore {
 }
 
 /// Listens for notices from every instance until the process ends, reconnecting after a
-/// lost connection; does nothing for SQLite. `deliver` gets each session hash.
-pub async fn listen_for_notices(url: String, deliver: impl Fn(String) + Send + 'static) {
+/// lost connection; does nothing for SQLite. `deliver` gets each notice.
+pub async fn listen_for_notices(url: String, deliver: impl Fn(Relayed) + Send + 'static) {
     if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
         return;
     }
     let mut backoff = Duration::from_millis(200);
     loop {
         match PgListener::connect(&url).await {
-            Ok(mut listener) => match listener.listen(CHANNEL).await {
+            Ok(mut listener) => match listener.listen_all([LOGIN_CHANGED, SESSION_ENDED]).await {
                 Ok(()) => {
                     backoff = Duration::from_millis(200);
                     tracing::info!("listening for login notices from other instances");
                     loop {
                         match listener.recv().await {
-                            Ok(notification) => deliver(notification.payload().to_string()),
+                            Ok(notification) => {
+                                let hash = notification.payload().to_string();
+                                deliver(if notification.channel() == SESSION_ENDED {
+                                    Relayed::SessionEnded(hash)
+                                } else {
+                                    Relayed::LoginChanged(hash)
+                                });
+                            }
                             Err(e) => {
                                 tracing::warn!(error = %e, "notice listener lost its connection");
                                 break;
