@@ -12,7 +12,7 @@ use crate::config::{ConfigError, Settings, is_loopback_host};
 use spse_domain::clock::Clock;
 use spse_mail::{Mailer, Outbox, Smtp};
 use spse_store::{Store, StoreError};
-use spse_usecases::secrets::{SecretBox, SecretsError};
+use spse_usecases::secrets::SecretsError;
 use spse_usecases::{Auth, Hasher};
 use spse_web::{AppState, CookieNames, WebSettings};
 
@@ -43,7 +43,8 @@ pub async fn open_auth(
         source,
     })?;
     let store: Arc<dyn Store> = Arc::new(spse_store::connect(&settings.database_url, true).await?);
-    let secrets = SecretBox::load_or_create(&settings.key_file)?;
+    let secrets =
+        spse_usecases::key_check::open_key(&*store, &settings.key_file, clock.now()).await?;
     let mailer = mailer_for(settings)?;
     let policy = settings.policy.clone();
     // Entries written by a version before the hash chain join it, oldest first.

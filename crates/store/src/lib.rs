@@ -356,6 +356,19 @@ pub trait MailQueueStore: Send + Sync {
     ) -> Result<(), StoreError>;
 }
 
+/// Which key sealed this database's secrets: a check value, never the key.
+#[async_trait]
+pub trait KeyStore: Send + Sync {
+    async fn key_check(&self) -> Result<Option<String>, StoreError>;
+
+    /// Records `check` unless a value is recorded already; returns the recorded one,
+    /// which is another instance's when that one got there first.
+    async fn record_key_check(&self, check: &str, now: i64) -> Result<String, StoreError>;
+
+    /// One sealed TOTP secret, active or pending, if any exists.
+    async fn sealed_sample(&self) -> Result<Option<SealedSample>, StoreError>;
+}
+
 /// Everything the service keeps. One trait per feature, so each stays small; the
 /// implementation is chosen once, in [`connect`].
 #[async_trait]
@@ -370,6 +383,7 @@ pub trait Store:
     + ResetStore
     + StaffStore
     + MailQueueStore
+    + KeyStore
     + 'static
 {
     async fn ping(&self) -> Result<(), StoreError>;

@@ -252,6 +252,16 @@ pub struct QueuedMail {
     pub attempts: i64,
 }
 
+/// One TOTP secret sealed by the server's key: what a start without a recorded key
+/// check opens to learn whether its key file is the one that sealed the database.
+#[derive(Debug, Clone)]
+pub struct SealedSample {
+    pub user_pk: i64,
+    pub sealed: Secret<Vec<u8>>,
+    /// A pending activation's secret (sealed for the activation) rather than an active one.
+    pub pending: bool,
+}
+
 /// State shared by every instance, counted in the database when scraped.
 #[derive(Debug, Clone, Default)]
 pub struct SharedGauges {

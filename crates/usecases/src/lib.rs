@@ -10,6 +10,7 @@ mod events;
 mod hasher;
 mod helpdesk;
 mod helpdesk_log;
+pub mod key_check;
 mod login;
 mod mail_queue;
 pub mod metrics;
@@ -203,10 +204,21 @@ impl Auth {
         self.notifier.subscribe()
     }
 
-    /// Whether this instance can serve: the database answers, and its schema is at
-    /// this build's newest migration (`Some(false)`: behind; `None`: unknown).
-    pub async fn readiness(&self) -> Result<Option<bool>, AuthError> {
+    /// Whether this instance can serve: the database answers, its schema is at this
+    /// build's newest migration, and it records the key this instance holds.
+    pub async fn readiness(&self) -> Result<Readiness, AuthError> {
         self.store.ping().await?;
-        Ok(self.store.migrations_current().await.ok())
+        Ok(Readiness {
+            migrations_current: self.store.migrations_current().await.ok(),
+            key: self.key_state().await,
+        })
     }
+}
+
+/// What readiness found, once the database answered.
+#[derive(Debug, Clone, Copy)]
+pub struct Readiness {
+    /// `Some(false)`: the schema is behind; `None`: unknown.
+    pub migrations_current: Option<bool>,
+    pub key: key_check::KeyState,
 }

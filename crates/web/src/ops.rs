@@ -7,22 +7,35 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+use spse_usecases::key_check::KeyState;
+
 use super::AppState;
 use super::error::WebError;
 
-/// Readiness: 200 when the database answers and its schema is current, else 503. Load
-/// balancers send traffic only to ready instances.
+/// Readiness: 200 when the database answers, its schema is current and it records the
+/// key this instance holds, else 503. Load balancers send traffic only to ready instances.
 pub async fn readiness(State(state): State<AppState>) -> Response {
-    let (database, migrations) = match state.auth.readiness().await {
-        Ok(Some(true)) => ("ok", "current"),
-        Ok(Some(false)) => ("ok", "behind"),
-        Ok(None) => ("ok", "unknown"),
+    let (database, migrations, key) = match state.auth.readiness().await {
+        Ok(found) => {
+            let migrations = match found.migrations_current {
+                Some(true) => "current",
+                Some(false) => "behind",
+                None => "unknown",
+            };
+            if matches!(found.key, KeyState::Mismatch | KeyState::Unrecorded) {
+                tracing::error!(
+                    key = found.key.as_str(),
+                    "readiness: the database does not record this instance's key file"
+                );
+            }
+            ("ok", migrations, found.key)
+        }
         Err(e) => {
             tracing::warn!(error = %e, "readiness: database unreachable");
-            ("unreachable", "unknown")
+            ("unreachable", "unknown", KeyState::Unknown)
         }
     };
-    let ready = database == "ok" && migrations == "current";
+    let ready = database == "ok" && migrations == "current" && key == KeyState::Matches;
     let status = if ready {
         StatusCode::OK
     } else {
@@ -32,6 +45,7 @@ pub async fn readiness(State(state): State<AppState>) -> Response {
         "status": if ready { "ok" } else { "unavailable" },
         "database": database,
         "migrations": migrations,
+        "key": key.as_str(),
     });
     (status, Json(body)).into_response()
 }

@@ -273,6 +273,7 @@ async fn health_reports_the_database() {
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["database"], "ok");
     assert_eq!(body["migrations"], "current");
+    assert_eq!(body["key"], "ok");
     let live = reqwest::get(format!("{}/healthz/live", app.base))
         .await
         .unwrap();

@@ -7,12 +7,12 @@ use spse_domain::session::Stage;
 use spse_domain::user::{Role, UserKind};
 use spse_store::*;
 
-use crate::database::{TestDatabase, skip_without_postgres};
+use crate::database::TestDatabase;
 
-const NOW: i64 = 1_800_000_000;
+pub(crate) const NOW: i64 = 1_800_000_000;
 
 /// A fresh store of either kind, and what keeps its database alive.
-async fn fresh(postgres: bool) -> (SqlStore, TestDatabase, tempfile::TempDir) {
+pub(crate) async fn fresh(postgres: bool) -> (SqlStore, TestDatabase, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let (database, url) = TestDatabase::create(postgres).await;
     let url = url.unwrap_or_else(|| {
@@ -34,21 +34,22 @@ macro_rules! contract {
     ($name:ident, $sqlite:ident, $postgres:ident) => {
         #[tokio::test]
         async fn $sqlite() {
-            let (store, _db, _dir) = fresh(false).await;
+            let (store, _db, _dir) = $crate::store_contract::fresh(false).await;
             $name(&store).await;
         }
         #[tokio::test]
         async fn $postgres() {
-            if skip_without_postgres() {
+            if $crate::database::skip_without_postgres() {
                 return;
             }
-            let (store, _db, _dir) = fresh(true).await;
+            let (store, _db, _dir) = $crate::store_contract::fresh(true).await;
             $name(&store).await;
         }
     };
 }
+pub(crate) use contract;
 
-async fn user(store: &SqlStore, id: &str) -> i64 {
+pub(crate) async fn user(store: &SqlStore, id: &str) -> i64 {
     store
         .insert_user(
             &NewUser {
