@@ -56,9 +56,13 @@ pub async fn open_auth(
         );
     }
     let hasher = Hasher::new(settings.hash_concurrency);
-    Ok(Auth::new(
-        store, secrets, hasher, mailer, clock, policy, public_url,
-    ))
+    let auth = Auth::new(store, secrets, hasher, mailer, clock, policy, public_url);
+    // Mail queued in plain text by an older version is sealed before anything sends it.
+    let plain = auth.seal_plain_mail().await?;
+    if plain > 0 {
+        tracing::info!(mails = plain, "queued mail from an older version sealed");
+    }
+    Ok(auth)
 }
 
 fn mailer_for(settings: &Settings) -> Result<Arc<dyn Mailer>, StartError> {

@@ -326,12 +326,13 @@ pub trait StaffStore: Send + Sync {
 /// server never holds up a request and a restart loses nothing.
 #[async_trait]
 pub trait MailQueueStore: Send + Sync {
+    /// Queues a mail whose bodies the caller sealed; the subject stays readable for logs.
     async fn enqueue_mail(
         &self,
         to: &str,
         subject: &str,
-        text: &str,
-        html: Option<&str>,
+        sealed_text: &[u8],
+        sealed_html: Option<&[u8]>,
         now: i64,
     ) -> Result<i64, StoreError>;
 
@@ -343,6 +344,17 @@ pub trait MailQueueStore: Send + Sync {
         lease_until: i64,
         limit: i64,
     ) -> Result<Vec<QueuedMail>, StoreError>;
+
+    /// Up to `limit` mails queued by an older version with plain-text bodies.
+    async fn plain_mail(&self, limit: i64) -> Result<Vec<PlainMail>, StoreError>;
+
+    /// Replaces a plain mail's bodies by their sealed form.
+    async fn seal_plain_mail(
+        &self,
+        id: i64,
+        sealed_text: &[u8],
+        sealed_html: Option<&[u8]>,
+    ) -> Result<(), StoreError>;
 
     /// Removes a delivered mail (with the link it may carry).
     async fn mail_sent(&self, id: i64) -> Result<(), StoreError>;

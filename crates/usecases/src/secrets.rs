@@ -1,6 +1,6 @@
-//! Encryption at rest of TOTP secrets (XChaCha20-Poly1305), with the key outside the
-//! database: a file created on first start with mode 0600, shared by every instance.
-//! The database keeps only its check value (see `key_check`).
+//! Encryption at rest of TOTP secrets and queued mail (XChaCha20-Poly1305), with the key
+//! outside the database: a file created on first start with mode 0600, shared by every
+//! instance. The database keeps only its check value (see `key_check`).
 
 use std::io::Write;
 use std::path::Path;

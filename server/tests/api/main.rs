@@ -17,6 +17,7 @@ mod instances;
 mod key_file;
 mod lockout;
 mod login;
+mod mail_at_rest;
 mod outage;
 mod password;
 mod process;
