@@ -12,7 +12,7 @@ use crate::connections::{Limits, serve};
 use spse_domain::clock::Clock;
 use spse_mail::{Mailer, Outbox, Smtp};
 use spse_store::{Relayed, Store, StoreError};
-use spse_usecases::secrets::{SecretBox, SecretsError};
+use spse_usecases::secrets::SecretsError;
 use spse_usecases::{Auth, Hasher};
 use spse_web::{AppState, CookieNames, WebSettings};
 
@@ -43,7 +43,8 @@ pub async fn open_auth(
         source,
     })?;
     let store: Arc<dyn Store> = Arc::new(spse_store::connect(&settings.database_url, true).await?);
-    let secrets = SecretBox::load_or_create(&settings.key_file)?;
+    let secrets =
+        spse_usecases::key_check::open_key(&*store, &settings.key_file, clock.now()).await?;
     let mailer = mailer_for(settings)?;
     let policy = settings.policy.clone();
     // Entries written by a version before the hash chain join it, oldest first.
@@ -55,9 +56,13 @@ pub async fn open_auth(
         );
     }
     let hasher = Hasher::new(settings.hash_concurrency);
-    Ok(Auth::new(
-        store, secrets, hasher, mailer, clock, policy, public_url,
-    ))
+    let auth = Auth::new(store, secrets, hasher, mailer, clock, policy, public_url);
+    // Mail queued in plain text by an older version is sealed before anything sends it.
+    let plain = auth.seal_plain_mail().await?;
+    if plain > 0 {
+        tracing::info!(mails = plain, "queued mail from an older version sealed");
+    }
+    Ok(auth)
 }
 
 fn mailer_for(settings: &Settings) -> Result<Arc<dyn Mailer>, StartError> {

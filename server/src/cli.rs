@@ -8,7 +8,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::app::{Application, open_auth, public_url_for};
+use crate::app::{Application, StartError, open_auth, public_url_for};
 use crate::audit_cli::AuditCommand;
 use crate::config::{RawSettings, Settings};
 use spse_domain::clock::SystemClock;
@@ -17,6 +17,7 @@ use spse_domain::token;
 use spse_domain::user::{Role, UserKind};
 use spse_domain::zone::Zone;
 use spse_i18n::{Lang, Texts};
+use spse_usecases::secrets::SecretsError;
 use spse_usecases::{Account, Auth, Client, NewUserInput, Staff, StaffAction, UserError};
 
 #[derive(Parser)]
@@ -146,9 +147,25 @@ fn settings(cli: &Cli, demo: bool, listen: Option<&str>) -> anyhow::Result<Setti
     Ok(raw.resolve(demo)?)
 }
 
-async fn admin_auth(settings: &Settings) -> anyhow::Result<Auth> {
+async fn admin_auth(settings: &Settings, t: Texts) -> anyhow::Result<Auth> {
     let url = public_url_for(settings, settings.listen)?;
-    Ok(open_auth(settings, Arc::new(SystemClock), url).await?)
+    open_auth(settings, Arc::new(SystemClock), url)
+        .await
+        .map_err(|e| start_error(t, e))
+}
+
+/// A start that failed, in the operator's language where the operator must act: a key
+/// file that is missing or another one.
+fn start_error(t: Texts, e: StartError) -> anyhow::Error {
+    match &e {
+        StartError::Secrets(SecretsError::Missing { path }) => {
+            anyhow::anyhow!(t.fill("cli_key_missing", &[("path", path)]))
+        }
+        StartError::Secrets(SecretsError::Mismatch { path }) => {
+            anyhow::anyhow!(t.fill("cli_key_mismatch", &[("path", path)]))
+        }
+        _ => e.into(),
+    }
 }
 
 async fn run(cli: Cli, t: Texts) -> anyhow::Result<()> {
@@ -156,7 +173,9 @@ async fn run(cli: Cli, t: Texts) -> anyhow::Result<()> {
         Command::Serve(args) => {
             let settings = settings(&cli, args.demo, args.listen.as_deref())?;
             crate::telemetry::init(settings.log_format);
-            let app = Application::build(&settings, Arc::new(SystemClock)).await?;
+            let app = Application::build(&settings, Arc::new(SystemClock))
+                .await
+                .map_err(|e| start_error(t, e))?;
             if settings.policy.demo {
                 seed_demo(&app.auth(), &settings, t).await?;
             }
@@ -184,12 +203,12 @@ async fn run(cli: Cli, t: Texts) -> anyhow::Result<()> {
         }
         Command::User(command) => {
             let settings = settings(&cli, false, None)?;
-            let auth = admin_auth(&settings).await?;
+            let auth = admin_auth(&settings, t).await?;
             user_command(&auth, command, &settings.zone, t).await?;
         }
         Command::Audit(command) => {
             let settings = settings(&cli, false, None)?;
-            let auth = admin_auth(&settings).await?;
+            let auth = admin_auth(&settings, t).await?;
             crate::audit_cli::run(&auth, &settings, command, t).await?;
         }
     }

@@ -355,12 +355,13 @@ pub trait StaffStore: Send + Sync {
 /// server never holds up a request and a restart loses nothing.
 #[async_trait]
 pub trait MailQueueStore: Send + Sync {
+    /// Queues a mail whose bodies the caller sealed; the subject stays readable for logs.
     async fn enqueue_mail(
         &self,
         to: &str,
         subject: &str,
-        text: &str,
-        html: Option<&str>,
+        sealed_text: &[u8],
+        sealed_html: Option<&[u8]>,
         now: i64,
     ) -> Result<i64, StoreError>;
 
@@ -372,6 +373,17 @@ pub trait MailQueueStore: Send + Sync {
         lease_until: i64,
         limit: i64,
     ) -> Result<Vec<QueuedMail>, StoreError>;
+
+    /// Up to `limit` mails queued by an older version with plain-text bodies.
+    async fn plain_mail(&self, limit: i64) -> Result<Vec<PlainMail>, StoreError>;
+
+    /// Replaces a plain mail's bodies by their sealed form.
+    async fn seal_plain_mail(
+        &self,
+        id: i64,
+        sealed_text: &[u8],
+        sealed_html: Option<&[u8]>,
+    ) -> Result<(), StoreError>;
 
     /// Removes a delivered mail (with the link it may carry).
     async fn mail_sent(&self, id: i64) -> Result<(), StoreError>;
@@ -418,6 +430,19 @@ pub trait TrustedBrowserStore: Send + Sync {
     async fn browser_lock_count(&self, token_hash: &str) -> Result<i64, StoreError>;
 }
 
+/// Which key sealed this database's secrets: a check value, never the key.
+#[async_trait]
+pub trait KeyStore: Send + Sync {
+    async fn key_check(&self) -> Result<Option<String>, StoreError>;
+
+    /// Records `check` unless a value is recorded already; returns the recorded one,
+    /// which is another instance's when that one got there first.
+    async fn record_key_check(&self, check: &str, now: i64) -> Result<String, StoreError>;
+
+    /// One sealed TOTP secret, active or pending, if any exists.
+    async fn sealed_sample(&self) -> Result<Option<SealedSample>, StoreError>;
+}
+
 /// Everything the service keeps. One trait per feature, so each stays small; the
 /// implementation is chosen once, in [`connect`].
 #[async_trait]
@@ -433,6 +458,7 @@ pub trait Store:
     + StaffStore
     + MailQueueStore
     + TrustedBrowserStore
+    + KeyStore
     + 'static
 {
     async fn ping(&self) -> Result<(), StoreError>;

@@ -258,16 +258,36 @@ pub struct RequestCounts {
     pub for_account: i64,
 }
 
-/// A mail waiting in the queue.
+/// A mail waiting in the queue, its bodies sealed by the use cases.
 #[derive(Debug, Clone)]
 pub struct QueuedMail {
     pub id: i64,
     pub to: String,
     pub subject: String,
-    pub text: String,
-    pub html: Option<String>,
+    pub sealed_text: Vec<u8>,
+    pub sealed_html: Option<Vec<u8>>,
     /// Attempts made, this one included.
     pub attempts: i64,
+}
+
+/// A mail queued by a version that kept bodies in plain text, waiting to be sealed.
+#[derive(Debug, Clone)]
+pub struct PlainMail {
+    pub id: i64,
+    pub to: String,
+    pub subject: String,
+    pub text: Secret<String>,
+    pub html: Option<Secret<String>>,
+}
+
+/// One TOTP secret sealed by the server's key: what a start without a recorded key
+/// check opens to learn whether its key file is the one that sealed the database.
+#[derive(Debug, Clone)]
+pub struct SealedSample {
+    pub user_pk: i64,
+    pub sealed: Secret<Vec<u8>>,
+    /// A pending activation's secret (sealed for the activation) rather than an active one.
+    pub pending: bool,
 }
 
 /// State shared by every instance, counted in the database when scraped.

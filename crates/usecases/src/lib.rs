@@ -11,6 +11,7 @@ mod events;
 mod hasher;
 mod helpdesk;
 mod helpdesk_log;
+pub mod key_check;
 mod login;
 mod mail_queue;
 pub mod metrics;
@@ -133,13 +134,15 @@ pub enum AuthError {
 }
 
 /// What readiness found, for a database that answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Readiness {
     /// It took a write; `false` when it answers reads only (a full disk, a read-only
     /// mount): logins would fail closed there, so the instance is not ready.
     pub writable: bool,
     /// The schema is at this build's newest migration; `None`: unknown.
     pub migrations_current: Option<bool>,
+    /// Whether the database records the key this instance holds.
+    pub key: key_check::KeyState,
 }
 
 /// Everything the use cases need, passed in at start.
@@ -227,8 +230,9 @@ impl Auth {
         self.notifier.subscribe()
     }
 
-    /// Whether this instance can serve: the database answers, takes a write, and its
-    /// schema is at this build's newest migration. `Err`: it does not answer at all.
+    /// Whether this instance can serve: the database answers, takes a write, its schema
+    /// is at this build's newest migration, and it records the key this instance holds.
+    /// `Err`: it does not answer at all.
     pub async fn readiness(&self) -> Result<Readiness, AuthError> {
         self.store.ping().await?;
         let writable = match self.store.heartbeat(self.now()).await {
@@ -241,6 +245,7 @@ impl Auth {
         Ok(Readiness {
             writable,
             migrations_current: self.store.migrations_current().await.ok(),
+            key: self.key_state().await,
         })
     }
 }

@@ -1,16 +1,23 @@
-//! Encryption at rest of TOTP secrets (XChaCha20-Poly1305), with the key outside the
-//! database: a file created on first start with mode 0600, shared by every instance.
+//! Encryption at rest of TOTP secrets and queued mail (XChaCha20-Poly1305), with the key
+//! outside the database: a file created on first start with mode 0600, shared by every
+//! instance. The database keeps only its check value (see `key_check`).
 
 use std::io::Write;
 use std::path::Path;
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 
 use spse_domain::token;
 
 const KEY_BYTES: usize = 32;
 const NONCE_BYTES: usize = 24;
+
+/// What the key check seals nothing with: the check value is HMAC-SHA256 of this text
+/// under the key, so the database can tell keys apart without holding one.
+const CHECK_TEXT: &[u8] = b"spse-auth key check v1";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretsError {
@@ -23,42 +30,84 @@ pub enum SecretsError {
     BadKey(String),
     #[error("a stored secret could not be decrypted (wrong key file or altered row)")]
     Undecryptable,
+    /// No key file, but the database holds secrets or the check of a key.
+    #[error("key file {path} is missing, but the database holds secrets sealed with a key")]
+    Missing { path: String },
+    /// The key file is not the one that sealed the database's secrets.
+    #[error("key file {path} is not the key that sealed this database's secrets")]
+    Mismatch { path: String },
+    #[error("the key could not be checked against the database: {0}")]
+    Store(#[from] spse_store::StoreError),
 }
 
 /// Seals and opens small secrets bound to what they belong to (the associated data).
 pub struct SecretBox {
     cipher: XChaCha20Poly1305,
+    /// The key's check value (see [`CHECK_TEXT`]), computed once.
+    check: String,
 }
 
 impl SecretBox {
-    /// Reads the key file, or creates it (0600) when it does not exist.
-    pub fn load_or_create(path: &Path) -> Result<Self, SecretsError> {
+    /// Reads the key file; `None` when there is none.
+    pub fn load(path: &Path) -> Result<Option<Self>, SecretsError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Self::from_text(path, &text).map(Some),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(SecretsError::Io {
+                path: path.display().to_string(),
+                source,
+            }),
+        }
+    }
+
+    /// Makes a new key file (0600). Another process that made it first wins, and its key
+    /// is read.
+    pub fn create(path: &Path) -> Result<Self, SecretsError> {
         let io = |source| SecretsError::Io {
             path: path.display().to_string(),
             source,
         };
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if let Some(dir) = path.parent() {
-                    std::fs::create_dir_all(dir).map_err(io)?;
-                }
-                let text = token::random_hex(KEY_BYTES);
-                let mut file = create_private(path).map_err(io)?;
-                file.write_all(text.as_bytes()).map_err(io)?;
-                file.sync_all().map_err(io)?;
-                tracing::info!(path = %path.display(), "created a new key file for TOTP secrets");
-                text
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let text = token::random_hex(KEY_BYTES);
+        let mut file = match create_private(path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Self::load(path)?.ok_or_else(|| SecretsError::Missing {
+                    path: path.display().to_string(),
+                });
             }
             Err(e) => return Err(io(e)),
         };
+        file.write_all(text.as_bytes()).map_err(io)?;
+        file.sync_all().map_err(io)?;
+        tracing::info!(path = %path.display(), "created a new key file for TOTP secrets");
+        Self::from_text(path, &text)
+    }
+
+    fn from_text(path: &Path, text: &str) -> Result<Self, SecretsError> {
+        let bad = || SecretsError::BadKey(path.display().to_string());
         let key = hex::decode(text.trim())
             .ok()
             .filter(|k| k.len() == KEY_BYTES)
-            .ok_or_else(|| SecretsError::BadKey(path.display().to_string()))?;
-        let cipher = XChaCha20Poly1305::new_from_slice(&key)
-            .map_err(|_| SecretsError::BadKey(path.display().to_string()))?;
-        Ok(Self { cipher })
+            .ok_or_else(bad)?;
+        let cipher = XChaCha20Poly1305::new_from_slice(&key).map_err(|_| bad())?;
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key).map_err(|_| bad())?;
+        mac.update(CHECK_TEXT);
+        let check = hex::encode(mac.finalize().into_bytes());
+        Ok(Self { cipher, check })
+    }
+
+    /// What the database records of this key: it tells keys apart and reveals nothing
+    /// of the key.
+    pub fn check_value(&self) -> &str {
+        &self.check
+    }
+
+    /// Whether `recorded` is this key's check value.
+    pub fn matches(&self, recorded: &str) -> bool {
+        token::equal(&self.check, recorded)
     }
 
     /// Encrypts `plaintext`; the result opens only with the same `context`.
@@ -123,7 +172,8 @@ mod tests {
     fn key_file_is_private_and_reused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("secret.key");
-        let first = SecretBox::load_or_create(&path).unwrap();
+        assert!(SecretBox::load(&path).unwrap().is_none());
+        let first = SecretBox::create(&path).unwrap();
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -131,8 +181,14 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         let sealed = first.seal(b"secret", b"totp:1");
-        let second = SecretBox::load_or_create(&path).unwrap();
+        let second = SecretBox::load(&path).unwrap().unwrap();
         assert_eq!(second.open(&sealed, b"totp:1").unwrap(), b"secret");
+        assert!(second.matches(first.check_value()), "same key, same check");
+        let again = SecretBox::create(&path).unwrap();
+        assert!(
+            again.matches(first.check_value()),
+            "an existing file is kept"
+        );
         assert!(second.open(&sealed, b"totp:2").is_err(), "bound to its row");
         let mut tampered = sealed.clone();
         tampered[30] ^= 1;
@@ -145,8 +201,22 @@ mod tests {
         let path = dir.path().join("secret.key");
         std::fs::write(&path, "short").unwrap();
         assert!(matches!(
-            SecretBox::load_or_create(&path),
+            SecretBox::load(&path),
             Err(SecretsError::BadKey(_))
         ));
+    }
+
+    #[test]
+    fn the_check_value_tells_keys_apart_and_is_not_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.key"), dir.path().join("b.key"));
+        let (first, second) = (
+            SecretBox::create(&a).unwrap(),
+            SecretBox::create(&b).unwrap(),
+        );
+        assert!(!first.matches(second.check_value()));
+        let key_text = std::fs::read_to_string(&a).unwrap();
+        assert_eq!(first.check_value().len(), 64);
+        assert_ne!(first.check_value(), key_text.trim());
     }
 }

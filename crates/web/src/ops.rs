@@ -9,6 +9,8 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+use spse_usecases::key_check::KeyState;
+
 use super::AppState;
 use super::error::WebError;
 
@@ -37,25 +39,33 @@ fn ready_status(ready: bool) -> StatusCode {
 }
 
 async fn readiness_report(state: &AppState) -> (bool, serde_json::Value) {
-    let (database, migrations) = match state.auth.readiness().await {
-        Ok(found) => (
-            if found.writable { "ok" } else { "read-only" },
-            match found.migrations_current {
+    let (database, migrations, key) = match state.auth.readiness().await {
+        Ok(found) => {
+            let migrations = match found.migrations_current {
                 Some(true) => "current",
                 Some(false) => "behind",
                 None => "unknown",
-            },
-        ),
+            };
+            if matches!(found.key, KeyState::Mismatch | KeyState::Unrecorded) {
+                tracing::error!(
+                    key = found.key.as_str(),
+                    "readiness: the database does not record this instance's key file"
+                );
+            }
+            let database = if found.writable { "ok" } else { "read-only" };
+            (database, migrations, found.key)
+        }
         Err(e) => {
             tracing::warn!(error = %e, "readiness: database unreachable");
-            ("unreachable", "unknown")
+            ("unreachable", "unknown", KeyState::Unknown)
         }
     };
-    let ready = database == "ok" && migrations == "current";
+    let ready = database == "ok" && migrations == "current" && key == KeyState::Matches;
     let body = serde_json::json!({
         "status": if ready { "ok" } else { "unavailable" },
         "database": database,
         "migrations": migrations,
+        "key": key.as_str(),
     });
     (ready, body)
 }

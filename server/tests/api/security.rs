@@ -275,6 +275,7 @@ async fn health_reports_the_database_on_the_management_listener() {
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["database"], "ok");
     assert_eq!(body["migrations"], "current");
+    assert_eq!(body["key"], "ok");
     let live = reqwest::get(format!("{}/healthz/live", app.management))
         .await
         .unwrap();

@@ -7,12 +7,12 @@ use spse_domain::session::Stage;
 use spse_domain::user::{Role, UserKind};
 use spse_store::*;
 
-use crate::database::{TestDatabase, skip_without_postgres};
+use crate::database::TestDatabase;
 
-const NOW: i64 = 1_800_000_000;
+pub(crate) const NOW: i64 = 1_800_000_000;
 
 /// A fresh store of either kind, and what keeps its database alive.
-async fn fresh(postgres: bool) -> (SqlStore, TestDatabase, tempfile::TempDir) {
+pub(crate) async fn fresh(postgres: bool) -> (SqlStore, TestDatabase, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let (database, url) = TestDatabase::create(postgres).await;
     let url = url.unwrap_or_else(|| {
@@ -34,21 +34,22 @@ macro_rules! contract {
     ($name:ident, $sqlite:ident, $postgres:ident) => {
         #[tokio::test]
         async fn $sqlite() {
-            let (store, _db, _dir) = fresh(false).await;
+            let (store, _db, _dir) = $crate::store_contract::fresh(false).await;
             $name(&store).await;
         }
         #[tokio::test]
         async fn $postgres() {
-            if skip_without_postgres() {
+            if $crate::database::skip_without_postgres() {
                 return;
             }
-            let (store, _db, _dir) = fresh(true).await;
+            let (store, _db, _dir) = $crate::store_contract::fresh(true).await;
             $name(&store).await;
         }
     };
 }
+pub(crate) use contract;
 
-async fn user(store: &SqlStore, id: &str) -> i64 {
+pub(crate) async fn user(store: &SqlStore, id: &str) -> i64 {
     store
         .insert_user(
             &NewUser {
@@ -387,7 +388,7 @@ async fn approvals(store: &SqlStore) {
 }
 contract!(approvals, approvals_sqlite, approvals_postgres);
 
-async fn resets_captchas_and_mail(store: &SqlStore) {
+async fn resets_and_captchas(store: &SqlStore) {
     let pk = user(store, "E1").await;
     let counts = store
         .record_reset_request("10.0.0.1", "e1", NOW, NOW - 3600)
@@ -470,42 +471,11 @@ async fn resets_captchas_and_mail(store: &SqlStore) {
     store.put_captcha("old", "answer", NOW).await.unwrap();
     assert!(store.delete_stale_resets(NOW + 1, NOW + 1).await.unwrap() >= 1);
 
-    let id = store
-        .enqueue_mail("e1@example.go.id", "Subjek", "teks", None, NOW)
-        .await
-        .unwrap();
-    let claimed = store.claim_due_mail(NOW, NOW + 300, 10).await.unwrap();
-    assert_eq!(claimed.iter().map(|m| m.id).collect::<Vec<_>>(), [id]);
-    assert!(
-        store
-            .claim_due_mail(NOW, NOW + 300, 10)
-            .await
-            .unwrap()
-            .is_empty(),
-        "leased"
-    );
-    store.mail_failed(id, Some(NOW + 30), "down").await.unwrap();
-    assert_eq!(
-        store
-            .claim_due_mail(NOW + 30, NOW + 330, 10)
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
-    store.mail_sent(id).await.unwrap();
-    assert!(
-        store
-            .claim_due_mail(NOW + 9999, NOW + 9999, 10)
-            .await
-            .unwrap()
-            .is_empty()
-    );
     let gauges = store.shared_gauges(NOW).await.unwrap();
     assert_eq!(gauges.mail_queued, 0);
     store.publish_notice(&h("any")).await.unwrap();
 }
-contract!(resets_captchas_and_mail, resets_sqlite, resets_postgres);
+contract!(resets_and_captchas, resets_sqlite, resets_postgres);
 
 /// A session hash as the store would hold one.
 fn h(hash: &str) -> SessionHash {

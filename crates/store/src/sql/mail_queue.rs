@@ -5,6 +5,7 @@ use sqlx::Row;
 
 use super::SqlStore;
 use crate::*;
+use spse_domain::secret::Secret;
 
 #[async_trait]
 impl MailQueueStore for SqlStore {
@@ -12,18 +13,18 @@ impl MailQueueStore for SqlStore {
         &self,
         to: &str,
         subject: &str,
-        text: &str,
-        html: Option<&str>,
+        sealed_text: &[u8],
+        sealed_html: Option<&[u8]>,
         now: i64,
     ) -> Result<i64, StoreError> {
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO mail_queue (recipient, subject, text_body, html_body, created_at, next_attempt_at) \
-             VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+            "INSERT INTO mail_queue (recipient, subject, text_body, sealed_text, sealed_html, created_at, next_attempt_at) \
+             VALUES ($1, $2, '', $3, $4, $5, $5) RETURNING id",
         )
         .bind(to)
         .bind(subject)
-        .bind(text)
-        .bind(html)
+        .bind(sealed_text)
+        .bind(sealed_html)
         .bind(now)
         .fetch_one(&self.pool)
         .await?;
@@ -37,7 +38,9 @@ impl MailQueueStore for SqlStore {
         limit: i64,
     ) -> Result<Vec<QueuedMail>, StoreError> {
         let due: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM mail_queue WHERE failed = 0 AND next_attempt_at <= $1 ORDER BY id LIMIT $2",
+            "SELECT id FROM mail_queue \
+             WHERE failed = 0 AND next_attempt_at <= $1 AND sealed_text IS NOT NULL \
+             ORDER BY id LIMIT $2",
         )
         .bind(now)
         .bind(limit)
@@ -48,7 +51,7 @@ impl MailQueueStore for SqlStore {
             let row = sqlx::query(
                 "UPDATE mail_queue SET next_attempt_at = $1, attempts = attempts + 1 \
                  WHERE id = $2 AND failed = 0 AND next_attempt_at <= $3 \
-                 RETURNING recipient, subject, text_body, html_body, attempts",
+                 RETURNING recipient, subject, sealed_text, sealed_html, attempts",
             )
             .bind(lease_until)
             .bind(id)
@@ -60,13 +63,54 @@ impl MailQueueStore for SqlStore {
                     id,
                     to: row.try_get("recipient")?,
                     subject: row.try_get("subject")?,
-                    text: row.try_get("text_body")?,
-                    html: row.try_get("html_body")?,
+                    sealed_text: row.try_get("sealed_text")?,
+                    sealed_html: row.try_get("sealed_html")?,
                     attempts: row.try_get("attempts")?,
                 });
             }
         }
         Ok(claimed)
+    }
+
+    async fn plain_mail(&self, limit: i64) -> Result<Vec<PlainMail>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, recipient, subject, text_body, html_body FROM mail_queue \
+             WHERE sealed_text IS NULL ORDER BY id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(PlainMail {
+                    id: row.try_get("id")?,
+                    to: row.try_get("recipient")?,
+                    subject: row.try_get("subject")?,
+                    text: Secret::new(row.try_get("text_body")?),
+                    html: row
+                        .try_get::<Option<String>, _>("html_body")?
+                        .map(Secret::new),
+                })
+            })
+            .collect()
+    }
+
+    async fn seal_plain_mail(
+        &self,
+        id: i64,
+        sealed_text: &[u8],
+        sealed_html: Option<&[u8]>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE mail_queue SET sealed_text = $1, sealed_html = $2, text_body = '', html_body = NULL \
+             WHERE id = $3 AND sealed_text IS NULL",
+        )
+        .bind(sealed_text)
+        .bind(sealed_html)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     async fn mail_sent(&self, id: i64) -> Result<(), StoreError> {

@@ -15,6 +15,7 @@ mod approvals;
 mod audit;
 mod devices;
 mod events;
+mod keys;
 mod notices;
 mod password_change;
 
