@@ -4,8 +4,9 @@ use super::token;
 
 /// Bytes of randomness in an emailed reset code (256 bits; 128 is the floor).
 pub const CODE_BYTES: usize = 32;
-/// Reset requests allowed per typed account, and per IP, within [`LIMIT_WINDOW_SECS`].
-pub const MAX_REQUESTS_PER_ACCOUNT: i64 = 5;
+/// Reset mails sent per account, and requests (matching or not) per IP, within
+/// [`LIMIT_WINDOW_SECS`].
+pub const MAX_MAILS_PER_ACCOUNT: i64 = 5;
 pub const MAX_REQUESTS_PER_IP: i64 = 20;
 pub const LIMIT_WINDOW_SECS: i64 = 3600;
 /// Digits in a captcha answer, and how long one may be answered.

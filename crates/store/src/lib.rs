@@ -279,6 +279,17 @@ pub trait ResetStore: Send + Sync {
         since: i64,
     ) -> Result<RequestCounts, StoreError>;
 
+    /// Takes one of the account's reset mails for the window since `since`: `false` when
+    /// `max` were sent already. Exact under concurrency (the account's rate key is locked
+    /// first).
+    async fn claim_reset_mail(
+        &self,
+        user_key: &str,
+        now: i64,
+        since: i64,
+        max: i64,
+    ) -> Result<bool, StoreError>;
+
     async fn insert_reset_code(
         &self,
         user_pk: i64,

@@ -101,9 +101,9 @@ impl Auth {
             .store
             .record_reset_request(&client.ip, &key, now, now - reset::LIMIT_WINDOW_SECS)
             .await?;
-        if counts.from_ip > reset::MAX_REQUESTS_PER_IP
-            || counts.for_account > reset::MAX_REQUESTS_PER_ACCOUNT
-        {
+        // Only the address's own count can refuse: it moves the same whether or not the
+        // request matches. The account's limit counts mails sent, below.
+        if counts.from_ip > reset::MAX_REQUESTS_PER_IP {
             return Err(AuthError::TooManyRequests);
         }
         let user = match &user_id {
@@ -142,6 +142,22 @@ impl Auth {
                     .await;
             }
         };
+        // Mails to one address stay limited; past the limit the answer is the same page.
+        let since = now - reset::LIMIT_WINDOW_SECS;
+        if !self
+            .store
+            .claim_reset_mail(&key, now, since, reset::MAX_MAILS_PER_ACCOUNT)
+            .await?
+        {
+            return self
+                .log_event(
+                    EventKind::ResetRequested,
+                    Subject::Account(&user),
+                    client,
+                    "mail limit reached; not mailed",
+                )
+                .await;
+        }
         let code = ResetCode::generate();
         self.store
             .insert_reset_code(user.pk, &code.hash(), now, now + self.policy.reset_secs)

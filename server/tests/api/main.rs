@@ -26,6 +26,7 @@ mod push;
 mod push_support;
 mod read_only;
 mod reset;
+mod reset_limits;
 mod reset_request;
 mod security;
 mod smtp_sink;

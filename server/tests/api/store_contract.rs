@@ -395,6 +395,17 @@ async fn resets_and_captchas(store: &SqlStore) {
         .await
         .unwrap();
     assert_eq!((counts.from_ip, counts.for_account), (1, 1));
+    // Mails to an account: at most `max` in the window, then none until it moves on.
+    for expected in [true, true, false] {
+        let claimed = store.claim_reset_mail("e1", NOW, NOW - 3600, 2).await;
+        assert_eq!(claimed.unwrap(), expected);
+    }
+    assert!(
+        store
+            .claim_reset_mail("e1", NOW + 3601, NOW + 1, 2)
+            .await
+            .unwrap()
+    );
     store
         .insert_reset_code(pk, "code-hash", NOW, NOW + 1800)
         .await

@@ -124,6 +124,40 @@ impl ResetStore for SqlStore {
         })
     }
 
+    async fn claim_reset_mail(
+        &self,
+        user_key: &str,
+        now: i64,
+        since: i64,
+        max: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO rate_keys (key, touched_at) VALUES ($1, $2) \
+             ON CONFLICT (key) DO UPDATE SET touched_at = excluded.touched_at",
+        )
+        .bind(format!("mail:{user_key}"))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let sent: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM reset_mails WHERE user_key = $1 AND at > $2")
+                .bind(user_key)
+                .bind(since)
+                .fetch_one(&mut *tx)
+                .await?;
+        if sent >= max {
+            return Ok(false);
+        }
+        sqlx::query("INSERT INTO reset_mails (at, user_key) VALUES ($1, $2)")
+            .bind(now)
+            .bind(user_key)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     async fn insert_reset_code(
         &self,
         user_pk: i64,
@@ -278,6 +312,7 @@ impl ResetStore for SqlStore {
             ("DELETE FROM captchas WHERE expires_at <= $1", now),
             ("DELETE FROM reset_codes WHERE expires_at <= $1", now),
             ("DELETE FROM reset_requests WHERE at <= $1", requests_before),
+            ("DELETE FROM reset_mails WHERE at <= $1", requests_before),
             (
                 "DELETE FROM rate_keys WHERE touched_at <= $1",
                 requests_before,
