@@ -201,6 +201,20 @@ pub trait PasswordChangeStore: Send + Sync {
 /// Devices, their enrolment, and the nonces of signed requests.
 #[async_trait]
 pub trait DeviceStore: Send + Sync {
+    /// [`UserStore::reserve_attempt`] for the number typed in the app, on the bound
+    /// device's own counter.
+    async fn reserve_number_attempt(
+        &self,
+        device_id: &str,
+        now: i64,
+        policy: &LockoutPolicy,
+        lock_secs: i64,
+    ) -> Result<Reservation, StoreError>;
+    /// A right number: the device's counter starts again.
+    async fn clear_number_failures(&self, device_id: &str) -> Result<(), StoreError>;
+    /// The device's number lock count, for the growing lock length.
+    async fn number_lock_count(&self, device_id: &str) -> Result<i64, StoreError>;
+
     /// The user and pending activation an enrolment token points at.
     async fn activation_by_enroll_hash(
         &self,

@@ -182,7 +182,8 @@ impl Auth {
         }
         let (to, event) = match decision {
             Decision::Approve => {
-                self.check_number(&user, &approval, number, client).await?;
+                self.check_number(&user, device, &approval, number, client)
+                    .await?;
                 (ApprovalState::Approved, EventKind::ApprovalGranted)
             }
             Decision::Deny => (ApprovalState::Denied, EventKind::ApprovalDenied),
@@ -223,9 +224,13 @@ impl Auth {
         Ok(decision)
     }
 
+    /// The number is counted on the device's own counter: it is typed in the owner's
+    /// app, so wrong codes typed at the web code step (by someone who knows the
+    /// password) do not lock the owner's approvals.
     async fn check_number(
         &self,
         user: &UserRecord,
+        device: &DeviceRecord,
         approval: &ApprovalRecord,
         number: Option<u32>,
         client: &Client,
@@ -233,10 +238,10 @@ impl Auth {
         let number = number.ok_or(AuthError::Api(ErrorCode::BadRequest))?;
         let now = self.now();
         let policy = &self.policy.totp_lockout;
-        let lock_secs = policy.lock_secs(user.totp_lock.lock_count);
+        let lock_secs = policy.lock_secs(self.store.number_lock_count(&device.id).await?);
         let reservation = self
             .store
-            .reserve_attempt(user.pk, Factor::Totp, now, policy, lock_secs)
+            .reserve_number_attempt(&device.id, now, policy, lock_secs)
             .await?;
         let Reservation::Allowed { locks_on_failure } = reservation else {
             return Err(AuthError::Api(ErrorCode::Locked));
@@ -254,7 +259,7 @@ impl Auth {
             }
             return Err(AuthError::Api(ErrorCode::WrongNumber));
         }
-        self.store.clear_failures(user.pk, Factor::Totp).await?;
+        self.store.clear_number_failures(&device.id).await?;
         Ok(())
     }
 }

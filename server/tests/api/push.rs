@@ -108,7 +108,7 @@ async fn approve_with_the_number_and_the_page_continues() {
 }
 
 #[tokio::test]
-async fn a_wrong_number_counts_toward_the_code_lock() {
+async fn five_wrong_numbers_lock_approvals_on_that_device() {
     let app = spawn_app().await;
     let device = enrolled_user(&app, "PPK3").await;
     let (_b, number) = at_acceptor(&app, "PPK3").await;

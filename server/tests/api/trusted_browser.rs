@@ -81,3 +81,29 @@ async fn a_trusted_cookie_of_another_account_or_a_made_up_one_trusts_nothing() {
         .await;
     assert_eq!(page.status, StatusCode::UNAUTHORIZED);
 }
+
+/// Wrong codes typed at the web code step by someone who knows the password lock that
+/// step, but not the owner's approvals in the app: the number is counted per device.
+#[tokio::test]
+async fn wrong_codes_from_elsewhere_do_not_block_the_owners_approval() {
+    let app = spawn_app().await;
+    let device = crate::push_support::enrolled_user(&app, "PPK53").await;
+    let (attacker, _) = crate::push_support::at_acceptor(&app, "PPK53").await;
+    for _ in 0..5 {
+        attacker.post("/totp/acceptor", &[("code", "000000")]).await;
+    }
+    let locked = attacker.post("/totp/acceptor", &[("code", "000000")]).await;
+    assert_eq!(
+        locked.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the code step is locked"
+    );
+
+    app.clock.advance(1); // the owner's approval is the newest
+    let (owner, number) = crate::push_support::at_acceptor(&app, "PPK53").await;
+    let id = device.newest(&app).await;
+    let (status, body) = device.decide(&app, &id, "approve", number).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let page = owner.get("/totp/acceptor").await;
+    assert!(page.body.contains("Login PPK53 diterima"), "{}", page.body);
+}

@@ -1,6 +1,7 @@
 //! Devices bound to accounts, their enrolment, and request nonces.
 
 use async_trait::async_trait;
+use spse_domain::lockout::LockoutPolicy;
 use spse_domain::secret::{Secret, SessionHash};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -24,6 +25,56 @@ fn device_from_row(row: &AnyRow) -> Result<DeviceRecord, StoreError> {
 
 #[async_trait]
 impl DeviceStore for SqlStore {
+    async fn reserve_number_attempt(
+        &self,
+        device_id: &str,
+        now: i64,
+        policy: &LockoutPolicy,
+        lock_secs: i64,
+    ) -> Result<Reservation, StoreError> {
+        // The same atomic count-before-check as the account's counters (users.rs).
+        let new_lock: Option<i64> = sqlx::query_scalar(
+            "UPDATE devices SET \
+               number_failures = CASE WHEN number_failures + 1 >= $3 THEN 0 ELSE number_failures + 1 END, \
+               number_locked_until = CASE WHEN number_failures + 1 >= $3 THEN $2 + $4 ELSE number_locked_until END, \
+               number_lock_count = CASE WHEN number_failures + 1 >= $3 THEN number_lock_count + 1 ELSE number_lock_count END \
+             WHERE id = $1 AND number_locked_until <= $2 \
+             RETURNING number_locked_until",
+        )
+        .bind(device_id)
+        .bind(now)
+        .bind(policy.max_failures)
+        .bind(lock_secs)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match new_lock {
+            None => Reservation::Locked,
+            Some(until) => Reservation::Allowed {
+                locks_on_failure: until > now,
+            },
+        })
+    }
+
+    async fn clear_number_failures(&self, device_id: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE devices SET number_failures = 0, number_locked_until = 0, number_lock_count = 0 \
+             WHERE id = $1",
+        )
+        .bind(device_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn number_lock_count(&self, device_id: &str) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT COALESCE(MAX(number_lock_count), 0) FROM devices WHERE id = $1",
+        )
+        .bind(device_id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     async fn activation_by_enroll_hash(
         &self,
         enroll_hash: &str,
