@@ -1,5 +1,6 @@
 //! Devices bound to accounts, their enrolment, and request nonces.
 
+use super::counters::{Counter, RowKey};
 use async_trait::async_trait;
 use spse_domain::lockout::LockoutPolicy;
 use spse_domain::secret::{Secret, SessionHash};
@@ -32,27 +33,13 @@ impl DeviceStore for SqlStore {
         policy: &LockoutPolicy,
         lock_secs: i64,
     ) -> Result<Reservation, StoreError> {
-        // The same atomic count-before-check as the account's counters (users.rs).
-        let new_lock: Option<i64> = sqlx::query_scalar(
-            "UPDATE devices SET \
-               number_failures = CASE WHEN number_failures + 1 >= $3 THEN 0 ELSE number_failures + 1 END, \
-               number_locked_until = CASE WHEN number_failures + 1 >= $3 THEN $2 + $4 ELSE number_locked_until END, \
-               number_lock_count = CASE WHEN number_failures + 1 >= $3 THEN number_lock_count + 1 ELSE number_lock_count END \
-             WHERE id = $1 AND number_locked_until <= $2 \
-             RETURNING number_locked_until",
-        )
-        .bind(device_id)
-        .bind(now)
-        .bind(policy.max_failures)
-        .bind(lock_secs)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(match new_lock {
-            None => Reservation::Locked,
-            Some(until) => Reservation::Allowed {
-                locks_on_failure: until > now,
-            },
-        })
+        let counter = Counter {
+            table: "devices",
+            key: "id",
+            prefix: "number",
+        };
+        self.reserve(counter, RowKey::Text(device_id), now, policy, lock_secs)
+            .await
     }
 
     async fn clear_number_failures(&self, device_id: &str) -> Result<(), StoreError> {

@@ -1,6 +1,7 @@
 //! Trusted browsers: their own password counter, so guessing from elsewhere cannot lock
 //! the owner out (OWASP "Slow Down Online Guessing Attacks with Device Cookies").
 
+use super::counters::{Counter, RowKey};
 use async_trait::async_trait;
 use spse_domain::lockout::LockoutPolicy;
 
@@ -54,27 +55,13 @@ impl TrustedBrowserStore for SqlStore {
         policy: &LockoutPolicy,
         lock_secs: i64,
     ) -> Result<Reservation, StoreError> {
-        // The same atomic count-before-check as the account's counter (users.rs).
-        let new_lock: Option<i64> = sqlx::query_scalar(
-            "UPDATE trusted_browsers SET \
-               password_failures = CASE WHEN password_failures + 1 >= $3 THEN 0 ELSE password_failures + 1 END, \
-               password_locked_until = CASE WHEN password_failures + 1 >= $3 THEN $2 + $4 ELSE password_locked_until END, \
-               password_lock_count = CASE WHEN password_failures + 1 >= $3 THEN password_lock_count + 1 ELSE password_lock_count END \
-             WHERE token_hash = $1 AND password_locked_until <= $2 \
-             RETURNING password_locked_until",
-        )
-        .bind(token_hash)
-        .bind(now)
-        .bind(policy.max_failures)
-        .bind(lock_secs)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(match new_lock {
-            None => Reservation::Locked,
-            Some(until) => Reservation::Allowed {
-                locks_on_failure: until > now,
-            },
-        })
+        let counter = Counter {
+            table: "trusted_browsers",
+            key: "token_hash",
+            prefix: "password",
+        };
+        self.reserve(counter, RowKey::Text(token_hash), now, policy, lock_secs)
+            .await
     }
 
     async fn clear_browser_failures(&self, token_hash: &str, now: i64) -> Result<(), StoreError> {

@@ -1,5 +1,6 @@
 //! Accounts, their failure counters and their TOTP secrets.
 
+use super::counters::{Counter, RowKey};
 use async_trait::async_trait;
 use spse_domain::secret::{Secret, SessionHash};
 use sqlx::Row;
@@ -149,28 +150,17 @@ impl UserStore for SqlStore {
         policy: &LockoutPolicy,
         lock_secs: i64,
     ) -> Result<Reservation, StoreError> {
-        let (failures, locked_until, lock_count) = counter_columns(factor);
-        let sql = format!(
-            "UPDATE users SET \
-               {failures} = CASE WHEN {failures} + 1 >= $3 THEN 0 ELSE {failures} + 1 END, \
-               {locked_until} = CASE WHEN {failures} + 1 >= $3 THEN $2 + $4 ELSE {locked_until} END, \
-               {lock_count} = CASE WHEN {failures} + 1 >= $3 THEN {lock_count} + 1 ELSE {lock_count} END \
-             WHERE id = $1 AND {locked_until} <= $2 \
-             RETURNING {locked_until}"
-        );
-        let new_lock: Option<i64> = sqlx::query_scalar(&sql)
-            .bind(pk)
-            .bind(now)
-            .bind(policy.max_failures)
-            .bind(lock_secs)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(match new_lock {
-            None => Reservation::Locked,
-            Some(until) => Reservation::Allowed {
-                locks_on_failure: until > now,
-            },
-        })
+        let prefix = match factor {
+            Factor::Password => "password",
+            Factor::Totp => "totp",
+        };
+        let counter = Counter {
+            table: "users",
+            key: "id",
+            prefix,
+        };
+        self.reserve(counter, RowKey::Id(pk), now, policy, lock_secs)
+            .await
     }
 
     async fn clear_failures(&self, pk: i64, factor: Factor) -> Result<(), StoreError> {
