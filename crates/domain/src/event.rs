@@ -35,6 +35,32 @@ pub enum EventKind {
     ActivationRefused,
 }
 
+/// An access-log entry's kind as stored: by name, kept exactly as written so the hash
+/// chain verifies it; [`EventName::kind`] reads it as an [`EventKind`] (an unknown name
+/// is an entry written by a newer version, or an edited one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventName(String);
+
+impl EventName {
+    pub fn from_stored(name: String) -> Self {
+        Self(name)
+    }
+
+    pub fn kind(&self) -> Option<EventKind> {
+        EventKind::parse(&self.0)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<EventKind> for EventName {
+    fn from(kind: EventKind) -> Self {
+        Self(kind.as_str().to_string())
+    }
+}
+
 /// How an entry reads in the "result" column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {

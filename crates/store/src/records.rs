@@ -1,5 +1,6 @@
 //! What the store reads and writes: plain records, no behaviour beyond naming states.
 
+use spse_domain::event::EventName;
 use spse_domain::secret::{Secret, SessionHash};
 use spse_domain::session::Stage;
 use spse_domain::user::{Role, UserKind};
@@ -107,7 +108,7 @@ pub struct EventRecord {
     pub at: i64,
     pub user_pk: Option<i64>,
     pub user_id: String,
-    pub event: String,
+    pub event: EventName,
     pub ip: String,
     pub user_agent: String,
     pub detail: String,
@@ -121,7 +122,7 @@ impl EventRecord {
             at: self.at,
             user_pk: self.user_pk,
             user_id: &self.user_id,
-            event: &self.event,
+            event: self.event.as_str(),
             ip: &self.ip,
             user_agent: &self.user_agent,
             detail: &self.detail,

@@ -75,14 +75,14 @@ impl Auth {
             at: self.now(),
             user_pk,
             user_id,
-            event: kind.as_str().to_string(),
+            event: kind.into(),
             ip: client.ip.clone(),
             user_agent: client.user_agent.clone(),
             detail: detail.to_string(),
         };
-        tracing::info!(event = event.event, user_id = %event.user_id, ip = %event.ip, detail, "access");
+        tracing::info!(event = event.event.as_str(), user_id = %event.user_id, ip = %event.ip, detail, "access");
         self.store.insert_event(&event).await?;
-        self.metrics.event(&event.event);
+        self.metrics.event(event.event.as_str());
         Ok(())
     }
 }

@@ -98,12 +98,12 @@ fn event_row(state: &AppState, t: Texts, logged: LoggedEvent) -> EventRow {
     EventRow {
         id: logged.id,
         time: state.web.zone.seconds(e.at),
-        words: event_words(t, &e.event),
-        result: result_words(t, &e.event),
-        can_flag: EventKind::parse(&e.event).is_some_and(EventKind::is_login_attempt),
+        words: event_words(t, e.event.as_str()),
+        result: result_words(t, e.event.as_str()),
+        can_flag: e.event.kind().is_some_and(EventKind::is_login_attempt),
         flagged: logged.flagged_at.is_some(),
         browser: browser_summary(&e.user_agent),
-        name: e.event,
+        name: e.event.as_str().to_string(),
         ip: e.ip,
         user_agent: e.user_agent,
     }

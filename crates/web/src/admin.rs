@@ -148,7 +148,7 @@ pub async fn user_page(
             .into_iter()
             .map(|e| LogRow {
                 time: state.web.zone.minutes(e.at),
-                event: e.event,
+                event: e.event.as_str().to_string(),
                 ip: e.ip,
                 user_agent: e.user_agent,
                 detail: e.detail,

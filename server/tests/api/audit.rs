@@ -2,6 +2,7 @@
 //! are edited, deleted and swapped directly in the database.
 
 use spse_domain::audit::link;
+use spse_domain::event::EventKind;
 use spse_domain::user::UserKind;
 use spse_store::EventRecord;
 
@@ -142,7 +143,7 @@ async fn verify_passes_on_an_untouched_log_and_names_the_first_broken_row() {
         at: START + 3600,
         user_pk: None,
         user_id: "PPK1".into(),
-        event: "login_ok".into(),
+        event: EventKind::LoginSucceeded.into(),
         ip: "10.6.6.6".into(),
         user_agent: "forged".into(),
         detail: String::new(),
@@ -156,7 +157,7 @@ async fn verify_passes_on_an_untouched_log_and_names_the_first_broken_row() {
     .bind(&hash)
     .bind(forged.at)
     .bind(&forged.user_id)
-    .bind(&forged.event)
+    .bind(forged.event.as_str())
     .bind(&forged.ip)
     .bind(&forged.user_agent)
     .execute(&app.db)

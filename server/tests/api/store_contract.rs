@@ -1,6 +1,7 @@
 //! The store contract: every store operation, directly, against SQLite and PostgreSQL.
 //! Each test runs twice (`_sqlite`, `_postgres`) on a database made for it alone.
 
+use spse_domain::event::EventName;
 use spse_domain::lockout::LockoutPolicy;
 use spse_domain::secret::SessionHash;
 use spse_domain::session::Stage;
@@ -311,7 +312,7 @@ async fn sessions_and_events(store: &SqlStore) {
                 at: NOW + n,
                 user_pk: Some(pk),
                 user_id: "C1".into(),
-                event: format!("e{n}"),
+                event: EventName::from_stored(format!("e{n}")),
                 ip: "127.0.0.1".into(),
                 user_agent: "ua".into(),
                 detail: String::new(),

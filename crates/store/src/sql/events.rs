@@ -1,6 +1,7 @@
 //! The access log: appends to the hash chain, the user's page, flags, the helpdesk search.
 
 use async_trait::async_trait;
+use spse_domain::event::EventName;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -16,7 +17,7 @@ pub(super) fn event_from_row(row: &AnyRow) -> Result<EventRecord, StoreError> {
         at: row.try_get("at")?,
         user_pk: row.try_get("user_pk")?,
         user_id: row.try_get("user_id")?,
-        event: row.try_get("event")?,
+        event: EventName::from_stored(row.try_get("event")?),
         ip: row.try_get("ip")?,
         user_agent: row.try_get("user_agent")?,
         detail: row.try_get("detail")?,
@@ -77,7 +78,7 @@ impl EventStore for SqlStore {
         .bind(event.at)
         .bind(event.user_pk)
         .bind(&event.user_id)
-        .bind(&event.event)
+        .bind(event.event.as_str())
         .bind(&event.ip)
         .bind(&event.user_agent)
         .bind(&event.detail)
