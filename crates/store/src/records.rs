@@ -3,7 +3,7 @@
 use spse_domain::event::EventName;
 use spse_domain::secret::{Secret, SessionHash};
 use spse_domain::session::Stage;
-use spse_domain::user::{Role, UserKind};
+use spse_domain::user::{Role, UserId, UserKind};
 
 /// Which second-chance counter an attempt counts against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,7 +24,7 @@ pub struct LockState {
 #[derive(Debug, Clone)]
 pub struct UserRecord {
     pub pk: i64,
-    pub user_id: String,
+    pub user_id: UserId,
     pub kind: UserKind,
     pub email: String,
     pub name: String,
@@ -312,7 +312,7 @@ mod tests {
     fn debug_of_a_user_shows_no_hash_or_secret() {
         let user = UserRecord {
             pk: 1,
-            user_id: "PPK1".into(),
+            user_id: UserId::parse("PPK1").unwrap(),
             kind: UserKind::NonPenyedia,
             email: "ppk1@lpse.go.id".into(),
             name: "Budi".into(),

@@ -69,7 +69,7 @@ pub struct Account {
 impl From<&UserRecord> for Account {
     fn from(user: &UserRecord) -> Self {
         Self {
-            user_id: user.user_id.clone(),
+            user_id: user.user_id.to_string(),
             kind: user.kind,
             email: user.email.clone(),
             name: user.name.clone(),
@@ -161,7 +161,7 @@ impl Auth {
         let user = signed_in.user();
         match user.role {
             Role::Helpdesk | Role::Admin => Ok(Staff {
-                name: user.user_id.clone(),
+                name: user.user_id.to_string(),
                 role: user.role,
             }),
             Role::User => Err(AuthError::NotAllowed),

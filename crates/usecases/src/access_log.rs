@@ -156,8 +156,12 @@ impl Auth {
         let detail = format!("entry {event_id}; {ended} sessions ended");
         self.log_event(EventKind::NotMe, Subject::Account(user), client, &detail)
             .await?;
-        let mail =
-            spse_mail::texts::not_me(&user.email, &user.user_id, &self.policy.issuer, client);
+        let mail = spse_mail::texts::not_me(
+            &user.email,
+            user.user_id.as_str(),
+            &self.policy.issuer,
+            client,
+        );
         self.send_later(mail).await?;
         Ok(())
     }

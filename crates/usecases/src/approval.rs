@@ -142,7 +142,7 @@ impl Auth {
             .into_iter()
             .map(|a| PendingApproval {
                 id: a.id,
-                account: user.user_id.clone(),
+                account: user.user_id.to_string(),
                 created_at: a.created_at,
                 expires_at: a.expires_at,
                 ip: a.ip,
@@ -213,7 +213,7 @@ impl Auth {
             }
             self.send_later(spse_mail::texts::login_refused(
                 &user.email,
-                &user.user_id,
+                user.user_id.as_str(),
                 &approval.ip,
                 &approval.user_agent,
                 decision == Decision::NotMe,

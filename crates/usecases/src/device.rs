@@ -177,7 +177,7 @@ impl Auth {
         .await?;
         let mail = spse_mail::texts::totp_activated(
             &user.email,
-            &user.user_id,
+            user.user_id.as_str(),
             &self.policy.issuer,
             client,
         );
@@ -186,7 +186,7 @@ impl Auth {
         Ok(EnrollResponse {
             device_id: device.id,
             issuer: self.policy.issuer.clone(),
-            account: user.user_id,
+            account: user.user_id.to_string(),
         })
     }
 

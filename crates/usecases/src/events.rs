@@ -50,7 +50,7 @@ impl Auth {
             // Once per lock: this was the attempt that started it.
             let mail = spse_mail::texts::lock_started(
                 &user.email,
-                &user.user_id,
+                user.user_id.as_str(),
                 factor == Factor::Totp,
                 secs / 60,
             );
@@ -67,7 +67,7 @@ impl Auth {
         detail: &str,
     ) -> Result<(), AuthError> {
         let (user_pk, user_id) = match subject {
-            Subject::Account(user) => (Some(user.pk), user.user_id.clone()),
+            Subject::Account(user) => (Some(user.pk), user.user_id.to_string()),
             Subject::Typed(typed) => (None, typed.to_string()),
             Subject::Nobody => (None, String::new()),
         };

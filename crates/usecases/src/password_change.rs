@@ -6,7 +6,6 @@ use super::{
 use spse_domain::event::EventKind;
 use spse_domain::password::{self, NewPassword, PasswordError};
 use spse_domain::session::Stage;
-use spse_domain::user::UserId;
 use spse_store::{Factor, Reservation, SessionRecord, UserRecord};
 
 /// Why a password change was refused.
@@ -44,7 +43,7 @@ fn new_password(
     new: &str,
     confirm: &str,
 ) -> Result<NewPassword, PasswordChangeError> {
-    let user_id = UserId::parse(&user.user_id).map_err(|_| AuthError::WrongStep)?;
+    let user_id = user.user_id.clone();
     let new = NewPassword::parse(new, &user_id)?;
     if password::normalize(confirm).as_deref() != Some(new.as_str()) {
         return Err(PasswordChangeError::Mismatch);
@@ -227,7 +226,7 @@ impl Auth {
         .await?;
         let mail = spse_mail::texts::password_changed(
             &user.email,
-            &user.user_id,
+            user.user_id.as_str(),
             &self.policy.issuer,
             client,
         );

@@ -165,7 +165,7 @@ impl Auth {
         let link = self.reset_link(&user, &code);
         let minutes = self.policy.reset_secs / 60;
         // Only ever the address on file, never the one typed (GitLab CVE-2023-7028).
-        let mail = texts::reset_request(&user.email, t, &user.user_id, &link, minutes);
+        let mail = texts::reset_request(&user.email, t, user.user_id.as_str(), &link, minutes);
         self.send_later(mail).await?;
         self.log_event(
             EventKind::ResetRequested,
@@ -183,7 +183,7 @@ impl Auth {
         let mut url = url::Url::parse(&format!("{base}/user/resettotp"))
             .unwrap_or_else(|_| self.public_url.clone());
         url.query_pairs_mut()
-            .append_pair("userid", &user.user_id)
+            .append_pair("userid", user.user_id.as_str())
             .append_pair("isRekanan", is_rekanan(user.kind))
             .append_pair("kode", code.as_str());
         url.to_string()
@@ -263,7 +263,7 @@ impl Auth {
         let mail = texts::notice(
             &user.email,
             notice,
-            &user.user_id,
+            user.user_id.as_str(),
             &self.policy.issuer,
             client,
             staff,

@@ -105,11 +105,11 @@ impl Auth {
         let mut url = url::Url::parse(&format!("{base}/totp/aktivasi/tiket"))
             .unwrap_or_else(|_| self.public_url.clone());
         url.query_pairs_mut()
-            .append_pair("userid", &user.user_id)
+            .append_pair("userid", user.user_id.as_str())
             .append_pair("kode", &ticket.0);
         let mail = spse_mail::texts::activation_link(
             &user.email,
-            &user.user_id,
+            user.user_id.as_str(),
             url.as_str(),
             self.policy.reset_secs / 60,
         );

@@ -76,13 +76,13 @@ impl Auth {
         let (key, expires_at) = self.pending_key(&user).await?;
         let uri = OtpauthUri {
             issuer: self.policy.issuer.clone(),
-            account: user.user_id.clone(),
+            account: user.user_id.to_string(),
             key: key.clone(),
             server: Some(self.public_url.as_str().trim_end_matches('/').to_string()),
             enroll: Some(enroll_token(&key)),
         };
         Ok(ActivationView {
-            user_id: user.user_id,
+            user_id: user.user_id.to_string(),
             uri: Secret::new(uri.to_uri()),
             key_base32: Secret::new(key.to_base32()),
             expires_at,
@@ -199,7 +199,7 @@ impl Auth {
         .await?;
         let mail = spse_mail::texts::totp_activated(
             &user.email,
-            &user.user_id,
+            user.user_id.as_str(),
             &self.policy.issuer,
             client,
         );

@@ -89,7 +89,7 @@ impl Auth {
         password: &str,
     ) -> Result<(), UserError> {
         let user = self.find_user(typed_user_id).await?;
-        let user_id = UserId::parse(&user.user_id)?;
+        let user_id = user.user_id.clone();
         let password = NewPassword::parse(password, &user_id)?;
         let hash = self
             .hasher

@@ -8,7 +8,7 @@ use sqlx::any::AnyRow;
 
 use super::{SqlStore, corrupt};
 use crate::*;
-use spse_domain::user::{Role, UserKind};
+use spse_domain::user::{Role, UserId, UserKind};
 
 const USER_COLUMNS: &str = "id, user_id, kind, email, name, role, password_hash, disabled, \
     totp_secret, totp_activated_at, totp_last_step, totp_reset_at, \
@@ -27,7 +27,10 @@ fn user_from_row(row: &AnyRow) -> Result<UserRecord, StoreError> {
     };
     Ok(UserRecord {
         pk: row.try_get("id")?,
-        user_id: row.try_get("user_id")?,
+        user_id: {
+            let text: String = row.try_get("user_id")?;
+            UserId::parse(&text).map_err(|_| corrupt("user ID", &text))?
+        },
         kind: UserKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
         email: row.try_get("email")?,
         name: row.try_get("name")?,
