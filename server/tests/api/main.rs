@@ -31,6 +31,7 @@ mod security;
 mod smtp_sink;
 mod store_contract;
 mod store_sealed;
+mod streams;
 mod tickets;
 mod totp;
 mod trusted_browser;
