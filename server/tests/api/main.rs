@@ -35,3 +35,4 @@ mod streams;
 mod tickets;
 mod totp;
 mod trusted_browser;
+mod user_id_step;
