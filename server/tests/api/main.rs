@@ -7,6 +7,7 @@ mod access_log;
 mod app_e2e;
 mod audit;
 mod browser;
+mod captcha;
 mod cli;
 mod connections;
 mod database;
