@@ -14,7 +14,7 @@ use spse_mail::{Mailer, Outbox, Smtp};
 use spse_store::{Relayed, Store, StoreError};
 use spse_usecases::secrets::SecretsError;
 use spse_usecases::{Auth, Hasher};
-use spse_web::{AppState, CookieNames, WebSettings};
+use spse_web::{AppState, CookieNames, STREAMS_PER_SESSION, StreamCounter, WebSettings};
 
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
@@ -157,6 +157,7 @@ impl Application {
         let state = AppState {
             auth: Arc::clone(&auth),
             web: Arc::new(web),
+            streams: StreamCounter::new(STREAMS_PER_SESSION, settings.event_streams_per_address),
         };
         let router = spse_web::router(state.clone());
         let management_router = spse_web::management_router(state);

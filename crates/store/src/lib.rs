@@ -281,6 +281,14 @@ pub trait ApprovalStore: Send + Sync {
     async fn pause_approvals(&self, user_pk: i64, until: i64) -> Result<(), StoreError>;
 }
 
+/// The bound on captchas per address that [`ResetStore::put_captcha`] keeps.
+#[derive(Debug, Clone, Copy)]
+pub struct CaptchaLimit<'a> {
+    pub address: &'a str,
+    pub most: i64,
+    pub now: i64,
+}
+
 /// Reset by email (guide D), its captcha, and taking TOTP off an account.
 #[async_trait]
 pub trait ResetStore: Send + Sync {
@@ -354,13 +362,16 @@ pub trait ResetStore: Send + Sync {
         now: i64,
     ) -> Result<Option<i64>, StoreError>;
 
-    /// Sets (or replaces) the answer of one captcha.
+    /// Sets (or replaces) the answer of one captcha drawn for `limit.address`, unless
+    /// that address already holds `limit.most` other unexpired captchas: then nothing
+    /// is written and the answer is false.
     async fn put_captcha(
         &self,
         id_hash: &str,
         answer_hash: &str,
         expires_at: i64,
-    ) -> Result<(), StoreError>;
+        limit: &CaptchaLimit<'_>,
+    ) -> Result<bool, StoreError>;
 
     /// Takes a captcha out, so it answers once: its answer hash if it had not expired.
     async fn take_captcha(&self, id_hash: &str, now: i64) -> Result<Option<String>, StoreError>;

@@ -14,11 +14,28 @@ use super::{Auth, AuthError};
 #[derive(Debug, Clone)]
 pub struct Session {
     record: SessionRecord,
+    /// False for the user ID step's claim, which has no row (see `claim`).
+    stored: bool,
 }
 
 impl Session {
     pub(crate) fn new(record: SessionRecord) -> Self {
-        Self { record }
+        Self {
+            record,
+            stored: true,
+        }
+    }
+
+    pub(crate) fn claim(record: SessionRecord) -> Self {
+        Self {
+            record,
+            stored: false,
+        }
+    }
+
+    /// Whether a session row stands behind this session.
+    pub(crate) fn is_stored(&self) -> bool {
+        self.stored
     }
 
     pub(crate) fn record(&self) -> &SessionRecord {
@@ -145,7 +162,11 @@ impl Staff {
 
 impl Auth {
     /// The live session behind a cookie value, if any; an expired one is removed.
+    /// A user ID step's claim opens without the database.
     pub async fn session(&self, token: &str) -> Result<Option<Session>, AuthError> {
+        if Self::looks_like_claim(token) {
+            return Ok(self.open_claim(token).map(Session::claim));
+        }
         Ok(self.live_session(token).await?.map(Session::new))
     }
 

@@ -5,6 +5,7 @@ mod access;
 mod access_log;
 mod approval;
 mod audit;
+mod claim;
 mod device;
 mod ended;
 mod events;

@@ -8,7 +8,7 @@ use spse_domain::session::Stage;
 use spse_domain::token;
 use spse_domain::totp::{enroll_token, new_secret};
 use spse_domain::user::{UserId, UserKind};
-use spse_store::{Factor, NewActivation, Reservation, SessionRecord, UserRecord};
+use spse_store::{Factor, NewActivation, Reservation, UserRecord};
 
 /// Where the browser goes after a right password.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,21 +25,21 @@ pub enum PasswordOutcome {
 
 impl Auth {
     /// The user ID step. Any well-formed ID moves on to the password step, so this step
-    /// tells nobody whether the account exists.
+    /// tells nobody whether the account exists. It writes nothing: the claim travels in
+    /// the cookie (see `claim`). Only a session this browser already held is deleted.
     pub async fn begin_login(
         &self,
         kind: UserKind,
         typed_user_id: &str,
         previous: Option<&Session>,
-        client: &Client,
     ) -> Result<SessionToken, AuthError> {
         let user_id = UserId::parse(typed_user_id).map_err(|_| AuthError::InvalidUserId)?;
-        if let Some(previous) = previous {
+        if let Some(previous) = previous.filter(|p| p.is_stored()) {
             self.store
                 .delete_session(&previous.record().id_hash)
                 .await?;
         }
-        self.start_session(user_id.as_str(), kind, client).await
+        Ok(self.issue_claim(&user_id, kind))
     }
 
     /// The password step. Unknown user, wrong door, wrong password, disabled and locked
@@ -51,6 +51,7 @@ impl Auth {
         ticket: Option<&str>,
         client: &Client,
     ) -> Result<(SessionToken, PasswordOutcome), AuthError> {
+        let from = session;
         let session = session.record();
         if session.stage != Stage::Identified {
             return Err(AuthError::WrongStep);
@@ -141,18 +142,19 @@ impl Auth {
                     Some(hash) => self.store.clear_browser_failures(hash, now).await?,
                     None => self.store.clear_failures(user.pk, Factor::Password).await?,
                 }
-                self.after_password(session, &user, ticket, client).await
+                self.after_password(from, &user, ticket, client).await
             }
         }
     }
 
     async fn after_password(
         &self,
-        session: &SessionRecord,
+        from: &Session,
         user: &UserRecord,
         ticket: Option<&str>,
         client: &Client,
     ) -> Result<(SessionToken, PasswordOutcome), AuthError> {
+        let session = from.record();
         // After a "not me" the old password is presumed known: this login must choose a
         // new one first, and stays half-open (TOTP pages and /ganti-password) until then.
         let must_change = self.store.password_change_required(user.pk).await?;
@@ -165,7 +167,7 @@ impl Auth {
         };
         if user.totp_secret.is_some() {
             let (token, record) = self.prepare_step(session, user.pk, Stage::PasswordOk, client);
-            self.commit_step(session, &record).await?;
+            self.commit_first_step(from, &record).await?;
             // With a new password to choose, the approval is offered once it is chosen.
             if !must_change {
                 self.offer_approval(user, &record).await?;
@@ -190,16 +192,19 @@ impl Auth {
                     expires_at: now + self.policy.activation_secs,
                 })
                 .await?;
-            self.commit_step(session, &record).await?;
+            self.commit_first_step(from, &record).await?;
             return Ok((token, or_new_password(PasswordOutcome::Activate)));
         }
+        let stage = if must_change {
+            Stage::PasswordOk
+        } else {
+            Stage::Full
+        };
+        let (token, record) = self.prepare_step(session, user.pk, stage, client);
+        self.commit_first_step(from, &record).await?;
         if must_change {
-            let token = self
-                .step_up(session, user.pk, Stage::PasswordOk, client)
-                .await?;
             return Ok((token, PasswordOutcome::ChooseNewPassword));
         }
-        let token = self.step_up(session, user.pk, Stage::Full, client).await?;
         self.log_event(
             EventKind::LoginSucceeded,
             Subject::Account(user),

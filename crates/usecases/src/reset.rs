@@ -10,7 +10,7 @@ use spse_domain::secret::Secret;
 use spse_domain::user::{UserId, UserKind};
 use spse_i18n::Texts;
 use spse_mail::texts::{self, Notice};
-use spse_store::UserRecord;
+use spse_store::{CaptchaLimit, UserRecord};
 
 /// Every reset request takes at least this long, so a match (which writes a code and
 /// queues a mail) cannot be told from a miss by timing.
@@ -36,19 +36,39 @@ pub struct ResetLink {
 
 impl Auth {
     /// Makes (or replaces) the answer of the form's captcha and returns it for drawing
-    /// or reading aloud. Only its hash is stored.
-    pub async fn new_captcha(&self, captcha_id: &str) -> Result<String, AuthError> {
+    /// or reading aloud. Only its hash is stored. Each draw writes a row, so one address
+    /// holds at most [`reset::MAX_CAPTCHAS_PER_ADDRESS`] unexpired ones; past that,
+    /// [`AuthError::TooManyRequests`]. A stateless captcha (the answer sealed into the
+    /// form) would write nothing, but the same answer could then be drawn again and again
+    /// with fresh noise and the draws averaged; a row replaced at each draw forbids that.
+    pub async fn new_captcha(
+        &self,
+        captcha_id: &str,
+        client: &Client,
+    ) -> Result<String, AuthError> {
         if !reset::captcha_id_valid(captcha_id) {
             return Err(AuthError::CaptchaWrong);
         }
         let answer = reset::captcha_answer();
-        self.store
+        let now = self.now();
+        let address = reset::captcha_address(&client.ip);
+        let limit = CaptchaLimit {
+            address: &address,
+            most: reset::MAX_CAPTCHAS_PER_ADDRESS,
+            now,
+        };
+        let stored = self
+            .store
             .put_captcha(
                 &spse_domain::token::hash(captcha_id),
                 &reset::captcha_answer_hash(captcha_id, &answer),
-                self.now() + reset::CAPTCHA_SECS,
+                now + reset::CAPTCHA_SECS,
+                &limit,
             )
             .await?;
+        if !stored {
+            return Err(AuthError::TooManyRequests);
+        }
         Ok(answer)
     }
 

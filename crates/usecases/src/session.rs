@@ -1,6 +1,6 @@
 //! Sessions: random ids of 256 bits, only their SHA-256 stored, a new id at each step up.
 
-use super::{Auth, AuthError, Client, Subject};
+use super::{Auth, AuthError, Client, Session, Subject};
 use spse_domain::event::EventKind;
 use spse_domain::secret::SessionHash;
 use spse_domain::session::Stage;
@@ -55,16 +55,19 @@ impl Auth {
         (token, record)
     }
 
-    pub(super) async fn start_session(
+    /// Stores the first row of a login, made by the password step: in place of the
+    /// user ID step's claim, which has no row, or of a half-finished session an older
+    /// version stored (destroyed, as at every step).
+    pub(super) async fn commit_first_step(
         &self,
-        claimed_user_id: &str,
-        kind: UserKind,
-        client: &Client,
-    ) -> Result<SessionToken, AuthError> {
-        let (token, record) =
-            self.new_record(None, claimed_user_id, kind, Stage::Identified, client);
-        self.store.insert_session(&record).await?;
-        Ok(token)
+        from: &Session,
+        new: &SessionRecord,
+    ) -> Result<(), AuthError> {
+        if from.is_stored() {
+            return self.commit_step(from.record(), new).await;
+        }
+        self.store.insert_session(new).await?;
+        Ok(())
     }
 
     /// The session one step further than `old`, not stored yet: callers that must bind

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use super::AppState;
 use super::error::WebError;
 use spse_domain::token::random_bytes;
-use spse_usecases::AuthError;
+use spse_usecases::{AuthError, Client};
 
 /// Each digit as 7 rows of 5 bits, most significant bit on the left.
 const FONT: [[u8; 7]; 10] = [
@@ -192,8 +192,8 @@ pub struct CaptchaQuery {
     id: String,
 }
 
-async fn answer_for(state: &AppState, id: &str) -> Result<String, WebError> {
-    match state.auth.new_captcha(id).await {
+async fn answer_for(state: &AppState, id: &str, client: &Client) -> Result<String, WebError> {
+    match state.auth.new_captcha(id, client).await {
         Ok(answer) => Ok(answer),
         Err(AuthError::CaptchaWrong) => Err(WebError::BadRequest),
         Err(e) => Err(e.into()),
@@ -203,9 +203,10 @@ async fn answer_for(state: &AppState, id: &str) -> Result<String, WebError> {
 /// A new image for the form's captcha id; it replaces any earlier answer of that id.
 pub async fn image(
     State(state): State<AppState>,
+    client: Client,
     Query(query): Query<CaptchaQuery>,
 ) -> Result<Response, WebError> {
-    let answer = answer_for(&state, &query.id).await?;
+    let answer = answer_for(&state, &query.id, &client).await?;
     let mut png = Vec::new();
     draw(&answer)
         .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
@@ -220,9 +221,10 @@ pub async fn image(
 /// The audio alternative: a new answer for the same id, read aloud.
 pub async fn audio(
     State(state): State<AppState>,
+    client: Client,
     Query(query): Query<CaptchaQuery>,
 ) -> Result<Response, WebError> {
-    let answer = answer_for(&state, &query.id).await?;
+    let answer = answer_for(&state, &query.id, &client).await?;
     Ok((
         [(CONTENT_TYPE, "audio/wav"), (CACHE_CONTROL, "no-store")],
         speak(&answer),

@@ -35,6 +35,9 @@ pub enum WebError {
     /// 429: too many reset requests from this IP or for this account.
     #[error("too many requests")]
     TooManyRequests,
+    /// 429: more event streams open than one login attempt or one address may hold.
+    #[error("too many streams")]
+    TooManyStreams,
     /// 403: a signed-in user without a staff role at the helpdesk console.
     #[error("not staff")]
     NotStaff,
@@ -117,6 +120,10 @@ impl WebError {
             Self::TooManyRequests => (
                 StatusCode::TOO_MANY_REQUESTS,
                 ErrorPage::new("error_too_many_resets", "/", "link_home"),
+            ),
+            Self::TooManyStreams => (
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorPage::new("error_too_many_streams", "/login", "link_login"),
             ),
             Self::NotStaff => (
                 StatusCode::FORBIDDEN,

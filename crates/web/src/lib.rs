@@ -18,6 +18,7 @@ mod page;
 mod password;
 mod refusal;
 mod reset;
+mod streams;
 mod totp;
 mod totp_off;
 mod waiting;
@@ -33,6 +34,7 @@ use tower_http::trace::TraceLayer;
 use spse_usecases::Auth;
 
 pub use context::CookieNames;
+pub use streams::{STREAMS_PER_SESSION, StreamCounter};
 
 /// Largest request body: every form here is a few fields.
 const BODY_LIMIT: usize = 16 * 1024;
@@ -43,6 +45,8 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct AppState {
     pub auth: Arc<Auth>,
     pub web: Arc<WebSettings>,
+    /// The event streams of waiting pages open on this instance.
+    pub streams: Arc<StreamCounter>,
 }
 
 /// Settings of the web layer, fixed at start.

@@ -95,7 +95,6 @@ pub struct UserIdForm {
 pub async fn user_submit(
     State(state): State<AppState>,
     context: Context,
-    client: Client,
     CurrentSession(session): CurrentSession,
     Path(slug): Path<String>,
     SecureForm(form): SecureForm<UserIdForm>,
@@ -103,7 +102,7 @@ pub async fn user_submit(
     let kind = parse_kind(&slug)?;
     match state
         .auth
-        .begin_login(kind, &form.user_id, session.as_ref(), &client)
+        .begin_login(kind, &form.user_id, session.as_ref())
         .await
     {
         Ok(token) => Ok(redirect_with_session(

@@ -43,6 +43,9 @@ pub struct Settings {
     pub header_timeout: std::time::Duration,
     /// Connections open at once from one address (not counting trusted proxies).
     pub connections_per_address: usize,
+    /// Event streams of waiting pages open at once from one address (each login attempt
+    /// holds at most a few).
+    pub event_streams_per_address: usize,
     /// How many password hashes may run at once (defaults to the number of cores).
     pub hash_concurrency: usize,
     /// The zone pages, mails, exports and the admin CLI show times in (WIB by default).
@@ -135,6 +138,7 @@ pub const SETTINGS: &[Spec] = &[
     unset("trusted_proxies", "none"),
     value("header_timeout_seconds", "5"),
     value("connections_per_address", "256"),
+    value("event_streams_per_address", "20"),
 ];
 
 fn spec(key: &str) -> Option<&'static Spec> {
@@ -352,6 +356,7 @@ impl RawSettings {
                 self.bounded("header_timeout_seconds", 300)? as u64,
             ),
             connections_per_address: self.positive("connections_per_address")? as usize,
+            event_streams_per_address: self.positive("event_streams_per_address")? as usize,
             hash_concurrency,
             zone,
             policy,

@@ -54,22 +54,32 @@ async fn session_id_changes_at_each_step_and_only_its_hash_is_stored() {
     let b = app.browser();
     b.start_login(UserKind::Penyedia, "vendor1").await;
     let identified = b.session_cookie().unwrap();
-    assert_eq!(identified.len(), 64, "256-bit id");
     b.post("/login/password", &[("password", PASSWORD)]).await;
     let password_ok = b.session_cookie().unwrap();
+    assert_eq!(password_ok.len(), 64, "256-bit id");
     assert_ne!(identified, password_ok);
     let key = b.activation_key().await;
     b.post("/totp/aktivasi", &[("code", &app.code(&key))]).await;
     let full = b.session_cookie().unwrap();
     assert_ne!(password_ok, full);
-    for old in [&identified, &password_ok] {
-        let replay = Browser::with_session_cookie(&app.base, old);
-        assert_eq!(
-            replay.get("/beranda").await.location(),
-            Some("/login"),
-            "old id destroyed"
-        );
-    }
+    let replay = Browser::with_session_cookie(&app.base, &password_ok);
+    assert_eq!(
+        replay.get("/beranda").await.location(),
+        Some("/login"),
+        "old id destroyed"
+    );
+    // The user ID step's claim has no row to destroy, and opens nothing but the
+    // password form it stood for.
+    let replay = Browser::with_session_cookie(&app.base, &identified);
+    assert_ne!(replay.get("/beranda").await.status, StatusCode::OK);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM sessions WHERE id_hash = '{}'",
+            spse_domain::token::hash(&identified)
+        ))
+        .await,
+        0
+    );
     let stored = app
         .count(&format!(
             "SELECT COUNT(*) FROM sessions WHERE id_hash = '{full}'"
@@ -145,6 +155,11 @@ async fn forms_without_the_right_token_or_from_another_site_are_refused() {
             "{header}: {value}"
         );
     }
+    // The user ID step keeps its claim in the cookie, not in a row.
+    assert!(
+        b.session_cookie().is_none(),
+        "no refused post made a session"
+    );
     let same_origin = b
         .client
         .post(format!("{}/login/penyedia", app.base))
@@ -155,9 +170,8 @@ async fn forms_without_the_right_token_or_from_another_site_are_refused() {
         .await
         .unwrap();
     assert_eq!(same_origin.status(), StatusCode::SEE_OTHER);
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM sessions").await,
-        1,
+    assert!(
+        b.session_cookie().is_some(),
         "only the same-origin post made a session"
     );
 }
@@ -354,7 +368,8 @@ async fn metrics_count_events_requests_and_shared_state() {
         "spse_auth_http_requests_total{route=\"/login/password\",method=\"POST\",status=\"401\"} 1",
         "spse_auth_http_request_duration_seconds_count{route=\"/login/{kind}\"}",
         "spse_auth_state{name=\"pending_activations\"} 1",
-        "spse_auth_state{name=\"sessions_half_open\"} 2",
+        // The wrong password's login stays a claim in its cookie: no row.
+        "spse_auth_state{name=\"sessions_half_open\"} 1",
         "spse_auth_state{name=\"mail_queued\"} 0",
         "spse_auth_db_pool_connections{name=\"open\"}",
     ] {

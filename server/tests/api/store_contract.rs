@@ -474,13 +474,28 @@ async fn resets_and_captchas(store: &SqlStore) {
         store.newest_mailed_ticket_at(pk, NOW + 1810).await.unwrap(),
         None
     );
-    store.put_captcha("cap", "answer", NOW + 600).await.unwrap();
+    let put = |id, address| async move {
+        let limit = CaptchaLimit {
+            address,
+            most: 2,
+            now: NOW,
+        };
+        let expires_at = if id == "old" { NOW } else { NOW + 600 };
+        let put = store.put_captcha(id, "answer", expires_at, &limit);
+        put.await.unwrap()
+    };
+    assert!(put("cap", "10.0.0.1").await);
     assert_eq!(
         store.take_captcha("cap", NOW).await.unwrap().as_deref(),
         Some("answer")
     );
     assert_eq!(store.take_captcha("cap", NOW).await.unwrap(), None, "once");
-    store.put_captcha("old", "answer", NOW).await.unwrap();
+    assert!(put("a", "10.0.0.1").await);
+    assert!(put("b", "10.0.0.1").await);
+    assert!(put("a", "10.0.0.1").await, "a redraw replaces");
+    assert!(!put("c", "10.0.0.1").await, "a third is refused");
+    assert!(put("c", "10.0.0.2").await, "another address");
+    assert!(put("old", "10.0.0.3").await);
     assert!(store.delete_stale_resets(NOW + 1, NOW + 1).await.unwrap() >= 1);
 
     let gauges = store.shared_gauges(NOW).await.unwrap();

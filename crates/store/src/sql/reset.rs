@@ -278,18 +278,26 @@ impl ResetStore for SqlStore {
         id_hash: &str,
         answer_hash: &str,
         expires_at: i64,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO captchas (id_hash, answer_hash, expires_at) VALUES ($1, $2, $3) \
+        limit: &CaptchaLimit<'_>,
+    ) -> Result<bool, StoreError> {
+        // One statement, so the count and the write cannot be told apart by another
+        // request (on SQLite at all; on PostgreSQL, parallel draws may pass by a few).
+        let done = sqlx::query(
+            "INSERT INTO captchas (id_hash, answer_hash, expires_at, address) \
+             SELECT $1, $2, $3, $4 WHERE (SELECT COUNT(*) FROM captchas \
+             WHERE address = $4 AND expires_at > $5 AND id_hash <> $1) < $6 \
              ON CONFLICT (id_hash) DO UPDATE SET answer_hash = excluded.answer_hash, \
-             expires_at = excluded.expires_at",
+             expires_at = excluded.expires_at, address = excluded.address",
         )
         .bind(id_hash)
         .bind(answer_hash)
         .bind(expires_at)
+        .bind(limit.address)
+        .bind(limit.now)
+        .bind(limit.most)
         .execute(&self.pool)
         .await?;
-        Ok(())
+        Ok(done.rows_affected() > 0)
     }
 
     async fn take_captcha(&self, id_hash: &str, now: i64) -> Result<Option<String>, StoreError> {
