@@ -32,6 +32,7 @@ mod reset_request;
 mod security;
 mod smtp_sink;
 mod store_contract;
+mod store_resets;
 mod store_sealed;
 mod streams;
 mod tickets;

@@ -1,0 +1,53 @@
+//! The store's traits for what guards the keys to accounts: trusted browsers and the
+//! record of which server key sealed the database.
+
+use async_trait::async_trait;
+use spse_domain::lockout::LockoutPolicy;
+
+use crate::{Reservation, SealedSample, StoreError};
+
+/// Browsers that completed a two-factor login on an account, with a password counter of
+/// their own (see migration 0008).
+#[async_trait]
+pub trait TrustedBrowserStore: Send + Sync {
+    /// Remembers a browser for `user_pk` until `expires_at`.
+    async fn trust_browser(
+        &self,
+        token_hash: &str,
+        user_pk: i64,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError>;
+    /// Whether `token_hash` is an unexpired trusted browser of `user_pk`.
+    async fn browser_trusted(
+        &self,
+        token_hash: &str,
+        user_pk: i64,
+        now: i64,
+    ) -> Result<bool, StoreError>;
+    /// [`UserStore::reserve_attempt`] for the password, on the browser's own counter.
+    async fn reserve_browser_attempt(
+        &self,
+        token_hash: &str,
+        now: i64,
+        policy: &LockoutPolicy,
+        lock_secs: i64,
+    ) -> Result<Reservation, StoreError>;
+    /// A right password from this browser: its counter starts again.
+    async fn clear_browser_failures(&self, token_hash: &str, now: i64) -> Result<(), StoreError>;
+    /// The browser's password lock count, for the growing lock length.
+    async fn browser_lock_count(&self, token_hash: &str) -> Result<i64, StoreError>;
+}
+
+/// Which key sealed this database's secrets: a check value, never the key.
+#[async_trait]
+pub trait KeyStore: Send + Sync {
+    async fn key_check(&self) -> Result<Option<String>, StoreError>;
+
+    /// Records `check` unless a value is recorded already; returns the recorded one,
+    /// which is another instance's when that one got there first.
+    async fn record_key_check(&self, check: &str, now: i64) -> Result<String, StoreError>;
+
+    /// One sealed TOTP secret, active or pending, if any exists.
+    async fn sealed_sample(&self) -> Result<Option<SealedSample>, StoreError>;
+}
