@@ -168,53 +168,42 @@ pub fn reset_request(to: &str, t: Texts, user_id: &str, link: &str, minutes: i64
 /// lasts, what still works and what to do if it was not the owner.
 pub fn lock_started(to: &str, user_id: &str, code_step: bool, minutes: i64) -> Mail {
     let minutes = u64::try_from(minutes).unwrap_or_default();
-    let part = |t: Texts| {
+    in_both(to, |t| {
         let what = if code_step {
             t.get("lock_mail_codes")
         } else {
             t.get("lock_mail_passwords")
         };
-        [
-            t.fill("mail_greeting", &[("user_id", user_id)]),
-            what.to_string(),
-            t.plural("lock_mail_length", minutes, &[]),
-            t.get("lock_mail_trusted").to_string(),
-            t.get("lock_mail_not_me").to_string(),
-        ]
-        .join("\n\n")
-    };
-    let id = Texts::new(Lang::Id);
-    let en = Texts::new(Lang::En);
-    Mail {
-        to: to.to_string(),
-        subject: id.get("lock_mail_subject").to_string(),
-        text: format!("{}\n\n---\n\n{}\n", part(id), part(en)),
-        html: None,
-    }
+        let part = Part {
+            greeting: t.fill("mail_greeting", &[("user_id", user_id)]),
+            body: [
+                what.to_string(),
+                t.plural("lock_mail_length", minutes, &[]),
+                t.get("lock_mail_trusted").to_string(),
+            ]
+            .join("\n\n"),
+            closing: Some(t.get("lock_mail_not_me").to_string()),
+        };
+        (t.get("lock_mail_subject").to_string(), part)
+    })
 }
 
 /// "Tautan Aktivasi TOTP": the link that lets one browser activate TOTP after a reset.
-/// Plain text, in Indonesian and English like the other notices.
 pub fn activation_link(to: &str, user_id: &str, link: &str, minutes: i64) -> Mail {
     let minutes = u64::try_from(minutes).unwrap_or_default();
-    let part = |t: Texts| {
-        [
-            t.fill("mail_greeting", &[("user_id", user_id)]),
-            t.get("activation_mail_body").to_string(),
-            link.to_string(),
-            t.plural("activation_mail_expiry", minutes, &[]),
-            t.get("activation_mail_ignore").to_string(),
-        ]
-        .join("\n\n")
-    };
-    let id = Texts::new(spse_i18n::Lang::Id);
-    let en = Texts::new(spse_i18n::Lang::En);
-    Mail {
-        to: to.to_string(),
-        subject: id.get("activation_mail_subject").to_string(),
-        text: format!("{}\n\n---\n\n{}\n", part(id), part(en)),
-        html: None,
-    }
+    in_both(to, |t| {
+        let part = Part {
+            greeting: t.fill("mail_greeting", &[("user_id", user_id)]),
+            body: [
+                t.get("activation_mail_body").to_string(),
+                link.to_string(),
+                t.plural("activation_mail_expiry", minutes, &[]),
+            ]
+            .join("\n\n"),
+            closing: Some(t.get("activation_mail_ignore").to_string()),
+        };
+        (t.get("activation_mail_subject").to_string(), part)
+    })
 }
 
 /// Something that happened to an account and that its owner must hear about.
