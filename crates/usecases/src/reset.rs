@@ -199,13 +199,23 @@ impl Auth {
     /// `<PUBLIC_URL>/user/resettotp?userid=..&isRekanan=0|1&kode=..`, never from the
     /// request's Host header.
     fn reset_link(&self, user: &UserRecord, code: &ResetCode) -> String {
+        self.mailed_link(
+            "/user/resettotp",
+            &[
+                ("userid", user.user_id.as_str()),
+                ("isRekanan", is_rekanan(user.kind)),
+                ("kode", code.as_str()),
+            ],
+        )
+    }
+
+    /// A link for a mail: `<PUBLIC_URL><path>?<pairs>`, never from a request's Host
+    /// header.
+    pub(crate) fn mailed_link(&self, path: &str, pairs: &[(&str, &str)]) -> String {
         let base = self.public_url.as_str().trim_end_matches('/');
-        let mut url = url::Url::parse(&format!("{base}/user/resettotp"))
-            .unwrap_or_else(|_| self.public_url.clone());
-        url.query_pairs_mut()
-            .append_pair("userid", user.user_id.as_str())
-            .append_pair("isRekanan", is_rekanan(user.kind))
-            .append_pair("kode", code.as_str());
+        let mut url =
+            url::Url::parse(&format!("{base}{path}")).unwrap_or_else(|_| self.public_url.clone());
+        url.query_pairs_mut().extend_pairs(pairs);
         url.to_string()
     }
 

@@ -101,16 +101,14 @@ impl Auth {
         user: &UserRecord,
         ticket: &ActivationTicket,
     ) -> Result<(), AuthError> {
-        let base = self.public_url.as_str().trim_end_matches('/');
-        let mut url = url::Url::parse(&format!("{base}/totp/aktivasi/tiket"))
-            .unwrap_or_else(|_| self.public_url.clone());
-        url.query_pairs_mut()
-            .append_pair("userid", user.user_id.as_str())
-            .append_pair("kode", &ticket.0);
+        let link = self.mailed_link(
+            "/totp/aktivasi/tiket",
+            &[("userid", user.user_id.as_str()), ("kode", &ticket.0)],
+        );
         let mail = spse_mail::texts::activation_link(
             &user.email,
             user.user_id.as_str(),
-            url.as_str(),
+            &link,
             self.policy.reset_secs / 60,
         );
         self.send_later(mail).await
