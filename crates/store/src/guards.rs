@@ -18,13 +18,14 @@ pub trait TrustedBrowserStore: Send + Sync {
         now: i64,
         expires_at: i64,
     ) -> Result<(), StoreError>;
-    /// Whether `token_hash` is an unexpired trusted browser of `user_pk`.
+    /// Whether `token_hash` is an unexpired trusted browser of `user_pk`: its password
+    /// lock count (for the growing lock length) if so.
     async fn browser_trusted(
         &self,
         token_hash: &str,
         user_pk: i64,
         now: i64,
-    ) -> Result<bool, StoreError>;
+    ) -> Result<Option<i64>, StoreError>;
     /// [`UserStore::reserve_attempt`] for the password, on the browser's own counter.
     async fn reserve_browser_attempt(
         &self,
@@ -35,8 +36,6 @@ pub trait TrustedBrowserStore: Send + Sync {
     ) -> Result<Reservation, StoreError>;
     /// A right password from this browser: its counter starts again.
     async fn clear_browser_failures(&self, token_hash: &str, now: i64) -> Result<(), StoreError>;
-    /// The browser's password lock count, for the growing lock length.
-    async fn browser_lock_count(&self, token_hash: &str) -> Result<i64, StoreError>;
 }
 
 /// Which key sealed this database's secrets: a check value, never the key.

@@ -92,9 +92,8 @@ impl Auth {
         // that guessing from elsewhere put on the account does not stop its owner.
         let trusted = self.trusted_browser_of(&user, client).await?;
         let (reservation, lock_secs) = match &trusted {
-            Some(hash) => {
-                let count = self.store.browser_lock_count(hash).await?;
-                let lock_secs = policy.lock_secs(count);
+            Some((hash, count)) => {
+                let lock_secs = policy.lock_secs(*count);
                 let reservation = self
                     .store
                     .reserve_browser_attempt(hash, now, policy, lock_secs)
@@ -139,7 +138,7 @@ impl Auth {
                 }
                 match &trusted {
                     // The account's counter stays: whoever guesses elsewhere stays slowed.
-                    Some(hash) => self.store.clear_browser_failures(hash, now).await?,
+                    Some((hash, _)) => self.store.clear_browser_failures(hash, now).await?,
                     None => self.store.clear_failures(user.pk, Factor::Password).await?,
                 }
                 self.after_password(from, &user, ticket, client).await

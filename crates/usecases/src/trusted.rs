@@ -13,21 +13,22 @@ use super::{Auth, AuthError, Client, TrustedBrowser};
 const TRUST_SECS: i64 = 180 * 86_400;
 
 impl Auth {
-    /// The stored hash of the client's trusted-browser cookie, if it is one of `user`'s.
+    /// The stored hash of the client's trusted-browser cookie, if it is one of `user`'s,
+    /// with that browser's password lock count.
     pub(crate) async fn trusted_browser_of(
         &self,
         user: &UserRecord,
         client: &Client,
-    ) -> Result<Option<String>, AuthError> {
+    ) -> Result<Option<(String, i64)>, AuthError> {
         let Some(raw) = &client.trusted_browser else {
             return Ok(None);
         };
         let hash = token::hash(raw.expose());
-        let trusted = self
+        let lock_count = self
             .store
             .browser_trusted(&hash, user.pk, self.now())
             .await?;
-        Ok(trusted.then_some(hash))
+        Ok(lock_count.map(|count| (hash, count)))
     }
 
     /// After a two-factor login: a new cookie for a browser not yet trusted here.

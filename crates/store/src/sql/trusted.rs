@@ -35,17 +35,16 @@ impl TrustedBrowserStore for SqlStore {
         token_hash: &str,
         user_pk: i64,
         now: i64,
-    ) -> Result<bool, StoreError> {
-        let found: Option<i64> = sqlx::query_scalar(
-            "SELECT user_pk FROM trusted_browsers \
+    ) -> Result<Option<i64>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT password_lock_count FROM trusted_browsers \
              WHERE token_hash = $1 AND user_pk = $2 AND expires_at > $3",
         )
         .bind(token_hash)
         .bind(user_pk)
         .bind(now)
         .fetch_optional(&self.pool)
-        .await?;
-        Ok(found.is_some())
+        .await?)
     }
 
     async fn reserve_browser_attempt(
@@ -74,14 +73,5 @@ impl TrustedBrowserStore for SqlStore {
         .execute(&self.pool)
         .await?;
         Ok(())
-    }
-
-    async fn browser_lock_count(&self, token_hash: &str) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT COALESCE(MAX(password_lock_count), 0) FROM trusted_browsers WHERE token_hash = $1",
-        )
-        .bind(token_hash)
-        .fetch_one(&self.pool)
-        .await?)
     }
 }
