@@ -3,7 +3,7 @@
 //! half a request (slowloris) or nothing at all cannot use up the file descriptors.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv6Addr};
+use std::net::IpAddr;
 use std::pin::pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -12,6 +12,7 @@ use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
+use spse_domain::client::counted_address;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 use tower::ServiceExt as _;
@@ -182,21 +183,6 @@ impl Drop for Slot {
                 open.remove(&self.address);
             }
         }
-    }
-}
-
-/// The address a connection is counted under: IPv4 as it is, IPv6 by its /64, which
-/// one subscriber usually holds whole.
-fn counted_address(peer: IpAddr) -> IpAddr {
-    match peer {
-        IpAddr::V4(_) => peer,
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => {
-                let prefix = u128::from(v6) & !((1u128 << 64) - 1);
-                IpAddr::V6(Ipv6Addr::from(prefix))
-            }
-        },
     }
 }
 

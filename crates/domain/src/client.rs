@@ -10,6 +10,27 @@ pub struct Client {
     pub trusted_browser: Option<crate::secret::Secret<String>>,
 }
 
+/// What a client is counted under for per-address bounds: an IPv4 address as it is
+/// (also when mapped into IPv6), an IPv6 one by its /64, which one subscriber usually
+/// holds whole.
+pub fn counted_address(ip: std::net::IpAddr) -> std::net::IpAddr {
+    use std::net::{IpAddr, Ipv6Addr};
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1))),
+        },
+    }
+}
+
+/// [`counted_address`] of an address as the access log writes it; text that is not an
+/// address (`unknown`) stands for itself.
+pub fn counted_address_text(ip: &str) -> String {
+    ip.parse()
+        .map_or_else(|_| ip.to_string(), |ip| counted_address(ip).to_string())
+}
+
 /// "Chrome 120 · Linux" from a user agent; the full text stays in the page's tooltip.
 pub fn browser_summary(user_agent: &str) -> String {
     let version_after = |marker: &str| {
@@ -65,5 +86,19 @@ mod tests {
         assert_eq!(browser_summary(firefox), "Firefox 121 · Windows");
         assert_eq!(browser_summary(""), "-");
         assert_eq!(browser_summary("curl/8.5.0"), "curl/8.5.0");
+    }
+
+    #[test]
+    fn ipv6_counts_by_its_64_in_text_too() {
+        assert_eq!(counted_address_text("203.0.113.9"), "203.0.113.9");
+        assert_eq!(
+            counted_address_text("2001:db8::1"),
+            counted_address_text("2001:db8::ffff")
+        );
+        assert_ne!(
+            counted_address_text("2001:db8::1"),
+            counted_address_text("2001:db8:0:1::1")
+        );
+        assert_eq!(counted_address_text("::ffff:10.0.0.1"), "10.0.0.1");
     }
 }

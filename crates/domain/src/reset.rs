@@ -16,18 +16,6 @@ pub const CAPTCHA_SECS: i64 = 600;
 /// open to anyone. A form and its redraws need a few; past this, 429.
 pub const MAX_CAPTCHAS_PER_ADDRESS: i64 = 30;
 
-/// What a captcha is counted under: an IPv4 address as it is, an IPv6 one by its /64,
-/// which one subscriber usually holds whole.
-pub fn captcha_address(ip: &str) -> String {
-    match ip.parse::<std::net::IpAddr>() {
-        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
-            Some(v4) => v4.to_string(),
-            None => std::net::Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1)).to_string(),
-        },
-        _ => ip.to_string(),
-    }
-}
-
 /// The code of a reset link, checked for shape before any lookup.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ResetCode(String);
@@ -90,20 +78,6 @@ pub fn captcha_answer_hash(id: &str, answer: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn captchas_count_ipv6_by_its_64() {
-        assert_eq!(captcha_address("203.0.113.9"), "203.0.113.9");
-        assert_eq!(
-            captcha_address("2001:db8::1"),
-            captcha_address("2001:db8::ffff")
-        );
-        assert_ne!(
-            captcha_address("2001:db8::1"),
-            captcha_address("2001:db8:0:1::1")
-        );
-        assert_eq!(captcha_address("::ffff:10.0.0.1"), "10.0.0.1");
-    }
 
     #[test]
     fn codes_are_long_and_strictly_shaped() {

@@ -51,7 +51,7 @@ impl Auth {
         }
         let answer = reset::captcha_answer();
         let now = self.now();
-        let address = reset::captcha_address(&client.ip);
+        let address = spse_domain::client::counted_address_text(&client.ip);
         let limit = CaptchaLimit {
             address: &address,
             most: reset::MAX_CAPTCHAS_PER_ADDRESS,

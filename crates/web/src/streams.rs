@@ -4,8 +4,9 @@
 //! count goes down when the stream ends, however it ends.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv6Addr};
 use std::sync::{Arc, Mutex, PoisonError};
+
+use spse_domain::client::counted_address_text;
 
 /// Streams one login attempt may hold at once: a page open in a few tabs.
 pub const STREAMS_PER_SESSION: usize = 3;
@@ -42,7 +43,7 @@ impl StreamCounter {
     /// A place for one more stream of `session` from `address`, or `None` past either
     /// bound. An IPv6 address counts by its /64, as for connections.
     pub fn enter(self: &Arc<Self>, session: &str, address: &str) -> Option<StreamPass> {
-        let address = counted_address(address);
+        let address = counted_address_text(address);
         let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
         let of_session = counts.by_session.get(session).copied().unwrap_or(0);
         let of_address = counts.by_address.get(&address).copied().unwrap_or(0);
@@ -85,16 +86,6 @@ fn release(map: &mut HashMap<String, usize>, key: &str) {
         if *n == 0 {
             map.remove(key);
         }
-    }
-}
-
-fn counted_address(address: &str) -> String {
-    match address.parse::<IpAddr>() {
-        Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
-            Some(v4) => v4.to_string(),
-            None => Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1)).to_string(),
-        },
-        _ => address.to_string(),
     }
 }
 
