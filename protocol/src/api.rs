@@ -170,8 +170,33 @@ pub struct EnrollResponse {
     pub account: String,
 }
 
-/// A login waiting for a decision. The number to match is deliberately absent: it is
-/// shown only in the browser and must be typed in the app.
+/// What an approval is asked for: a login, or taking TOTP off the account from a
+/// signed-in session (DISABLE TOTP). A server that sends no purpose means a login.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalPurpose {
+    #[default]
+    Login,
+    DisableTotp,
+}
+
+impl ApprovalPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Login => "login",
+            Self::DisableTotp => "disable_totp",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Login, Self::DisableTotp]
+            .into_iter()
+            .find(|p| p.as_str() == text)
+    }
+}
+
+/// A login (or a DISABLE TOTP) waiting for a decision. The number to match is
+/// deliberately absent: it is shown only in the browser and must be typed in the app.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct PendingApproval {
     pub id: String,
@@ -180,6 +205,8 @@ pub struct PendingApproval {
     pub expires_at: i64,
     pub ip: String,
     pub user_agent: String,
+    #[serde(default)]
+    pub purpose: ApprovalPurpose,
 }
 
 /// `GET /approvals`.

@@ -2,7 +2,9 @@
 //! server, and how a waiting login is chosen and described.
 
 use spse_i18n::Texts;
-use spse_protocol::api::{DecisionRequest, DecisionResponse, DeviceKey, PendingApproval};
+use spse_protocol::api::{
+    ApprovalPurpose, DecisionRequest, DecisionResponse, DeviceKey, PendingApproval,
+};
 
 use super::{Context, Error};
 use crate::accounts::{Account, LookupError};
@@ -98,6 +100,9 @@ pub fn newest_waiting(ctx: &Context, account: &PushAccount) -> Result<PendingApp
     let Some(newest) = waiting.into_iter().next() else {
         return Err(Error::NothingPending(account.label.clone()));
     };
+    if newest.purpose == ApprovalPurpose::DisableTotp {
+        ctx.terminal.note(Msg::DisableTotpToDecide(&account.name));
+    }
     ctx.terminal.note(Msg::LoginToDecide {
         account: &account.name,
         time: &describe::wib(newest.created_at),

@@ -51,6 +51,8 @@ pub enum Msg<'a> {
         browser: &'a str,
     },
     OthersWaiting(usize),
+    /// The request waiting is DISABLE TOTP from a signed-in session, not a login.
+    DisableTotpToDecide(&'a str),
     NumberPrompt,
     ConfirmApprove {
         account: &'a str,
@@ -128,6 +130,9 @@ impl Msg<'_> {
                 ],
             ),
             Msg::OthersWaiting(count) => t.plural("app_others_waiting", *count as u64, &[]),
+            Msg::DisableTotpToDecide(account) => {
+                t.fill("app_disable_to_decide", &[("account", &shown(account))])
+            }
             Msg::NumberPrompt => t.get("app_number_prompt").into(),
             Msg::ConfirmApprove {
                 account,

@@ -300,6 +300,7 @@ fn handle(state: &mut State, request: &Request) -> Answer {
                     expires_at: a.expires_at,
                     ip: a.ip.clone(),
                     user_agent: a.user_agent.clone(),
+                    purpose: Default::default(),
                 })
                 .collect(),
         }),

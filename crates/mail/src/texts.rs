@@ -96,23 +96,41 @@ pub fn not_me(to: &str, user_id: &str, issuer: &str, client: &Client) -> Mail {
 }
 
 /// Notice that a login was refused in the authenticator ("bukan saya" or a plain no).
-pub fn login_refused(to: &str, user_id: &str, ip: &str, user_agent: &str, not_me: bool) -> Mail {
+/// What was refused in the authenticator, and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    Login,
+    LoginNotMe,
+    /// A DISABLE TOTP asked from a signed-in session, answered "not me".
+    DisableTotpNotMe,
+}
+
+pub fn login_refused(to: &str, user_id: &str, ip: &str, user_agent: &str, what: Refused) -> Mail {
     let pairs = [("user_id", user_id), ("ip", ip), ("user_agent", user_agent)];
     in_both(to, |t| {
-        let part = if not_me {
-            Part {
-                greeting: t.fill("mail_greeting", &pairs),
-                body: t.fill("login_refused_mail_body_not_me", &pairs),
-                closing: Some(t.get("login_refused_mail_not_me_next").to_string()),
-            }
-        } else {
-            Part {
-                greeting: t.fill("mail_greeting", &pairs),
-                body: t.fill("login_refused_mail_body", &pairs),
-                closing: None,
-            }
+        let (subject, body, closing) = match what {
+            Refused::Login => (
+                "login_refused_mail_subject",
+                "login_refused_mail_body",
+                None,
+            ),
+            Refused::LoginNotMe => (
+                "login_refused_mail_subject",
+                "login_refused_mail_body_not_me",
+                Some("login_refused_mail_not_me_next"),
+            ),
+            Refused::DisableTotpNotMe => (
+                "disable_refused_mail_subject",
+                "disable_refused_mail_body",
+                Some("login_refused_mail_not_me_next"),
+            ),
         };
-        (t.get("login_refused_mail_subject").to_string(), part)
+        let part = Part {
+            greeting: t.fill("mail_greeting", &pairs),
+            body: t.fill(body, &pairs),
+            closing: closing.map(|key| t.get(key).to_string()),
+        };
+        (t.get(subject).to_string(), part)
     })
 }
 
@@ -282,8 +300,24 @@ mod tests {
                 "Login yang tidak Anda kenali / A login you did not recognise",
             ),
             (
-                login_refused("a@lpse.id", "PPK1", "10.0.0.1", "Firefox {ip}", true),
+                login_refused(
+                    "a@lpse.id",
+                    "PPK1",
+                    "10.0.0.1",
+                    "Firefox {ip}",
+                    Refused::LoginNotMe,
+                ),
                 "Login SPSE ditolak / SPSE login refused",
+            ),
+            (
+                login_refused(
+                    "a@lpse.id",
+                    "PPK1",
+                    "10.0.0.1",
+                    "Firefox {ip}",
+                    Refused::DisableTotpNotMe,
+                ),
+                "DISABLE TOTP SPSE ditolak: bukan Anda / SPSE DISABLE TOTP refused: not you",
             ),
         ];
         for (mail, subject) in mails {

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use spse_domain::lockout::LockoutPolicy;
 
-use crate::{Reservation, SealedSample, StoreError};
+use crate::{BrowserLocks, Factor, Reservation, SealedSample, StoreError};
 
 /// Browsers that completed a two-factor login on an account, with a password counter of
 /// their own (see migration 0008).
@@ -18,24 +18,30 @@ pub trait TrustedBrowserStore: Send + Sync {
         now: i64,
         expires_at: i64,
     ) -> Result<(), StoreError>;
-    /// Whether `token_hash` is an unexpired trusted browser of `user_pk`: its password
-    /// lock count (for the growing lock length) if so.
+    /// Whether `token_hash` is an unexpired trusted browser of `user_pk`: its own locks
+    /// if so.
     async fn browser_trusted(
         &self,
         token_hash: &str,
         user_pk: i64,
         now: i64,
-    ) -> Result<Option<i64>, StoreError>;
-    /// [`UserStore::reserve_attempt`] for the password, on the browser's own counter.
+    ) -> Result<Option<BrowserLocks>, StoreError>;
+    /// [`UserStore::reserve_attempt`], on the browser's own counter of `factor`.
     async fn reserve_browser_attempt(
         &self,
         token_hash: &str,
+        factor: Factor,
         now: i64,
         policy: &LockoutPolicy,
         lock_secs: i64,
     ) -> Result<Reservation, StoreError>;
-    /// A right password from this browser: its counter starts again.
-    async fn clear_browser_failures(&self, token_hash: &str, now: i64) -> Result<(), StoreError>;
+    /// A right password or code from this browser: that counter starts again.
+    async fn clear_browser_failures(
+        &self,
+        token_hash: &str,
+        factor: Factor,
+        now: i64,
+    ) -> Result<(), StoreError>;
 }
 
 /// Which key sealed this database's secrets: a check value, never the key.

@@ -80,10 +80,17 @@ pub trait UserStore: Send + Sync {
         now: i64,
     ) -> Result<bool, StoreError>;
 
-    /// Records `step` as the last accepted one if it is later than the stored one and the
-    /// code step is not locked at `now`; `false` means a lock, or another request claimed
-    /// it (or a later one) first.
-    async fn claim_step(&self, pk: i64, step: i64, now: i64) -> Result<bool, StoreError>;
+    /// Records `step` as the last accepted one if it is later than the stored one and
+    /// (with `honour_lock`) the account's code step is not locked at `now`; `false` means
+    /// a lock, or another request claimed it (or a later one) first. A trusted browser,
+    /// whose own lock the caller checked, claims without `honour_lock`.
+    async fn claim_step(
+        &self,
+        pk: i64,
+        step: i64,
+        now: i64,
+        honour_lock: bool,
+    ) -> Result<bool, StoreError>;
 }
 
 /// Sessions, stored by the hash of their id.
@@ -270,8 +277,8 @@ pub trait ApprovalStore: Send + Sync {
         now: i64,
     ) -> Result<Vec<ApprovalRecord>, StoreError>;
     /// Moves a pending, unexpired approval to `to`; `false` when another decision (or
-    /// the clock) got there first. A denial ("tidak" or "bukan saya") deletes the login
-    /// attempt's session in the same transaction.
+    /// the clock) got there first. A denial ("tidak" or "bukan saya") of a login deletes
+    /// the attempt's session in the same transaction.
     async fn decide_approval(
         &self,
         id: &str,

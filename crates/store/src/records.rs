@@ -4,6 +4,7 @@ use spse_domain::event::EventName;
 use spse_domain::secret::{Secret, SessionHash};
 use spse_domain::session::Stage;
 use spse_domain::user::{Role, UserId, UserKind};
+pub use spse_protocol::api::ApprovalPurpose;
 
 /// Which second-chance counter an attempt counts against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +19,15 @@ pub struct LockState {
     pub failures: i64,
     pub locked_until: i64,
     pub lock_count: i64,
+}
+
+/// A trusted browser's own locks: lock counts for the growing lock length, and when its
+/// code step's lock ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BrowserLocks {
+    pub password_lock_count: i64,
+    pub code_lock_count: i64,
+    pub code_locked_until: i64,
 }
 
 /// A user as stored.
@@ -234,8 +244,10 @@ impl ApprovalState {
 pub struct ApprovalRecord {
     pub id: String,
     pub user_pk: i64,
-    /// The half-open session (login attempt) this approval belongs to.
+    /// The session this approval belongs to: a half-open one (a login attempt), or a
+    /// signed-in one asking to DISABLE TOTP.
     pub session_hash: SessionHash,
+    pub purpose: ApprovalPurpose,
     pub number: i64,
     pub state: ApprovalState,
     pub created_at: i64,

@@ -2,11 +2,12 @@
 //! with number matching (NIST SP 800-63B 5.1.3, OWASP ASVS 5.0 6.6.4).
 
 use spse_domain::secret::SessionHash;
-use spse_protocol::api::{Decision, ErrorCode, PendingApproval};
+use spse_protocol::api::{ApprovalPurpose, Decision, ErrorCode, PendingApproval};
 
 use super::{Auth, AuthError, Client, Failure, Session, SessionToken, Subject};
 use spse_domain::event::EventKind;
 use spse_domain::token;
+use spse_mail::texts::Refused;
 use spse_store::{
     ApprovalRecord, ApprovalState, DeviceRecord, Factor, Reservation, SessionRecord, UserRecord,
 };
@@ -41,26 +42,41 @@ impl Auth {
         user: &UserRecord,
         attempt: &SessionRecord,
     ) -> Result<(), AuthError> {
+        self.ask_approval(user, attempt, ApprovalPurpose::Login)
+            .await
+            .map(|_| ())
+    }
+
+    /// A new pending approval of `session` for `purpose`, under the same limits as a
+    /// login's; `None` when there is no bound device, or the limit or a pause refused it.
+    pub(super) async fn ask_approval(
+        &self,
+        user: &UserRecord,
+        session: &SessionRecord,
+        purpose: ApprovalPurpose,
+    ) -> Result<Option<ApprovalRecord>, AuthError> {
         if self.store.active_device(user.pk).await?.is_none() {
-            return Ok(());
+            return Ok(None);
         }
         let now = self.now();
         let number = 10 + i64::from(token::random_bytes(1)[0]) % 90;
         let approval = ApprovalRecord {
             id: token::random_hex(16),
             user_pk: user.pk,
-            session_hash: attempt.id_hash.clone(),
+            session_hash: session.id_hash.clone(),
+            purpose,
             number,
             state: ApprovalState::Pending,
             created_at: now,
             expires_at: now + APPROVAL_SECS,
-            ip: attempt.ip.clone(),
-            user_agent: attempt.user_agent.clone(),
+            ip: session.ip.clone(),
+            user_agent: session.user_agent.clone(),
         };
         if !self.store.create_approval(&approval, MAX_PENDING).await? {
             tracing::info!(user_id = %user.user_id, "no approval offered: limit reached or paused");
+            return Ok(None);
         }
-        Ok(())
+        Ok(Some(approval))
     }
 
     pub async fn acceptor_state(&self, session: &Session) -> Result<AcceptorState, AuthError> {
@@ -147,6 +163,7 @@ impl Auth {
                 expires_at: a.expires_at,
                 ip: a.ip,
                 user_agent: a.user_agent,
+                purpose: a.purpose,
             })
             .collect())
     }
@@ -198,10 +215,23 @@ impl Auth {
                 ErrorCode::AlreadyDecided
             }));
         }
-        let detail = format!("device {}; login from {}", device.name, approval.ip);
+        let what = match approval.purpose {
+            ApprovalPurpose::Login => "login",
+            ApprovalPurpose::DisableTotp => "disable totp",
+        };
+        let detail = format!("device {}; {what} from {}", device.name, approval.ip);
         self.log_event(event, Subject::Account(&user), client, &detail)
             .await?;
-        if decision != Decision::Approve {
+        // Declining one's own DISABLE TOTP is no alarm; "not me" there means someone
+        // holds a signed-in session: it ends with every other, and the rest follows.
+        let alarm = match approval.purpose {
+            ApprovalPurpose::Login => decision != Decision::Approve,
+            ApprovalPurpose::DisableTotp => decision == Decision::NotMe,
+        };
+        if approval.purpose == ApprovalPurpose::DisableTotp && alarm {
+            self.store.delete_user_sessions(user.pk, None).await?;
+        }
+        if alarm {
             let pause = match decision {
                 Decision::NotMe => self.policy.approval_cooldown_secs,
                 _ => DENY_PAUSE_SECS,
@@ -211,12 +241,17 @@ impl Auth {
                 // Someone else got past the password: it must change at the next login.
                 self.store.require_password_change(user.pk, now).await?;
             }
+            let what = match (approval.purpose, decision) {
+                (ApprovalPurpose::DisableTotp, _) => Refused::DisableTotpNotMe,
+                (ApprovalPurpose::Login, Decision::NotMe) => Refused::LoginNotMe,
+                (ApprovalPurpose::Login, _) => Refused::Login,
+            };
             self.send_later(spse_mail::texts::login_refused(
                 &user.email,
                 user.user_id.as_str(),
                 &approval.ip,
                 &approval.user_agent,
-                decision == Decision::NotMe,
+                what,
             ))
             .await?;
         }

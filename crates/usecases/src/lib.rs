@@ -41,7 +41,7 @@ use spse_store::{Store, StoreError};
 
 pub use access::{Account, Session, SignedIn, Staff};
 pub use access_log::{AccessLogPage, PAGE_SIZE, SessionView};
-pub use approval::AcceptorState;
+pub use approval::{APPROVAL_SECS, AcceptorState};
 pub use audit::VerifyReport;
 pub use device::SignedRequest;
 use events::{Failure, Subject};
@@ -58,6 +58,7 @@ pub use spse_domain::client::Client;
 pub use spse_store::{EventFilter, EventRecord, LoggedEvent};
 pub use ticket::{ActivationTicket, TicketLink};
 pub use totp::ActivationView;
+pub use totp_off::{ApprovalNotGiven, AskedApproval, DisableProof};
 pub use users::{NewUserInput, UserError};
 
 /// Policy knobs the use cases follow, taken from the settings.
@@ -126,6 +127,9 @@ pub enum AuthError {
     /// The account is not one staff may act on, or the actor is not staff.
     #[error("not allowed")]
     NotAllowed,
+    /// DISABLE TOTP by an approval in the app that was not (or not yet) given.
+    #[error("no approval: {0:?}")]
+    Approval(totp_off::ApprovalNotGiven),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]

@@ -92,11 +92,17 @@ impl Auth {
         // that guessing from elsewhere put on the account does not stop its owner.
         let trusted = self.trusted_browser_of(&user, client).await?;
         let (reservation, lock_secs) = match &trusted {
-            Some((hash, count)) => {
-                let lock_secs = policy.lock_secs(*count);
+            Some(browser) => {
+                let lock_secs = policy.lock_secs(browser.locks.password_lock_count);
                 let reservation = self
                     .store
-                    .reserve_browser_attempt(hash, now, policy, lock_secs)
+                    .reserve_browser_attempt(
+                        &browser.hash,
+                        Factor::Password,
+                        now,
+                        policy,
+                        lock_secs,
+                    )
                     .await?;
                 (reservation, lock_secs)
             }
@@ -138,7 +144,11 @@ impl Auth {
                 }
                 match &trusted {
                     // The account's counter stays: whoever guesses elsewhere stays slowed.
-                    Some((hash, _)) => self.store.clear_browser_failures(hash, now).await?,
+                    Some(browser) => {
+                        self.store
+                            .clear_browser_failures(&browser.hash, Factor::Password, now)
+                            .await?
+                    }
                     None => self.store.clear_failures(user.pk, Factor::Password).await?,
                 }
                 self.after_password(from, &user, ticket, client).await

@@ -4,6 +4,7 @@ use spse_domain::secret::Secret;
 use spse_protocol::{OtpauthUri, TotpKey};
 
 use super::login::{activation_context, totp_context};
+use super::trusted::Trusted;
 use super::{Account, Auth, AuthError, Client, Failure, Session, SessionToken, Subject};
 use spse_domain::event::EventKind;
 use spse_domain::session::Stage;
@@ -109,51 +110,81 @@ impl Auth {
             Some(code) => check(key, &code, now, last_step),
             None => CodeCheck::Wrong,
         };
-        match outcome {
-            CodeCheck::Fresh { step } if !claim => {
-                let until = user.totp_lock.locked_until;
-                if until > now {
-                    return Err(AuthError::CodeLocked { until });
-                }
+        // A browser that completed a two-factor login here has its own code lock: wrong
+        // codes typed elsewhere with the password do not stop its owner.
+        let trusted = self.trusted_browser_of(user, client).await?;
+        let own_lock = trusted.as_ref().map(|b| b.locks.code_locked_until);
+        if let CodeCheck::Fresh { step } = outcome {
+            let until = own_lock.unwrap_or(user.totp_lock.locked_until);
+            if (!claim || own_lock.is_some()) && until > now {
+                return Err(AuthError::CodeLocked { until });
+            }
+            // Without a trusted browser, the claim itself refuses during the account's lock.
+            if !claim
+                || self
+                    .store
+                    .claim_step(user.pk, step, now, own_lock.is_none())
+                    .await?
+            {
+                self.clear_code_failures(user, trusted.as_ref(), now)
+                    .await?;
                 return Ok(step);
             }
-            CodeCheck::Fresh { step } if self.store.claim_step(user.pk, step, now).await? => {
-                return Ok(step);
+        }
+        if outcome != CodeCheck::Wrong {
+            let until = match own_lock {
+                Some(until) => until,
+                None => self.account_code_lock(user, now).await?,
+            };
+            if until > now {
+                return Err(AuthError::CodeLocked { until });
             }
-            CodeCheck::Fresh { .. } | CodeCheck::Reused => {
-                let current = self.store.user_by_pk(user.pk).await?;
-                let until = current.map_or(0, |u| u.totp_lock.locked_until);
-                if until > now {
-                    return Err(AuthError::CodeLocked { until });
-                }
-                self.log_event(
-                    EventKind::CodeReused,
-                    Subject::Account(user),
-                    client,
-                    "not counted",
-                )
-                .await?;
-                return Err(AuthError::CodeRefused);
-            }
-            CodeCheck::Wrong => {}
+            self.log_event(
+                EventKind::CodeReused,
+                Subject::Account(user),
+                client,
+                "not counted",
+            )
+            .await?;
+            return Err(AuthError::CodeRefused);
         }
         let policy = &self.policy.totp_lockout;
-        let lock_secs = policy.lock_secs(user.totp_lock.lock_count);
-        let reservation = self
-            .store
-            .reserve_attempt(user.pk, Factor::Totp, now, policy, lock_secs)
-            .await?;
+        let (reservation, lock_secs) = match &trusted {
+            Some(browser) => {
+                let lock_secs = policy.lock_secs(browser.locks.code_lock_count);
+                let reservation = self
+                    .store
+                    .reserve_browser_attempt(&browser.hash, Factor::Totp, now, policy, lock_secs)
+                    .await?;
+                (reservation, lock_secs)
+            }
+            None => {
+                let lock_secs = policy.lock_secs(user.totp_lock.lock_count);
+                let reservation = self
+                    .store
+                    .reserve_attempt(user.pk, Factor::Totp, now, policy, lock_secs)
+                    .await?;
+                (reservation, lock_secs)
+            }
+        };
         let Reservation::Allowed { locks_on_failure } = reservation else {
-            let until = self
-                .store
-                .user_by_pk(user.pk)
-                .await?
-                .map_or(now, |u| u.totp_lock.locked_until);
+            let until = match &trusted {
+                Some(browser) => self
+                    .store
+                    .browser_trusted(&browser.hash, user.pk, now)
+                    .await?
+                    .map_or(now, |locks| locks.code_locked_until),
+                None => self.account_code_lock(user, now).await?,
+            };
             return Err(AuthError::CodeLocked { until });
         };
         let failure = Failure {
             event: EventKind::CodeWrong,
-            detail: "",
+            detail: if trusted.is_some() {
+                "trusted browser"
+            } else {
+                ""
+            },
             locked_for: locks_on_failure.then_some(lock_secs),
         };
         self.log_failure(Factor::Totp, user, client, failure)
@@ -164,6 +195,32 @@ impl Auth {
             });
         }
         Err(AuthError::CodeRefused)
+    }
+
+    /// When the account's code lock ends, as stored now (another request may have set it).
+    async fn account_code_lock(&self, user: &UserRecord, now: i64) -> Result<i64, AuthError> {
+        let current = self.store.user_by_pk(user.pk).await?;
+        Ok(current.map_or(now, |u| u.totp_lock.locked_until))
+    }
+
+    /// A right code starts the counter it would have counted on again: the trusted
+    /// browser's own, or the account's. The account's stays after a right code from a
+    /// trusted browser: whoever guesses elsewhere stays slowed.
+    async fn clear_code_failures(
+        &self,
+        user: &UserRecord,
+        trusted: Option<&Trusted>,
+        now: i64,
+    ) -> Result<(), AuthError> {
+        match trusted {
+            Some(browser) => {
+                self.store
+                    .clear_browser_failures(&browser.hash, Factor::Totp, now)
+                    .await?
+            }
+            None => self.store.clear_failures(user.pk, Factor::Totp).await?,
+        }
+        Ok(())
     }
 
     /// Activation by a typed code: proves possession, then the pending secret becomes
@@ -189,7 +246,6 @@ impl Auth {
         {
             return Err(AuthError::ActivationExpired);
         }
-        self.store.clear_failures(user.pk, Factor::Totp).await?;
         self.log_event(
             EventKind::TotpActivated,
             Subject::Account(&user),
@@ -221,7 +277,6 @@ impl Auth {
         let key = TotpKey::new(self.secrets.open(sealed.expose(), &totp_context(user.pk))?);
         self.code_attempt(&user, client, typed_code, &key, true)
             .await?;
-        self.store.clear_failures(user.pk, Factor::Totp).await?;
         self.finish_login(session, &user, client).await
     }
 

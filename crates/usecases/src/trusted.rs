@@ -1,34 +1,39 @@
 //! Trusted browsers (OWASP "device cookies"): a browser that completed a two-factor login
-//! on an account gets a cookie, and its password attempts there count on its own counter.
-//! Someone guessing from elsewhere still locks the account for every other browser (at
-//! most `SPSE_PASSWORD_MAX_FAILURES` in a row, as NIST SP 800-63B allows), but not for
-//! its owner.
+//! on an account gets a cookie, and its password and code attempts there count on its own
+//! counters. Someone guessing from elsewhere still locks the account for every other
+//! browser (at most `SPSE_PASSWORD_MAX_FAILURES` in a row, as NIST SP 800-63B allows),
+//! but not for its owner.
 
 use spse_domain::token;
-use spse_store::UserRecord;
+use spse_store::{BrowserLocks, UserRecord};
 
 use super::{Auth, AuthError, Client, TrustedBrowser};
+
+/// The client's browser, trusted on this account: the hash of its cookie, its own locks.
+pub(crate) struct Trusted {
+    pub hash: String,
+    pub locks: BrowserLocks,
+}
 
 /// How long a browser stays trusted without a new two-factor login.
 const TRUST_SECS: i64 = 180 * 86_400;
 
 impl Auth {
-    /// The stored hash of the client's trusted-browser cookie, if it is one of `user`'s,
-    /// with that browser's password lock count.
+    /// The client's browser if it is trusted on `user`'s account.
     pub(crate) async fn trusted_browser_of(
         &self,
         user: &UserRecord,
         client: &Client,
-    ) -> Result<Option<(String, i64)>, AuthError> {
+    ) -> Result<Option<Trusted>, AuthError> {
         let Some(raw) = &client.trusted_browser else {
             return Ok(None);
         };
         let hash = token::hash(raw.expose());
-        let lock_count = self
+        let locks = self
             .store
             .browser_trusted(&hash, user.pk, self.now())
             .await?;
-        Ok(lock_count.map(|count| (hash, count)))
+        Ok(locks.map(|locks| Trusted { hash, locks }))
     }
 
     /// After a two-factor login: a new cookie for a browser not yet trusted here.

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::AppState;
 use super::context::Context;
 use super::error::WebError;
-use super::form::SecureForm;
+use super::form::{Empty, SecureForm};
 use super::page::{Chrome, redirect, redirect_with_session, render, render_notice, session_cookie};
 use spse_domain::client::browser_summary;
 use spse_domain::event::{EventKind, Outcome};
@@ -171,9 +171,6 @@ pub async fn end_session(
     }
     Ok(redirect("/log-akses"))
 }
-
-#[derive(Deserialize)]
-pub struct Empty {}
 
 pub async fn end_other_sessions(
     State(state): State<AppState>,

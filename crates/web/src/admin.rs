@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::AppState;
 use super::context::Context;
 use super::error::WebError;
-use super::form::SecureForm;
+use super::form::{Empty, SecureForm};
 use super::login::kind_label;
 use super::page::{Chrome, redirect_to, render};
 use super::refusal::Refusal;
@@ -160,9 +160,6 @@ pub async fn user_page(
     };
     render(StatusCode::OK, &page)
 }
-
-#[derive(Deserialize)]
-pub struct Empty {}
 
 pub async fn act(
     State(state): State<AppState>,

@@ -162,7 +162,7 @@ impl From<AuthError> for WebError {
             AuthError::ActivationTicketRequired => Self::Forbidden,
             AuthError::TooManyRequests => Self::TooManyRequests,
             AuthError::NotAllowed => Self::NotStaff,
-            AuthError::CaptchaWrong => Self::BadRequest,
+            AuthError::CaptchaWrong | AuthError::Approval(_) => Self::BadRequest,
             AuthError::ActivationExpired => Self::ActivationExpired,
             AuthError::Api(_)
             | AuthError::LoginFailed

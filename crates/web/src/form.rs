@@ -19,6 +19,10 @@ use spse_domain::token;
 use spse_usecases::Client;
 use spse_usecases::Session;
 
+/// A form with nothing but its CSRF token: a button.
+#[derive(serde::Deserialize)]
+pub struct Empty {}
+
 /// A form post that passed the CSRF check.
 pub struct SecureForm<T>(pub T);
 

@@ -5,12 +5,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use serde::Deserialize;
 
 use super::AppState;
 use super::context::Context;
 use super::error::WebError;
-use super::form::{CurrentSession, SecureForm, SessionCookie};
+use super::form::{CurrentSession, Empty, SecureForm, SessionCookie};
 use super::login::kind_label;
 use super::page::{Chrome, redirect_with_session, render};
 use spse_domain::session::Stage;
@@ -66,9 +65,6 @@ pub async fn beranda(
     };
     render(StatusCode::OK, &page)
 }
-
-#[derive(Deserialize)]
-pub struct Empty {}
 
 /// Always clears the cookie, also when the database refuses to delete the session (the
 /// use case then keeps refusing it).

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use spse_domain::password::PasswordError;
 use spse_domain::zone::Zone;
 use spse_i18n::Texts;
-use spse_usecases::{AuthError, PasswordChangeError, UserError};
+use spse_usecases::{ApprovalNotGiven, AuthError, PasswordChangeError, UserError};
 
 use super::error::WebError;
 
@@ -49,6 +49,17 @@ impl Refusal {
             AuthError::CaptchaWrong => {
                 Self::new(StatusCode::BAD_REQUEST, t.get("error_captcha_wrong"))
             }
+            AuthError::Approval(why) => match why {
+                ApprovalNotGiven::Waiting => {
+                    Self::new(StatusCode::CONFLICT, t.get("error_approval_waiting"))
+                }
+                ApprovalNotGiven::Refused => {
+                    Self::new(StatusCode::FORBIDDEN, t.get("error_approval_refused"))
+                }
+                ApprovalNotGiven::Unavailable => {
+                    Self::new(StatusCode::CONFLICT, t.get("error_approval_unavailable"))
+                }
+            },
             other => return Err(other.into()),
         })
     }

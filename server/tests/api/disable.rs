@@ -24,6 +24,10 @@ async fn disable_totp_then_the_next_login_activates_again() {
         confirm.body.contains("id=\"disable-ok\""),
         "a confirmation step"
     );
+    assert!(
+        confirm.by_id("disable-ask-approval").is_none(),
+        "no approval offered without SPSE Authenticator"
+    );
     assert!(app.has_totp("PPK30").await, "the page changes nothing");
 
     // Without a fresh code, or with a wrong one, nothing changes.

@@ -12,6 +12,7 @@ mod cli;
 mod connections;
 mod database;
 mod disable;
+mod disable_approval;
 mod helpdesk;
 mod helpdesk_log;
 mod helpers;

@@ -226,9 +226,9 @@ async fn activation_steps_and_devices(store: &SqlStore) {
     assert!(store.take_enrolled_activation(pk, &h("s1")).await.unwrap());
     assert!(!store.take_enrolled_activation(pk, &h("s1")).await.unwrap());
     // The next step is claimed once; an earlier or equal one never.
-    assert!(store.claim_step(pk, 101, NOW).await.unwrap());
-    assert!(!store.claim_step(pk, 101, NOW).await.unwrap());
-    assert!(!store.claim_step(pk, 100, NOW).await.unwrap());
+    assert!(store.claim_step(pk, 101, NOW, true).await.unwrap());
+    assert!(!store.claim_step(pk, 101, NOW, true).await.unwrap());
+    assert!(!store.claim_step(pk, 100, NOW, true).await.unwrap());
     // A new activation by code revokes the device.
     store
         .put_activation(&NewActivation {
@@ -334,6 +334,11 @@ async fn approvals(store: &SqlStore) {
         id: id.into(),
         user_pk: pk,
         session_hash: SessionHash::from_stored(format!("s-{id}")),
+        purpose: if id == "c" {
+            ApprovalPurpose::DisableTotp
+        } else {
+            ApprovalPurpose::Login
+        },
         number: 42,
         state: ApprovalState::Pending,
         created_at: NOW,
@@ -347,6 +352,17 @@ async fn approvals(store: &SqlStore) {
     assert!(
         !store.create_approval(&approval("d"), 3).await.unwrap(),
         "at most 3"
+    );
+    let purposes = [
+        store.approval("a").await.unwrap().map(|a| a.purpose),
+        store.approval("c").await.unwrap().map(|a| a.purpose),
+    ];
+    assert_eq!(
+        purposes,
+        [
+            Some(ApprovalPurpose::Login),
+            Some(ApprovalPurpose::DisableTotp)
+        ]
     );
     assert_eq!(store.pending_approvals(pk, NOW).await.unwrap().len(), 3);
     assert!(

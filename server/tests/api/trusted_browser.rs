@@ -107,3 +107,68 @@ async fn wrong_codes_from_elsewhere_do_not_block_the_owners_approval() {
     let page = owner.get("/totp/acceptor").await;
     assert!(page.body.contains("Login PPK53 diterima"), "{}", page.body);
 }
+
+/// The trusted browser's code step counts on its own too: the attacker who knows the
+/// password and types wrong codes locks the code step for every other browser, not for
+/// the owner's; and the owner's own wrong codes lock only their browser.
+#[tokio::test]
+async fn wrong_codes_from_elsewhere_do_not_lock_the_trusted_browsers_code_step() {
+    let app = spawn_app().await;
+    let key = app.add_active_user("PPK54", UserKind::NonPenyedia).await;
+    let owner = app
+        .login(UserKind::NonPenyedia, "PPK54", PASSWORD, &key)
+        .await;
+    owner.post("/logout", &[]).await;
+
+    let attacker = Browser::from_address(&app.base, "127.0.0.2".parse().unwrap());
+    attacker
+        .password_step(UserKind::NonPenyedia, "PPK54", PASSWORD)
+        .await;
+    attacker.get("/totp/acceptor").await;
+    for _ in 0..5 {
+        attacker.post("/totp/acceptor", &[("code", "000000")]).await;
+    }
+    let locked = attacker.post("/totp/acceptor", &[("code", "000000")]).await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    app.clock.advance(30);
+    let right = attacker
+        .post("/totp/acceptor", &[("code", &app.code(&key))])
+        .await;
+    assert_eq!(
+        right.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even a right code from an untrusted browser waits for the lock"
+    );
+
+    // The owner, in the browser trusted before, gets in with the next code.
+    app.clock.advance(30);
+    owner
+        .password_step(UserKind::NonPenyedia, "PPK54", PASSWORD)
+        .await;
+    owner.get("/totp/acceptor").await;
+    let done = owner
+        .post("/totp/acceptor", &[("code", &app.code(&key))])
+        .await;
+    assert_eq!(done.location(), Some("/beranda"), "{}", done.body);
+    owner.post("/logout", &[]).await;
+
+    // The owner's own five wrong codes lock their browser's code step, which then
+    // refuses a right code too until it ends.
+    app.clock.advance(30);
+    owner
+        .password_step(UserKind::NonPenyedia, "PPK54", PASSWORD)
+        .await;
+    owner.get("/totp/acceptor").await;
+    for _ in 0..5 {
+        owner.post("/totp/acceptor", &[("code", "000000")]).await;
+    }
+    app.clock.advance(30);
+    let page = owner
+        .post("/totp/acceptor", &[("code", &app.code(&key))])
+        .await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS, "{}", page.body);
+    let trusted_failures = app
+        .count("SELECT COUNT(*) FROM trusted_browsers WHERE totp_locked_until > 0")
+        .await;
+    assert_eq!(trusted_failures, 1, "the lock is the browser's own");
+}

@@ -9,14 +9,17 @@ use super::{SqlStore, corrupt};
 use crate::*;
 
 const APPROVAL_COLUMNS: &str =
-    "id, user_pk, session_hash, number, state, created_at, expires_at, ip, user_agent";
+    "id, user_pk, session_hash, purpose, number, state, created_at, expires_at, ip, user_agent";
 
 fn approval_from_row(row: &AnyRow) -> Result<ApprovalRecord, StoreError> {
     let state: String = row.try_get("state")?;
+    let purpose: String = row.try_get("purpose")?;
     Ok(ApprovalRecord {
         id: row.try_get("id")?,
         user_pk: row.try_get("user_pk")?,
         session_hash: SessionHash::from_stored(row.try_get("session_hash")?),
+        purpose: ApprovalPurpose::parse(&purpose)
+            .ok_or_else(|| corrupt("approval purpose", &purpose))?,
         number: row.try_get("number")?,
         state: ApprovalState::parse(&state).ok_or_else(|| corrupt("approval state", &state))?,
         created_at: row.try_get("created_at")?,
@@ -35,8 +38,8 @@ impl ApprovalStore for SqlStore {
     ) -> Result<bool, StoreError> {
         // One statement: the limit and the pause are checked where the row is written.
         let inserted = sqlx::query(
-            "INSERT INTO approvals (id, user_pk, session_hash, number, state, created_at, expires_at, ip, user_agent) \
-             SELECT $1, $2, $3, $4, 'pending', $5, $6, $7, $8 \
+            "INSERT INTO approvals (id, user_pk, session_hash, number, state, created_at, expires_at, ip, user_agent, purpose) \
+             SELECT $1, $2, $3, $4, 'pending', $5, $6, $7, $8, $10 \
              WHERE (SELECT COUNT(*) FROM approvals WHERE user_pk = $2 AND state = 'pending' AND expires_at > $5) < $9 \
                AND (SELECT approvals_paused_until FROM users WHERE id = $2) <= $5",
         )
@@ -49,6 +52,7 @@ impl ApprovalStore for SqlStore {
         .bind(&a.ip)
         .bind(&a.user_agent)
         .bind(max_pending)
+        .bind(a.purpose.as_str())
         .execute(&self.pool)
         .await?
         .rows_affected();
@@ -114,10 +118,11 @@ impl ApprovalStore for SqlStore {
         .rows_affected();
         if decided == 1 && matches!(to, ApprovalState::Denied | ApprovalState::NotMe) {
             // A refusal ends the login attempt with it: its half-open session can no
-            // longer finish by code either.
+            // longer finish by code either. A declined DISABLE TOTP leaves its signed-in
+            // session to the caller.
             sqlx::query(
                 "DELETE FROM sessions WHERE id_hash = \
-                 (SELECT session_hash FROM approvals WHERE id = $1)",
+                 (SELECT session_hash FROM approvals WHERE id = $1 AND purpose = 'login')",
             )
             .bind(id)
             .execute(&mut *tx)

@@ -1,12 +1,12 @@
 //! Failure counters: an account's password and code steps, a trusted browser's password
-//! step, a device's approval number. One rule for all: each attempt is counted before it
+//! and code steps, a device's approval number. One rule for all: each attempt is counted before it
 //! is checked, in one atomic UPDATE that also sets the lock at the limit, so parallel
 //! attempts cannot slip past it; attempts during a lock are neither counted nor checked.
 
 use spse_domain::lockout::LockoutPolicy;
 
 use super::SqlStore;
-use crate::{Reservation, StoreError};
+use crate::{Factor, Reservation, StoreError};
 
 /// Where one counter lives: `{prefix}_failures`, `{prefix}_locked_until` and
 /// `{prefix}_lock_count` in `table`, on the row whose `key` column matches.
@@ -15,6 +15,14 @@ pub(super) struct Counter {
     pub table: &'static str,
     pub key: &'static str,
     pub prefix: &'static str,
+}
+
+/// The column prefix of a factor's counter, on `users` and on `trusted_browsers` alike.
+pub(super) fn factor_prefix(factor: Factor) -> &'static str {
+    match factor {
+        Factor::Password => "password",
+        Factor::Totp => "totp",
+    }
 }
 
 /// The row a counter is on: an id, or a text key (a hash).

@@ -1,7 +1,8 @@
-//! Trusted browsers: their own password counter, so guessing from elsewhere cannot lock
-//! the owner out (OWASP "Slow Down Online Guessing Attacks with Device Cookies").
+//! Trusted browsers: their own password and code counters, so guessing from elsewhere
+//! cannot lock the owner out (OWASP "Slow Down Online Guessing Attacks with Device
+//! Cookies").
 
-use super::counters::{Counter, RowKey};
+use super::counters::{Counter, RowKey, factor_prefix};
 use async_trait::async_trait;
 use spse_domain::lockout::LockoutPolicy;
 
@@ -35,21 +36,29 @@ impl TrustedBrowserStore for SqlStore {
         token_hash: &str,
         user_pk: i64,
         now: i64,
-    ) -> Result<Option<i64>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT password_lock_count FROM trusted_browsers \
+    ) -> Result<Option<BrowserLocks>, StoreError> {
+        let row: Option<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT password_lock_count, totp_lock_count, totp_locked_until FROM trusted_browsers \
              WHERE token_hash = $1 AND user_pk = $2 AND expires_at > $3",
         )
         .bind(token_hash)
         .bind(user_pk)
         .bind(now)
         .fetch_optional(&self.pool)
-        .await?)
+        .await?;
+        Ok(row.map(
+            |(password_lock_count, code_lock_count, code_locked_until)| BrowserLocks {
+                password_lock_count,
+                code_lock_count,
+                code_locked_until,
+            },
+        ))
     }
 
     async fn reserve_browser_attempt(
         &self,
         token_hash: &str,
+        factor: Factor,
         now: i64,
         policy: &LockoutPolicy,
         lock_secs: i64,
@@ -57,21 +66,28 @@ impl TrustedBrowserStore for SqlStore {
         let counter = Counter {
             table: "trusted_browsers",
             key: "token_hash",
-            prefix: "password",
+            prefix: factor_prefix(factor),
         };
         self.reserve(counter, RowKey::Text(token_hash), now, policy, lock_secs)
             .await
     }
 
-    async fn clear_browser_failures(&self, token_hash: &str, now: i64) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE trusted_browsers SET password_failures = 0, password_locked_until = 0, \
-             password_lock_count = 0, last_used_at = $2 WHERE token_hash = $1",
-        )
-        .bind(token_hash)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
+    async fn clear_browser_failures(
+        &self,
+        token_hash: &str,
+        factor: Factor,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let p = factor_prefix(factor);
+        let sql = format!(
+            "UPDATE trusted_browsers SET {p}_failures = 0, {p}_locked_until = 0, \
+             {p}_lock_count = 0, last_used_at = $2 WHERE token_hash = $1"
+        );
+        sqlx::query(&sql)
+            .bind(token_hash)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 }

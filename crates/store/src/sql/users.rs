@@ -1,6 +1,6 @@
 //! Accounts, their failure counters and their TOTP secrets.
 
-use super::counters::{Counter, RowKey};
+use super::counters::{Counter, RowKey, factor_prefix};
 use async_trait::async_trait;
 use spse_domain::secret::{Secret, SessionHash};
 use sqlx::Row;
@@ -153,14 +153,10 @@ impl UserStore for SqlStore {
         policy: &LockoutPolicy,
         lock_secs: i64,
     ) -> Result<Reservation, StoreError> {
-        let prefix = match factor {
-            Factor::Password => "password",
-            Factor::Totp => "totp",
-        };
         let counter = Counter {
             table: "users",
             key: "id",
-            prefix,
+            prefix: factor_prefix(factor),
         };
         self.reserve(counter, RowKey::Id(pk), now, policy, lock_secs)
             .await
@@ -235,7 +231,16 @@ impl UserStore for SqlStore {
         Ok(true)
     }
 
-    async fn claim_step(&self, pk: i64, step: i64, now: i64) -> Result<bool, StoreError> {
+    async fn claim_step(
+        &self,
+        pk: i64,
+        step: i64,
+        now: i64,
+        honour_lock: bool,
+    ) -> Result<bool, StoreError> {
+        // Without `honour_lock` the lock is tested at the end of time, which every lock
+        // has ended by.
+        let lock_test_at = if honour_lock { now } else { i64::MAX };
         let claimed = sqlx::query(
             "UPDATE users SET totp_last_step = $1 \
              WHERE id = $2 AND totp_secret IS NOT NULL AND totp_locked_until <= $3 \
@@ -243,7 +248,7 @@ impl UserStore for SqlStore {
         )
         .bind(step)
         .bind(pk)
-        .bind(now)
+        .bind(lock_test_at)
         .execute(&self.pool)
         .await?
         .rows_affected();
