@@ -2,6 +2,7 @@
 //! loopback as browsers and authenticator apps do, and prints throughput, latency and
 //! memory beside the targets of issue 7.
 
+mod appends;
 mod argon;
 mod browser;
 mod device;
@@ -49,6 +50,9 @@ struct Args {
     /// Where the report is written as <date>.md.
     #[arg(long, value_name = "DIR")]
     results: Option<PathBuf>,
+    /// Only measure access-log appends on --postgres (two instances, 32 writers).
+    #[arg(long, requires = "postgres")]
+    log_appends: bool,
 }
 
 /// Sizes of one run.
@@ -113,6 +117,10 @@ fn open_files_limit() -> Option<u64> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let (true, Some(url)) = (args.log_appends, &args.postgres) {
+        let each = Duration::from_secs(if args.quick { 3 } else { 10 });
+        return appends::run(url, each).await;
+    }
     let plan = if args.quick {
         Plan {
             runs: 1,

@@ -47,16 +47,17 @@ pub async fn open_auth(
         spse_usecases::key_check::open_key(&*store, &settings.key_file, clock.now()).await?;
     let mailer = mailer_for(settings)?;
     let policy = settings.policy.clone();
-    // Entries written by a version before the hash chain join it, oldest first.
-    let sealed = store.seal_unchained().await?;
+    let hasher = Hasher::new(settings.hash_concurrency);
+    let auth = Auth::new(store, secrets, hasher, mailer, clock, policy, public_url);
+    // Entries left unsealed by a stop (or written by a version before the chain) join
+    // it, oldest first.
+    let sealed = auth.seal_log().await?;
     if sealed > 0 {
         tracing::info!(
             entries = sealed,
-            "older access-log entries added to the hash chain"
+            "waiting access-log entries added to the hash chain"
         );
     }
-    let hasher = Hasher::new(settings.hash_concurrency);
-    let auth = Auth::new(store, secrets, hasher, mailer, clock, policy, public_url);
     // Mail queued in plain text by an older version is sealed before anything sends it.
     let plain = auth.seal_plain_mail().await?;
     if plain > 0 {
@@ -221,6 +222,19 @@ impl Application {
                 }
             }
         });
+        let sealer = Arc::clone(&self.auth);
+        tokio::spawn(async move {
+            // Appends do not wait for the chain: this seals them a batch at a time, one
+            // instance at a time, a quarter of a second after they are written at most.
+            let mut tick = tokio::time::interval(SEAL_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if let Err(e) = sealer.seal_log().await {
+                    tracing::warn!(error = %e, "sealing the access log failed");
+                }
+            }
+        });
         let sweeper = Arc::clone(&self.auth);
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(300));
@@ -280,6 +294,8 @@ impl Application {
 
 /// How long requests in flight may take to finish after SIGTERM.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// How often the sealer looks for access-log entries to seal.
+const SEAL_EVERY: Duration = Duration::from_millis(250);
 
 async fn shutdown_signal() {
     let ctrl_c = async {

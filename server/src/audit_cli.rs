@@ -53,18 +53,23 @@ pub(crate) async fn run(
 ) -> anyhow::Result<()> {
     match command {
         AuditCommand::Verify => match auth.verify_log().await? {
-            Ok(report) => println!(
-                "{}",
-                t.plural(
-                    "cli_audit_intact",
-                    report.entries,
-                    &[
-                        ("head", &report.head_seq.to_string()),
-                        ("hash", &report.head_hash),
-                        ("anchor", &report.anchor_seq.to_string()),
-                    ]
-                )
-            ),
+            Ok(report) => {
+                println!(
+                    "{}",
+                    t.plural(
+                        "cli_audit_intact",
+                        report.entries,
+                        &[
+                            ("head", &report.head_seq.to_string()),
+                            ("hash", &report.head_hash),
+                            ("anchor", &report.anchor_seq.to_string()),
+                        ]
+                    )
+                );
+                if report.unsealed > 0 {
+                    println!("{}", t.plural("cli_audit_unsealed", report.unsealed, &[]));
+                }
+            }
             Err(broken) => anyhow::bail!(
                 "{}",
                 t.fill("cli_audit_broken", &[("what", &broken.to_string())])
@@ -215,6 +220,7 @@ fn json(
             "head_seq": report.head_seq,
             "head_hash": report.head_hash,
             "anchor_seq": report.anchor_seq,
+            "unsealed": report.unsealed,
         }),
         Err(broken) => serde_json::json!({ "intact": false, "first_break": broken.to_string() }),
     };

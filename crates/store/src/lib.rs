@@ -127,8 +127,8 @@ pub trait SessionStore: Send + Sync {
 /// The access log.
 #[async_trait]
 pub trait EventStore: Send + Sync {
-    /// Appends to the hash chain. Appends are serialised through the chain's head row,
-    /// in one transaction, so two instances writing at once still form one line.
+    /// Appends an entry, not yet sealed: writers never wait for each other's commits.
+    /// [`AuditStore::seal_unchained`] gives it its place in the hash chain.
     async fn insert_event(&self, event: &EventRecord) -> Result<(), StoreError>;
 
     async fn events_for_user(&self, pk: i64, limit: i64) -> Result<Vec<EventRecord>, StoreError>;
@@ -178,8 +178,13 @@ pub trait AuditStore: Send + Sync {
     /// keeps the hash of the last one removed as the anchor later entries verify from.
     async fn prune_events(&self, cutoff: i64) -> Result<u64, StoreError>;
 
-    /// Chains entries written before the chain existed (older versions), in id order.
-    async fn seal_unchained(&self) -> Result<u64, StoreError>;
+    /// Seals up to `limit` entries not yet in the chain, in id order, and returns how
+    /// many. One sealer at a time across instances: on PostgreSQL one that finds another
+    /// sealing returns 0 at once instead of waiting (an advisory lock).
+    async fn seal_unchained(&self, limit: i64) -> Result<u64, StoreError>;
+
+    /// Entries not yet sealed, and when the oldest of them was written.
+    async fn unsealed(&self) -> Result<(u64, Option<i64>), StoreError>;
 }
 
 /// The forced password change after a "not me".

@@ -7,6 +7,7 @@ use spse_domain::user::UserKind;
 use spse_store::EventRecord;
 
 use crate::helpers::*;
+use spse_testkit::eventually;
 
 struct Verdict {
     ok: bool,
@@ -41,7 +42,22 @@ async fn busy_app() -> TestApp {
         app.login(UserKind::NonPenyedia, "PPK1", PASSWORD, &key)
             .await;
     }
+    sealed(&app).await;
     app
+}
+
+/// Once the server's sealer has given every entry its place in the chain.
+async fn sealed(app: &TestApp) {
+    eventually("the sealer to seal every entry", || async {
+        match app
+            .count("SELECT COUNT(*) FROM access_events WHERE seq IS NULL")
+            .await
+        {
+            0 => Ok(()),
+            waiting => Err(waiting),
+        }
+    })
+    .await
 }
 
 #[tokio::test]
@@ -187,6 +203,7 @@ async fn parallel_writers_keep_one_unbroken_chain() {
         }
     });
     futures::future::join_all(attempts).await;
+    app.auth.seal_log().await.unwrap();
     let entries = app.count("SELECT COUNT(*) FROM access_events").await;
     assert!(
         entries >= 24,

@@ -35,6 +35,7 @@ mod smtp_sink;
 mod store_contract;
 mod store_resets;
 mod store_sealed;
+mod store_sealer;
 mod streams;
 mod tickets;
 mod totp;

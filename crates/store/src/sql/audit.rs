@@ -8,8 +8,12 @@ use super::events::{EVENT_COLUMNS, FILTER_SQL, bind_filter, event_from_row};
 use crate::*;
 use spse_domain::audit::link;
 
-/// Takes the chain's write lock for the rest of the transaction (see `insert_event`).
+/// Takes the chain's write lock for the rest of the transaction: sealing and retention.
 const LOCK_CHAIN: &str = "UPDATE audit_chain SET head_seq = head_seq WHERE id = 1";
+/// Entries placed in the chain by one UPDATE (three parameters each).
+const PLACES_PER_STATEMENT: usize = 500;
+/// The advisory lock one sealer holds on PostgreSQL while it seals a batch.
+const SEALER_LOCK: i64 = 0x0053_5053_456c_6f67; // "SPSElog"
 
 #[async_trait]
 impl AuditStore for SqlStore {
@@ -96,13 +100,22 @@ impl AuditStore for SqlStore {
         Ok(removed)
     }
 
-    async fn seal_unchained(&self) -> Result<u64, StoreError> {
+    async fn seal_unchained(&self, limit: i64) -> Result<u64, StoreError> {
         let mut tx = self.pool.begin().await?;
+        if self.postgres {
+            let ours: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+                .bind(SEALER_LOCK)
+                .fetch_one(&mut *tx)
+                .await?;
+            if !ours {
+                return Ok(0);
+            }
+        }
         sqlx::query(LOCK_CHAIN).execute(&mut *tx).await?;
         let sql = format!(
-            "SELECT {EVENT_COLUMNS} FROM access_events e WHERE e.seq IS NULL ORDER BY e.id"
+            "SELECT {EVENT_COLUMNS} FROM access_events e WHERE e.seq IS NULL ORDER BY e.id LIMIT $1"
         );
-        let rows = sqlx::query(&sql).fetch_all(&mut *tx).await?;
+        let rows = sqlx::query(&sql).bind(limit).fetch_all(&mut *tx).await?;
         if rows.is_empty() {
             return Ok(0);
         }
@@ -111,16 +124,38 @@ impl AuditStore for SqlStore {
             .await?;
         let mut seq: i64 = head.try_get("head_seq")?;
         let mut hash: String = head.try_get("head_hash")?;
+        let mut places = Vec::with_capacity(rows.len());
         for row in &rows {
             let id: i64 = row.try_get("id")?;
             seq += 1;
             hash = link(&hash, &event_from_row(row)?.chain_fields(seq));
-            sqlx::query("UPDATE access_events SET seq = $1, hash = $2 WHERE id = $3")
-                .bind(seq)
-                .bind(&hash)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            places.push((id, seq, hash.clone()));
+        }
+        // One statement per chunk rather than one per entry: the sealer must outpace
+        // every instance's appends together. (`columnN` names a VALUES column in both
+        // SQLite and PostgreSQL.)
+        for chunk in places.chunks(PLACES_PER_STATEMENT) {
+            let values = (0..chunk.len())
+                .map(|i| {
+                    let n = i * 3;
+                    format!(
+                        "(CAST(${} AS BIGINT), CAST(${} AS BIGINT), CAST(${} AS TEXT))",
+                        n + 1,
+                        n + 2,
+                        n + 3
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "UPDATE access_events SET seq = v.column2, hash = v.column3 \
+                 FROM (VALUES {values}) AS v WHERE access_events.id = v.column1"
+            );
+            let mut query = sqlx::query(&sql);
+            for (id, seq, hash) in chunk {
+                query = query.bind(*id).bind(*seq).bind(hash.as_str());
+            }
+            query.execute(&mut *tx).await?;
         }
         sqlx::query("UPDATE audit_chain SET head_seq = $1, head_hash = $2 WHERE id = 1")
             .bind(seq)
@@ -129,5 +164,15 @@ impl AuditStore for SqlStore {
             .await?;
         tx.commit().await?;
         Ok(rows.len() as u64)
+    }
+
+    async fn unsealed(&self) -> Result<(u64, Option<i64>), StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM access_events WHERE seq IS NULL",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let n: i64 = row.try_get("n")?;
+        Ok((n as u64, row.try_get("oldest")?))
     }
 }

@@ -7,7 +7,6 @@ use sqlx::any::AnyRow;
 
 use super::SqlStore;
 use crate::*;
-use spse_domain::audit::link;
 
 pub(super) const EVENT_COLUMNS: &str =
     "e.id, e.seq, e.hash, e.at, e.user_pk, e.user_id, e.event, e.ip, e.user_agent, e.detail";
@@ -56,25 +55,12 @@ pub(super) fn bind_filter<'q>(
 #[async_trait]
 impl EventStore for SqlStore {
     async fn insert_event(&self, event: &EventRecord) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        // Claiming the next position writes the head row first: on SQLite that takes the
-        // write lock, on PostgreSQL a row lock; either way a second writer waits here
-        // until this one commits, and then reads the hash this one leaves.
-        let head = sqlx::query(
-            "UPDATE audit_chain SET head_seq = head_seq + 1 WHERE id = 1 \
-             RETURNING head_seq, head_hash",
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        let seq: i64 = head.try_get("head_seq")?;
-        let previous: String = head.try_get("head_hash")?;
-        let hash = link(&previous, &event.chain_fields(seq));
+        // A plain insert: no writer waits for another's commit. The sealer gives the
+        // entry its place in the chain soon after (`seal_unchained`).
         sqlx::query(
-            "INSERT INTO access_events (seq, hash, at, user_pk, user_id, event, ip, user_agent, detail) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO access_events (at, user_pk, user_id, event, ip, user_agent, detail) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
-        .bind(seq)
-        .bind(&hash)
         .bind(event.at)
         .bind(event.user_pk)
         .bind(&event.user_id)
@@ -82,13 +68,8 @@ impl EventStore for SqlStore {
         .bind(&event.ip)
         .bind(&event.user_agent)
         .bind(&event.detail)
-        .execute(&mut *tx)
+        .execute(&self.pool)
         .await?;
-        sqlx::query("UPDATE audit_chain SET head_hash = $1 WHERE id = 1")
-            .bind(&hash)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
         Ok(())
     }
 
