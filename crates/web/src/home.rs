@@ -37,6 +37,28 @@ pub async fn home(
 }
 
 #[derive(Template)]
+#[template(path = "help.html")]
+struct HelpPage {
+    c: Chrome,
+}
+
+/// The helpdesk's contact and the guide's answers for a lost phone, a lock and a
+/// forgotten password; linked from every page's footer.
+pub async fn help(
+    State(state): State<AppState>,
+    context: Context,
+    CurrentSession(session): CurrentSession,
+) -> Result<Response, WebError> {
+    let signed_in = session.is_some_and(|s| s.stage() == Stage::Full);
+    render(
+        StatusCode::OK,
+        &HelpPage {
+            c: Chrome::new(&state, &context, signed_in),
+        },
+    )
+}
+
+#[derive(Template)]
 #[template(path = "beranda.html")]
 struct BerandaPage {
     c: Chrome,
@@ -88,5 +110,6 @@ pub fn router() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/", get(home))
         .route("/beranda", get(beranda))
+        .route("/bantuan", get(help))
         .route("/logout", post(logout))
 }

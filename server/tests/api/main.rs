@@ -12,6 +12,7 @@ mod cli;
 mod connections;
 mod database;
 mod disable;
+mod help_and_time;
 mod helpdesk;
 mod helpdesk_log;
 mod helpers;
