@@ -153,3 +153,39 @@ async fn the_activation_page_counts_down_warns_and_never_reloads_without_javascr
         page.body
     );
 }
+
+#[tokio::test]
+async fn logout_and_an_idle_end_say_why_the_user_is_signed_out() {
+    let app = spawn_app().await;
+    let key = app.add_active_user("PPK1", UserKind::NonPenyedia).await;
+    let b = app
+        .login(UserKind::NonPenyedia, "PPK1", PASSWORD, &key)
+        .await;
+    let out = b.post("/logout", &[]).await;
+    assert_eq!(out.location(), Some("/?ended=logout"));
+    let home = b.get("/?ended=logout").await;
+    assert_eq!(home.by_id("ended").as_deref(), Some("Anda sudah keluar."));
+
+    let b = app
+        .login(UserKind::NonPenyedia, "PPK1", PASSWORD, &key)
+        .await;
+    app.clock.advance(30 * 60 - 1);
+    assert_eq!(b.get("/beranda").await.status, StatusCode::OK);
+    app.clock.advance(30 * 60);
+    let idle = b.get("/beranda").await;
+    assert_eq!(idle.location(), Some("/login?ended=session"));
+    let login = b.get("/login?ended=session&lang=en").await;
+    assert!(
+        login
+            .by_id("ended")
+            .unwrap()
+            .starts_with("Your session has ended"),
+        "{}",
+        login.body
+    );
+    // A browser that never logged in is not told a session ended.
+    assert_eq!(
+        app.browser().get("/beranda").await.location(),
+        Some("/login")
+    );
+}
