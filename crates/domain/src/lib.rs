@@ -4,6 +4,7 @@ pub mod audit;
 pub mod client;
 pub mod clock;
 pub mod event;
+pub mod helpdesk;
 pub mod lockout;
 pub mod password;
 pub mod reset;

@@ -5,6 +5,7 @@
 use askama::Template;
 
 use spse_domain::client::Client;
+use spse_domain::helpdesk::Helpdesk;
 use spse_i18n::{Lang, Texts};
 
 use crate::Mail;
@@ -272,6 +273,35 @@ pub fn notice(
         };
         (line, part)
     })
+}
+
+/// The helpdesk's contact, in both languages, at the end of every mail (WCAG 3.2.6:
+/// help in the same place): the mails that say "hubungi helpdesk LPSE" then say how.
+/// Every mail passes through the queue, which adds it, so none goes out without it.
+pub fn with_help(mut mail: Mail, help: &Helpdesk) -> Mail {
+    let pairs = [
+        ("email", help.email.as_str()),
+        ("phone", help.phone.as_str()),
+        ("url", help.url.as_str()),
+    ];
+    let [id, en] =
+        [Lang::Id, Lang::En].map(|lang| Texts::new(lang).fill("help_contact_line", &pairs));
+    mail.text = format!("{}\n\n--\n{id}\n{en}\n", mail.text.trim_end());
+    if let Some(html) = mail.html.as_mut() {
+        let line = HelpHtml { id: &id, en: &en }.render().unwrap_or_default();
+        match html.rfind("</body>") {
+            Some(at) => html.insert_str(at, &line),
+            None => html.push_str(&line),
+        }
+    }
+    mail
+}
+
+#[derive(Template)]
+#[template(path = "mail/help.html")]
+struct HelpHtml<'a> {
+    id: &'a str,
+    en: &'a str,
 }
 
 #[cfg(test)]

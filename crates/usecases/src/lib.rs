@@ -79,6 +79,8 @@ pub struct Policy {
     pub reset_secs: i64,
     /// Whether the reset form asks for a captcha.
     pub captcha: bool,
+    /// Where pages and mails send a user who is stuck.
+    pub helpdesk: spse_domain::helpdesk::Helpdesk,
 }
 
 /// Errors of the use cases. Only `web` turns them into statuses and pages.

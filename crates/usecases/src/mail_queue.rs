@@ -26,7 +26,8 @@ pub fn backoff_secs(attempts: i64) -> i64 {
 impl Auth {
     /// Queues a mail. A slow or failing mail server never holds up a request; the row
     /// survives a restart.
-    pub(crate) async fn send_later(&self, mut mail: Mail) -> Result<(), AuthError> {
+    pub(crate) async fn send_later(&self, mail: Mail) -> Result<(), AuthError> {
+        let mut mail = spse_mail::texts::with_help(mail, &self.policy.helpdesk);
         if self.policy.demo {
             mail.subject = format!("[MODE LATIHAN] {}", mail.subject);
         }

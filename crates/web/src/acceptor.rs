@@ -12,7 +12,9 @@ use super::AppState;
 use super::context::{Context, read_cookie};
 use super::error::WebError;
 use super::form::{CurrentSession, SecureForm};
-use super::page::{Chrome, redirect_with_session, render, session_cookie, trusted_cookie};
+use super::page::{
+    Chrome, redirect_with_session, render, session_cookie, time_left, trusted_cookie,
+};
 use super::refusal::Refusal;
 use super::totp::{CodeForm, require, to_current_step};
 use spse_usecases::Session;
@@ -29,6 +31,9 @@ struct AcceptorPage {
     user_id: String,
     number: Option<i64>,
     expires_note: String,
+    /// Seconds until the approval ends, and the same in words for pages without JS.
+    expires_in: i64,
+    time_left: String,
     error: Option<String>,
 }
 
@@ -55,21 +60,25 @@ async fn acceptor_response(
         Err(e) => return Err(e.into()),
     };
     let t = context.t();
-    let (number, expires_note) = match state.auth.acceptor_state(session).await? {
+    let (number, expires_note, expires_at) = match state.auth.acceptor_state(session).await? {
         AcceptorState::Waiting { number, expires_at } => (
             Some(number),
             t.fill(
                 "acceptor_push_expires",
                 &[("time", &state.web.zone.minutes(expires_at))],
             ),
+            expires_at,
         ),
-        _ => (None, String::new()),
+        _ => (None, String::new(), 0),
     };
+    let expires_in = (expires_at - state.auth.now()).max(0);
     let page = AcceptorPage {
         c: Chrome::new(state, context, false),
         user_id: user.user_id,
         number,
         expires_note,
+        expires_in,
+        time_left: time_left(t, expires_in),
         error,
     };
     render(status, &page)

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use spse_usecases::{AuthError, SignedIn, Staff};
 
 use super::AppState;
+use super::context::read_cookie;
 use super::error::WebError;
 use super::form::CurrentSession;
 use super::page::redirect;
@@ -46,7 +47,12 @@ impl FromRequestParts<AppState> for SignedIn {
         let page = parts.method == Method::GET || parts.method == Method::HEAD;
         let CurrentSession(session) = CurrentSession::from_request_parts(parts, state).await?;
         let Some(session) = session else {
-            return Err(if page {
+            // A cookie that names no live session: it ended unused (idle, past its
+            // absolute limit) or from another session; the login page says so.
+            let ended = read_cookie(&parts.headers, &state.web.cookies.session).is_some();
+            return Err(if page && ended {
+                NotSignedIn::Redirect("/login?ended=session")
+            } else if page {
                 NotSignedIn::Redirect("/login")
             } else {
                 NotSignedIn::Error(WebError::SessionExpired)

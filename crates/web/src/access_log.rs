@@ -167,7 +167,7 @@ pub async fn end_session(
         .end_session(&signed_in, &form.session, &client)
         .await?
     {
-        return Ok(redirect_with_session(&state, "/", None));
+        return Ok(redirect_with_session(&state, "/?ended=logout", None));
     }
     Ok(redirect("/log-akses"))
 }

@@ -1,10 +1,11 @@
 //! The public home page, the beranda and logout.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
+use serde::Deserialize;
 
 use super::AppState;
 use super::context::Context;
@@ -19,9 +20,51 @@ use spse_usecases::{Client, SignedIn};
 #[template(path = "home.html")]
 struct HomePage {
     c: Chrome,
+    ended: Option<&'static str>,
+}
+
+/// `?ended=logout` after LOGOUT, `?ended=session` after a session ended unused or elsewhere: the page
+/// then says why the user is signed out.
+#[derive(Deserialize, Default)]
+pub struct Ended {
+    ended: Option<String>,
+}
+
+impl Ended {
+    pub fn message(&self, t: spse_i18n::Texts) -> Option<&'static str> {
+        match self.ended.as_deref()? {
+            "logout" => Some(t.get("ended_logout")),
+            "session" => Some(t.get("ended_session")),
+            _ => None,
+        }
+    }
 }
 
 pub async fn home(
+    State(state): State<AppState>,
+    context: Context,
+    Query(ended): Query<Ended>,
+    CurrentSession(session): CurrentSession,
+) -> Result<Response, WebError> {
+    let signed_in = session.is_some_and(|s| s.stage() == Stage::Full);
+    render(
+        StatusCode::OK,
+        &HomePage {
+            c: Chrome::new(&state, &context, signed_in),
+            ended: ended.message(context.t()),
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "help.html")]
+struct HelpPage {
+    c: Chrome,
+}
+
+/// The helpdesk's contact and the guide's answers for a lost phone, a lock and a
+/// forgotten password; linked from every page's footer.
+pub async fn help(
     State(state): State<AppState>,
     context: Context,
     CurrentSession(session): CurrentSession,
@@ -29,7 +72,7 @@ pub async fn home(
     let signed_in = session.is_some_and(|s| s.stage() == Stage::Full);
     render(
         StatusCode::OK,
-        &HomePage {
+        &HelpPage {
             c: Chrome::new(&state, &context, signed_in),
         },
     )
@@ -77,12 +120,13 @@ pub async fn logout(
     if let Some(token) = token {
         state.auth.logout(&token, &client).await;
     }
-    redirect_with_session(&state, "/", None)
+    redirect_with_session(&state, "/?ended=logout", None)
 }
 
 pub fn router() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/", get(home))
         .route("/beranda", get(beranda))
+        .route("/bantuan", get(help))
         .route("/logout", post(logout))
 }

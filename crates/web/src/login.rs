@@ -1,7 +1,7 @@
 //! The user ID and password steps.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
@@ -29,13 +29,19 @@ pub fn kind_label(t: Texts, kind: UserKind) -> &'static str {
 #[template(path = "login_choose.html")]
 struct ChoosePage {
     c: Chrome,
+    ended: Option<&'static str>,
 }
 
-pub async fn choose(State(state): State<AppState>, context: Context) -> Result<Response, WebError> {
+pub async fn choose(
+    State(state): State<AppState>,
+    context: Context,
+    Query(ended): Query<super::home::Ended>,
+) -> Result<Response, WebError> {
     render(
         StatusCode::OK,
         &ChoosePage {
             c: Chrome::new(&state, &context, false),
+            ended: ended.message(context.t()),
         },
     )
 }

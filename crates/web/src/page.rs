@@ -20,6 +20,8 @@ pub struct Chrome {
     pub signed_in: bool,
     pub footer_version: String,
     pub footer_time: String,
+    /// The helpdesk, in the footer of every page.
+    pub help: spse_domain::helpdesk::Helpdesk,
 }
 
 impl Chrome {
@@ -36,7 +38,20 @@ impl Chrome {
                 "footer_time",
                 &[("time", &state.web.zone.minutes(state.auth.now()))],
             ),
+            help: state.auth.policy().helpdesk.clone(),
         }
+    }
+}
+
+/// The time left before a deadline, in words, for pages read without JavaScript (the
+/// countdown in waiting.js replaces it): whole minutes, rounded up, under a minute in
+/// seconds.
+pub fn time_left(t: Texts, seconds: i64) -> String {
+    let seconds = u64::try_from(seconds).unwrap_or_default();
+    if seconds < 60 {
+        t.plural("time_left_seconds", seconds, &[])
+    } else {
+        t.plural("time_left_minutes", seconds.div_ceil(60), &[])
     }
 }
 

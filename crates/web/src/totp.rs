@@ -14,7 +14,7 @@ use super::AppState;
 use super::context::Context;
 use super::error::WebError;
 use super::form::{CurrentSession, SecureForm};
-use super::page::{Chrome, redirect, redirect_with_session, render};
+use super::page::{Chrome, redirect, redirect_with_session, render, time_left};
 use super::refusal::Refusal;
 use spse_domain::session::Stage;
 use spse_usecases::Session;
@@ -50,6 +50,8 @@ struct ActivationPage {
     user_id: String,
     key_grouped: String,
     expires_note: String,
+    expires_in: i64,
+    time_left: String,
     error: Option<String>,
 }
 
@@ -74,6 +76,7 @@ async fn activation_response(
         .collect::<Vec<_>>()
         .join(" ");
     let t = context.t();
+    let expires_in = (view.expires_at - state.auth.now()).max(0);
     let page = ActivationPage {
         c: Chrome::new(state, context, false),
         user_id: view.user_id,
@@ -82,6 +85,8 @@ async fn activation_response(
             "activation_expires",
             &[("time", &state.web.zone.minutes(view.expires_at))],
         ),
+        expires_in,
+        time_left: time_left(t, expires_in),
         error,
     };
     render(status, &page)

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use url::Url;
 
+use spse_domain::helpdesk::{Helpdesk, HelpdeskError};
 use spse_domain::lockout::LockoutPolicy;
 use spse_domain::session::Timeouts;
 use spse_domain::zone::Zone;
@@ -120,6 +121,9 @@ pub const SETTINGS: &[Spec] = &[
     value("mail_from", "LPSE <noreply@localhost>"),
     derived("key_file", "DATA_DIR/secret.key"),
     value("issuer", "LPSE"),
+    value("helpdesk_email", "helpdesk@lpse.example.go.id"),
+    value("helpdesk_phone", "+62 21 5555 0100"),
+    value("helpdesk_url", "https://lpse.example.go.id/bantuan"),
     value("totp_required", "true"),
     value("captcha", "on"),
     value("log_format", "text"),
@@ -341,6 +345,7 @@ impl RawSettings {
             approval_cooldown_secs: self.positive("approval_cooldown_minutes")? * 60,
             reset_secs: self.bounded("reset_minutes", 24 * 60)? * 60,
             captcha: self.flag("captcha")?,
+            helpdesk: self.helpdesk()?,
         };
         Ok(Settings {
             listen,
@@ -361,6 +366,20 @@ impl RawSettings {
             zone,
             policy,
             data_dir,
+        })
+    }
+
+    /// The helpdesk's contact, each part checked and named on its own.
+    fn helpdesk(&self) -> Result<Helpdesk, ConfigError> {
+        let [email, phone, url] = ["helpdesk_email", "helpdesk_phone", "helpdesk_url"]
+            .map(|k| self.get(k).unwrap_or_default());
+        Helpdesk::parse(email, phone, url).map_err(|e| {
+            let key = match e {
+                HelpdeskError::Email => "helpdesk_email",
+                HelpdeskError::Phone => "helpdesk_phone",
+                HelpdeskError::Url => "helpdesk_url",
+            };
+            ConfigError::new(key, e.to_string())
         })
     }
 

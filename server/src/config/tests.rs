@@ -23,6 +23,7 @@ fn defaults_follow_the_design() {
     assert_eq!(s.mail_from, "LPSE <noreply@localhost>");
     assert_eq!(s.zone.label(), "WIB");
     assert_eq!(s.policy.retention_secs, 730 * 86_400);
+    assert_eq!(s.policy.helpdesk.email, "helpdesk@lpse.example.go.id");
 }
 
 #[test]
@@ -51,6 +52,14 @@ fn bad_values_name_their_setting() {
         .resolve(false)
         .unwrap_err();
     assert_eq!(err.setting, "SPSE_PASSWORD_MAX_FAILURES");
+    for (name, bad) in [
+        ("SPSE_HELPDESK_EMAIL", "helpdesk"),
+        ("SPSE_HELPDESK_PHONE", "021-HELP"),
+        ("SPSE_HELPDESK_URL", "ftp://lpse.example.go.id"),
+    ] {
+        let err = raw(&[(name, bad)]).resolve(false).unwrap_err();
+        assert_eq!(err.setting, name);
+    }
     let err = raw(&[("SPSE_TIMEZONE", "Asia/Jakarta")])
         .resolve(false)
         .unwrap_err();

@@ -205,7 +205,11 @@ async fn end_all_other_sessions_logs_the_other_out_at_its_next_request() {
     assert_eq!(done.location(), Some("/log-akses"));
 
     let next = there.get("/beranda").await;
-    assert_eq!(next.location(), Some("/login"), "the other session is over");
+    assert_eq!(
+        next.location(),
+        Some("/login?ended=session"),
+        "the other session is over"
+    );
     assert_eq!(
         here.get("/beranda").await.status,
         StatusCode::OK,
@@ -226,7 +230,7 @@ async fn end_all_other_sessions_logs_the_other_out_at_its_next_request() {
     let done = here
         .post("/log-akses/akhiri-sesi", &[("session", &handle)])
         .await;
-    assert_eq!(done.location(), Some("/"));
+    assert_eq!(done.location(), Some("/?ended=logout"));
     assert_eq!(here.get("/beranda").await.location(), Some("/login"));
 }
 

@@ -137,8 +137,14 @@ async fn not_me_on_a_disable_request_ends_every_session_and_keeps_totp() {
     let id = device.newest(&app).await;
     let (status, body) = device.decide(&app, &id, "not_me", None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(b.get("/beranda").await.location(), Some("/login"));
-    assert_eq!(other.get("/beranda").await.location(), Some("/login"));
+    assert_eq!(
+        b.get("/beranda").await.location(),
+        Some("/login?ended=session")
+    );
+    assert_eq!(
+        other.get("/beranda").await.location(),
+        Some("/login?ended=session")
+    );
     assert!(app.has_totp("PPK62").await);
     let mail = app.mail_with("DISABLE TOTP SPSE ditolak").await;
     assert!(mail.contains("To: ppk62@lpse.example.go.id"), "{mail}");

@@ -172,7 +172,7 @@ async fn the_console_lets_helpdesk_reset_and_unlock_and_refuses_others() {
     assert!(!app.has_totp("PPK30").await);
     assert_eq!(
         user.get("/beranda").await.location(),
-        Some("/login"),
+        Some("/login?ended=session"),
         "sessions ended"
     );
     let after = staff.get("/admin/pengguna/PPK30?selesai=reset-totp").await;
@@ -258,11 +258,16 @@ async fn helpdesk_sees_no_staff_account_and_an_admin_sees_all() {
     let log = helpdesk.get("/admin/log-akses?user=AD2").await;
     assert_eq!(log.status, StatusCode::OK);
     assert!(
-        !log.body.contains("<td class=\"user\">AD2</td>"),
+        !log.body
+            .contains("<td class=\"user\" data-label=\"User ID\">AD2</td>"),
         "no entry about AD2"
     );
     let ordinary = helpdesk.get("/admin/log-akses?user=PPK31").await;
-    assert!(ordinary.body.contains("<td class=\"user\">PPK31</td>"));
+    assert!(
+        ordinary
+            .body
+            .contains("<td class=\"user\" data-label=\"User ID\">PPK31</td>")
+    );
 
     let admin = app
         .login(UserKind::NonPenyedia, "AD2", PASSWORD, &ad_key)
@@ -271,5 +276,8 @@ async fn helpdesk_sees_no_staff_account_and_an_admin_sees_all() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("hd2@lpse.example.go.id"));
     let log = admin.get("/admin/log-akses?user=HD2").await;
-    assert!(log.body.contains("<td class=\"user\">HD2</td>"));
+    assert!(
+        log.body
+            .contains("<td class=\"user\" data-label=\"User ID\">HD2</td>")
+    );
 }

@@ -186,7 +186,10 @@ async fn a_login_waiting_on_a_moves_on_when_b_gets_the_decision() {
     let on_b = Browser::with_session_cookie(&pair.b.base, &cookie);
     assert_eq!(on_b.get("/beranda").await.status, StatusCode::OK);
     on_b.post("/logout", &[]).await;
-    assert_eq!(on_a.get("/beranda").await.location(), Some("/login"));
+    assert_eq!(
+        on_a.get("/beranda").await.location(),
+        Some("/login?ended=session")
+    );
 }
 
 #[tokio::test]
@@ -341,7 +344,7 @@ async fn a_logout_the_database_could_not_record_is_refused_on_the_other_instance
 
     let refusal = crate::read_only::refuse_writes(&pair.database_url).await;
     let out = on_a.post("/logout", &[]).await;
-    assert_eq!(out.location(), Some("/"));
+    assert_eq!(out.location(), Some("/?ended=logout"));
     assert_eq!(on_a.session_cookie(), None, "the cookie is cleared");
     // Without a session the activation step answers "session expired".
     eventually("B to refuse the session A logged out", || async {

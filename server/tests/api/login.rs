@@ -179,12 +179,12 @@ async fn logout_ends_the_session_on_the_server() {
     let kept = b.session_cookie().expect("session cookie");
     b.get("/beranda").await;
     let out = b.post("/logout", &[]).await;
-    assert_eq!(out.location(), Some("/"));
+    assert_eq!(out.location(), Some("/?ended=logout"));
     assert_eq!(b.get("/beranda").await.location(), Some("/login"));
     let replay = Browser::with_session_cookie(&app.base, &kept);
     assert_eq!(
         replay.get("/beranda").await.location(),
-        Some("/login"),
+        Some("/login?ended=session"),
         "old id is dead"
     );
     let hash = spse_domain::token::hash(&kept);

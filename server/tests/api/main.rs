@@ -13,6 +13,7 @@ mod connections;
 mod database;
 mod disable;
 mod disable_approval;
+mod help_and_time;
 mod helpdesk;
 mod helpdesk_log;
 mod helpers;
