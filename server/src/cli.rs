@@ -1,4 +1,4 @@
-//! The `spse-auth` command line: `serve`, `migrate`, `user ...`.
+//! The `spse-auth` command line: `serve`, `migrate`, `user ...`, `audit ...`, `client ...`.
 
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::app::{Application, StartError, open_auth, public_url_for};
 use crate::audit_cli::AuditCommand;
+use crate::client_cli::ClientCommand;
 use crate::config::{RawSettings, Settings};
 use spse_domain::clock::SystemClock;
 use spse_domain::password::PasswordError;
@@ -49,6 +50,9 @@ enum Command {
     /// Prove the access log intact, export it, apply retention.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Register the modules that log in through spse-auth (OpenID Connect clients).
+    #[command(subcommand)]
+    Client(ClientCommand),
 }
 
 #[derive(Args)]
@@ -210,6 +214,11 @@ async fn run(cli: Cli, t: Texts) -> anyhow::Result<()> {
             let settings = settings(&cli, false, None)?;
             let auth = admin_auth(&settings, t).await?;
             crate::audit_cli::run(&auth, &settings, command, t).await?;
+        }
+        Command::Client(command) => {
+            let settings = settings(&cli, false, None)?;
+            let auth = admin_auth(&settings, t).await?;
+            crate::client_cli::run(&auth, &settings, &command_line_staff(), command, t).await?;
         }
     }
     Ok(())

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod audit_cli;
 pub mod cli;
+pub mod client_cli;
 pub mod config;
 pub mod connections;
 pub mod telemetry;

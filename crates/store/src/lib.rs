@@ -2,6 +2,7 @@
 //! and PostgreSQL with the same queries. The choice is made once, in [`connect`].
 
 mod guards;
+mod oidc;
 mod records;
 mod sql;
 
@@ -11,6 +12,7 @@ use spse_domain::secret::SessionHash;
 use spse_domain::lockout::LockoutPolicy;
 
 pub use guards::{KeyStore, TrustedBrowserStore};
+pub use oidc::{ClientRecord, ClientStore};
 pub use records::*;
 pub use sql::{Relayed, SqlStore, connect, listen_for_notices};
 
@@ -463,6 +465,7 @@ pub trait Store:
     + MailQueueStore
     + TrustedBrowserStore
     + KeyStore
+    + ClientStore
     + 'static
 {
     async fn ping(&self) -> Result<(), StoreError>;

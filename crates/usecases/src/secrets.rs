@@ -19,6 +19,9 @@ const NONCE_BYTES: usize = 24;
 /// under the key, so the database can tell keys apart without holding one.
 const CHECK_TEXT: &[u8] = b"spse-auth key check v1";
 
+/// What the key of [`SecretBox::keyed_hash`] is derived with (HMAC of this under the key).
+const HASH_KEY_TEXT: &[u8] = b"spse-auth keyed hash v1";
+
 #[derive(Debug, thiserror::Error)]
 pub enum SecretsError {
     #[error("key file {path}: {source}")]
@@ -45,6 +48,8 @@ pub struct SecretBox {
     cipher: XChaCha20Poly1305,
     /// The key's check value (see [`CHECK_TEXT`]), computed once.
     check: String,
+    /// A key of its own for [`SecretBox::keyed_hash`], derived from the file's key.
+    hash_key: Vec<u8>,
 }
 
 impl SecretBox {
@@ -96,13 +101,34 @@ impl SecretBox {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key).map_err(|_| bad())?;
         mac.update(CHECK_TEXT);
         let check = hex::encode(mac.finalize().into_bytes());
-        Ok(Self { cipher, check })
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key).map_err(|_| bad())?;
+        mac.update(HASH_KEY_TEXT);
+        let hash_key = mac.finalize().into_bytes().to_vec();
+        Ok(Self {
+            cipher,
+            check,
+            hash_key,
+        })
     }
 
     /// What the database records of this key: it tells keys apart and reveals nothing
     /// of the key.
     pub fn check_value(&self) -> &str {
         &self.check
+    }
+
+    /// HMAC-SHA256 of `value` under a key derived from the key file, bound to `context`,
+    /// hex encoded: what the database keeps of a long random secret (a client secret).
+    /// A fast hash is enough for 256 random bits, which no guessing reaches; the key
+    /// means a copy of the database alone cannot even test a guess, and a write to the
+    /// database alone cannot plant a secret its writer knows.
+    pub fn keyed_hash(&self, context: &[u8], value: &[u8]) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.hash_key)
+            .expect("HMAC takes a key of any length");
+        mac.update(&(context.len() as u64).to_be_bytes());
+        mac.update(context);
+        mac.update(value);
+        hex::encode(mac.finalize().into_bytes())
     }
 
     /// Whether `recorded` is this key's check value.
@@ -193,6 +219,27 @@ mod tests {
         let mut tampered = sealed.clone();
         tampered[30] ^= 1;
         assert!(second.open(&tampered, b"totp:1").is_err());
+    }
+
+    #[test]
+    fn keyed_hashes_depend_on_key_context_and_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.key"), dir.path().join("b.key"));
+        let (first, second) = (
+            SecretBox::create(&a).unwrap(),
+            SecretBox::create(&b).unwrap(),
+        );
+        let hash = first.keyed_hash(b"client", b"s3cret");
+        assert_eq!(hash.len(), 64);
+        assert_eq!(hash, first.keyed_hash(b"client", b"s3cret"));
+        assert_ne!(hash, second.keyed_hash(b"client", b"s3cret"), "keyed");
+        assert_ne!(
+            hash,
+            first.keyed_hash(b"clien", b"ts3cret"),
+            "context bound"
+        );
+        assert_ne!(hash, first.keyed_hash(b"client", b"s3creT"));
+        assert_ne!(hash, first.check_value());
     }
 
     #[test]

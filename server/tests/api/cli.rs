@@ -8,7 +8,7 @@ use spse_domain::user::UserKind;
 
 use crate::helpers::Browser;
 
-fn spse_auth(data_dir: &std::path::Path) -> Command {
+pub(crate) fn spse_auth(data_dir: &std::path::Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_spse-auth"));
     command
         .arg("--data-dir")
@@ -21,13 +21,13 @@ fn spse_auth(data_dir: &std::path::Path) -> Command {
     command
 }
 
-struct Outcome {
-    ok: bool,
-    stdout: String,
-    stderr: String,
+pub(crate) struct Outcome {
+    pub(crate) ok: bool,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
-fn run(mut command: Command, stdin: &str) -> Outcome {
+pub(crate) fn run(mut command: Command, stdin: &str) -> Outcome {
     let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -13,6 +13,7 @@ use super::*;
 
 mod approvals;
 mod audit;
+mod clients;
 mod counters;
 mod devices;
 mod events;
