@@ -95,15 +95,15 @@ async fn the_cli_resets_totp_and_unlocks_naming_the_operator() {
         .await;
     assert_eq!(open.location(), Some("/totp/aktivasi"), "activates again");
 
-    let (ok, _, _) = spse_auth(&app, &["user", "disable", "PPK30"]);
-    assert!(ok);
+    let (ok, _, stderr) = spse_auth(&app, &["user", "disable", "PPK30"]);
+    assert!(ok, "{stderr}");
     let refused = app
         .browser()
         .password_step(UserKind::NonPenyedia, "PPK30", PASSWORD)
         .await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
-    let (ok, _, _) = spse_auth(&app, &["user", "enable", "PPK30"]);
-    assert!(ok);
+    let (ok, _, stderr) = spse_auth(&app, &["user", "enable", "PPK30"]);
+    assert!(ok, "{stderr}");
     let (ok, _, stderr) = spse_auth(&app, &["user", "reset-totp", "nobody"]);
     assert!(!ok && stderr.contains("tidak ditemukan"), "{stderr}");
 }
