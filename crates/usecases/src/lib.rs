@@ -18,6 +18,7 @@ mod mail_queue;
 pub mod metrics;
 mod notify;
 mod password_change;
+pub mod pow;
 mod reset;
 pub mod secrets;
 mod session;
@@ -51,6 +52,7 @@ pub use helpdesk_log::HELPDESK_PAGE_SIZE;
 pub use login::PasswordOutcome;
 pub use notify::Notice;
 pub use password_change::PasswordChangeError;
+pub use pow::PowChallenge;
 pub use reset::{ResetLink, ResetRequest};
 pub use session::{SessionToken, TrustedBrowser};
 pub use spse_domain::client::Client;
@@ -150,6 +152,8 @@ pub struct Readiness {
 pub struct Auth {
     store: Arc<dyn Store>,
     secrets: SecretBox,
+    /// Signs the proof-of-work challenges of the reset form; derived from the key file.
+    pow_key: pow::PowKey,
     hasher: Hasher,
     mailer: Arc<dyn Mailer>,
     clock: Arc<dyn Clock>,
@@ -175,6 +179,7 @@ impl Auth {
     ) -> Self {
         Self {
             store,
+            pow_key: pow::PowKey::new(secrets.derive_key("altcha pow challenges")),
             secrets,
             hasher,
             mailer,

@@ -40,11 +40,17 @@ pub enum SecretsError {
     Store(#[from] spse_store::StoreError),
 }
 
+/// What a key derived from the server key is made from, before its purpose: never the
+/// check text, so no derived key is the check value the database holds.
+const DERIVE_TEXT: &[u8] = b"spse-auth derived key v1:";
+
 /// Seals and opens small secrets bound to what they belong to (the associated data).
 pub struct SecretBox {
     cipher: XChaCha20Poly1305,
     /// The key's check value (see [`CHECK_TEXT`]), computed once.
     check: String,
+    /// HMAC-SHA256 under the key, for [`SecretBox::derive_key`].
+    deriver: Hmac<Sha256>,
 }
 
 impl SecretBox {
@@ -93,10 +99,25 @@ impl SecretBox {
             .filter(|k| k.len() == KEY_BYTES)
             .ok_or_else(bad)?;
         let cipher = XChaCha20Poly1305::new_from_slice(&key).map_err(|_| bad())?;
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key).map_err(|_| bad())?;
+        let deriver = <Hmac<Sha256> as Mac>::new_from_slice(&key).map_err(|_| bad())?;
+        let mut mac = deriver.clone();
         mac.update(CHECK_TEXT);
         let check = hex::encode(mac.finalize().into_bytes());
-        Ok(Self { cipher, check })
+        Ok(Self {
+            cipher,
+            check,
+            deriver,
+        })
+    }
+
+    /// A key for one purpose (e.g. signing proof-of-work challenges), derived from the key
+    /// file: HMAC-SHA256 of [`DERIVE_TEXT`] and the purpose. Every instance with the same
+    /// key file derives the same key; no new secret to keep.
+    pub fn derive_key(&self, purpose: &str) -> [u8; 32] {
+        let mut mac = self.deriver.clone();
+        mac.update(DERIVE_TEXT);
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
     }
 
     /// What the database records of this key: it tells keys apart and reveals nothing
@@ -204,6 +225,20 @@ mod tests {
             SecretBox::load(&path),
             Err(SecretsError::BadKey(_))
         ));
+    }
+
+    #[test]
+    fn derived_keys_follow_the_key_file_and_are_never_the_check_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.key"), dir.path().join("b.key"));
+        let first = SecretBox::create(&a).unwrap();
+        let again = SecretBox::load(&a).unwrap().unwrap();
+        let other = SecretBox::create(&b).unwrap();
+        let key = first.derive_key("altcha");
+        assert_eq!(key, again.derive_key("altcha"), "same file, same key");
+        assert_ne!(key, other.derive_key("altcha"), "another file, another key");
+        assert_ne!(key, first.derive_key("other purpose"));
+        assert_ne!(hex::encode(key), first.check_value());
     }
 
     #[test]
