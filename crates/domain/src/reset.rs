@@ -15,6 +15,19 @@ pub const CAPTCHA_SECS: i64 = 600;
 /// Unexpired captchas one address may hold: each draw writes a row, and the image is
 /// open to anyone. A form and its redraws need a few; past this, 429.
 pub const MAX_CAPTCHAS_PER_ADDRESS: i64 = 30;
+/// Times one captcha may be drawn or spoken: always its one answer, so the picture and
+/// the sound agree, but only a few times, so an answer cannot be drawn again and again
+/// with fresh noise and the renders compared. A page needs the picture once and the
+/// sound once or twice; "Gambar lain" starts a new captcha.
+pub const MAX_CAPTCHA_RENDERS: i64 = 5;
+/// The proof of work a browser computes instead (ALTCHA v1): how long a challenge may
+/// be answered, and its difficulty. The number sought is drawn from `0..=POW_MAX_NUMBER`,
+/// so a browser hashes half of that on average: about a second on a mid-range phone.
+pub const POW_SECS: i64 = 600;
+pub const POW_MAX_NUMBER: u64 = 40_000;
+/// Proofs one address may have spent among the unexpired ones: each spent proof is
+/// recorded (so that it answers once), and anyone can solve challenges.
+pub const MAX_POWS_PER_ADDRESS: i64 = 30;
 
 /// The code of a reset link, checked for shape before any lookup.
 #[derive(Clone, PartialEq, Eq)]

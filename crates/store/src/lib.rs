@@ -297,12 +297,24 @@ pub trait ApprovalStore: Send + Sync {
     async fn pause_approvals(&self, user_pk: i64, until: i64) -> Result<(), StoreError>;
 }
 
-/// The bound on captchas per address that [`ResetStore::put_captcha`] keeps.
+/// The bound per address that [`ResetStore::put_captcha`] and
+/// [`ResetStore::spend_pow`] keep.
 #[derive(Debug, Clone, Copy)]
 pub struct CaptchaLimit<'a> {
     pub address: &'a str,
     pub most: i64,
     pub now: i64,
+}
+
+/// What [`ResetStore::spend_pow`] did with a proof.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PowSpend {
+    /// Recorded now: the proof answers this once.
+    Spent,
+    /// Spent before: a replay.
+    Replayed,
+    /// The address holds the most unexpired proofs it may: nothing written.
+    Full,
 }
 
 /// Reset by email (guide D), its captcha, and taking TOTP off an account.
@@ -378,21 +390,43 @@ pub trait ResetStore: Send + Sync {
         now: i64,
     ) -> Result<Option<i64>, StoreError>;
 
-    /// Sets (or replaces) the answer of one captcha drawn for `limit.address`, unless
-    /// that address already holds `limit.most` other unexpired captchas: then nothing
-    /// is written and the answer is false.
+    /// Stores a new captcha drawn for `limit.address`, rendered once: the hash its answer
+    /// is checked against and the answer sealed for drawing and speaking. Nothing is
+    /// written, and the answer is false, when the id is held unexpired already or the
+    /// address holds `limit.most` other unexpired captchas. An expired row of the id (or
+    /// one from before answers were sealed) is replaced.
     async fn put_captcha(
         &self,
         id_hash: &str,
         answer_hash: &str,
+        answer_sealed: &[u8],
         expires_at: i64,
         limit: &CaptchaLimit<'_>,
     ) -> Result<bool, StoreError>;
 
+    /// The sealed answer of an unexpired captcha, to draw or speak it once more; counts
+    /// the render. `None` when there is no such captcha or it was rendered `most` times.
+    async fn render_captcha(
+        &self,
+        id_hash: &str,
+        now: i64,
+        most: i64,
+    ) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Records a proof of work as spent, unless it was already or `limit.address` has
+    /// spent `limit.most` unexpired ones.
+    async fn spend_pow(
+        &self,
+        challenge_hash: &str,
+        expires_at: i64,
+        limit: &CaptchaLimit<'_>,
+    ) -> Result<PowSpend, StoreError>;
+
     /// Takes a captcha out, so it answers once: its answer hash if it had not expired.
     async fn take_captcha(&self, id_hash: &str, now: i64) -> Result<Option<String>, StoreError>;
 
-    /// Drops expired captchas and codes, and requests older than `requests_before`.
+    /// Drops expired captchas, spent proofs and codes, and requests older than
+    /// `requests_before`.
     async fn delete_stale_resets(&self, now: i64, requests_before: i64) -> Result<u64, StoreError>;
 }
 

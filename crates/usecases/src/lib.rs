@@ -19,6 +19,7 @@ pub mod metrics;
 mod notify;
 pub mod oidc;
 mod password_change;
+pub mod pow;
 mod reset;
 pub mod secrets;
 mod session;
@@ -53,6 +54,7 @@ pub use login::PasswordOutcome;
 pub use notify::Notice;
 pub use oidc::clients::{AddedClient, ClientError, ClientView, NewClientInput, UriProblem};
 pub use password_change::PasswordChangeError;
+pub use pow::PowChallenge;
 pub use reset::{ResetLink, ResetRequest};
 pub use session::{SessionToken, TrustedBrowser};
 pub use spse_domain::client::Client;
@@ -158,6 +160,8 @@ pub struct Readiness {
 pub struct Auth {
     store: Arc<dyn Store>,
     secrets: SecretBox,
+    /// Signs the proof-of-work challenges of the reset form; derived from the key file.
+    pow_key: pow::PowKey,
     hasher: Hasher,
     mailer: Arc<dyn Mailer>,
     clock: Arc<dyn Clock>,
@@ -183,6 +187,7 @@ impl Auth {
     ) -> Self {
         Self {
             store,
+            pow_key: pow::PowKey::new(secrets.derive_key("altcha pow challenges")),
             secrets,
             hasher,
             mailer,

@@ -3,14 +3,14 @@
 
 use std::time::{Duration, Instant};
 
-use super::{Account, ActivationTicket, Auth, AuthError, Client, Subject};
+use super::{Account, ActivationTicket, Auth, AuthError, Client, PowChallenge, Subject};
 use spse_domain::event::EventKind;
 use spse_domain::reset::{self, ResetCode};
 use spse_domain::secret::Secret;
 use spse_domain::user::{UserId, UserKind};
 use spse_i18n::Texts;
 use spse_mail::texts::{self, Notice};
-use spse_store::{CaptchaLimit, UserRecord};
+use spse_store::{CaptchaLimit, PowSpend, UserRecord};
 
 /// Every reset request takes at least this long, so a match (which writes a code and
 /// queues a mail) cannot be told from a miss by timing.
@@ -24,6 +24,8 @@ pub struct ResetRequest {
     pub kind: UserKind,
     pub captcha_id: String,
     pub captcha_answer: Secret<String>,
+    /// The proof of work the browser computed instead (ALTCHA payload), or empty.
+    pub pow: String,
 }
 
 /// The parameters of an emailed link, as they arrived (`userid`, `isRekanan`, `kode`).
@@ -35,12 +37,15 @@ pub struct ResetLink {
 }
 
 impl Auth {
-    /// Makes (or replaces) the answer of the form's captcha and returns it for drawing
-    /// or reading aloud. Only its hash is stored. Each draw writes a row, so one address
-    /// holds at most [`reset::MAX_CAPTCHAS_PER_ADDRESS`] unexpired ones; past that,
-    /// [`AuthError::TooManyRequests`]. A stateless captcha (the answer sealed into the
-    /// form) would write nothing, but the same answer could then be drawn again and again
-    /// with fresh noise and the draws averaged; a row replaced at each draw forbids that.
+    /// The answer of the form's captcha, for drawing or reading aloud: one answer per
+    /// id, whichever comes first (the picture, the sound) makes it and the other renders
+    /// the same. The database keeps its hash (what a typed answer is checked against)
+    /// and the answer sealed with the server key, for rendering only: never the answer
+    /// in plain text. One id renders at most [`reset::MAX_CAPTCHA_RENDERS`] times, so an
+    /// answer cannot be drawn again and again with fresh noise and the renders compared
+    /// ("Gambar lain" starts a new id); past that, [`AuthError::TooManyRequests`]. Each
+    /// new id writes a row, so one address holds at most
+    /// [`reset::MAX_CAPTCHAS_PER_ADDRESS`] unexpired ones; past that, the same.
     pub async fn new_captcha(
         &self,
         captcha_id: &str,
@@ -49,42 +54,102 @@ impl Auth {
         if !reset::captcha_id_valid(captcha_id) {
             return Err(AuthError::CaptchaWrong);
         }
-        let answer = reset::captcha_answer();
         let now = self.now();
+        let id_hash = spse_domain::token::hash(captcha_id);
+        if let Some(answer) = self.render_again(&id_hash, now).await? {
+            return Ok(answer);
+        }
+        let answer = reset::captcha_answer();
         let address = spse_domain::client::counted_address_text(&client.ip);
         let limit = CaptchaLimit {
             address: &address,
             most: reset::MAX_CAPTCHAS_PER_ADDRESS,
             now,
         };
-        let stored = self
+        let sealed = self
+            .secrets
+            .seal(answer.as_bytes(), &captcha_context(&id_hash));
+        if self
             .store
             .put_captcha(
-                &spse_domain::token::hash(captcha_id),
+                &id_hash,
                 &reset::captcha_answer_hash(captcha_id, &answer),
+                &sealed,
                 now + reset::CAPTCHA_SECS,
                 &limit,
             )
-            .await?;
-        if !stored {
-            return Err(AuthError::TooManyRequests);
+            .await?
+        {
+            return Ok(answer);
         }
-        Ok(answer)
+        // The picture and the sound asked at once, and the other one made it first.
+        match self.render_again(&id_hash, now).await? {
+            Some(answer) => Ok(answer),
+            None => Err(AuthError::TooManyRequests),
+        }
     }
 
-    /// Checks and uses up a captcha answer: right or wrong, it answers once.
-    async fn check_captcha(&self, captcha_id: &str, answer: &str) -> Result<(), AuthError> {
+    async fn render_again(&self, id_hash: &str, now: i64) -> Result<Option<String>, AuthError> {
+        let Some(sealed) = self
+            .store
+            .render_captcha(id_hash, now, reset::MAX_CAPTCHA_RENDERS)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let answer = self.secrets.open(&sealed, &captcha_context(id_hash))?;
+        String::from_utf8(answer)
+            .map(Some)
+            .map_err(|_| crate::secrets::SecretsError::Undecryptable.into())
+    }
+
+    /// A proof-of-work challenge for the reset form, the alternative to typing the
+    /// captcha (see [`crate::pow`]). Writes nothing.
+    pub fn pow_challenge(&self) -> PowChallenge {
+        self.pow_key.challenge(self.now())
+    }
+
+    /// Passes a request that carries either a proof of work that solves an unexpired
+    /// challenge of this server and was never spent, or the right answer to its captcha
+    /// (used up, right or wrong: it answers once). A forged, altered, expired, replayed
+    /// or missing proof falls back to the typed answer, so it gets the same refusal as a
+    /// wrong one.
+    async fn check_captcha(
+        &self,
+        request: &ResetRequest,
+        client: &Client,
+    ) -> Result<(), AuthError> {
         if !self.policy.captcha {
             return Ok(());
         }
+        let now = self.now();
+        if let Some(proof) = self.pow_key.verify(&request.pow, now) {
+            let address = spse_domain::client::counted_address_text(&client.ip);
+            let limit = CaptchaLimit {
+                address: &address,
+                most: reset::MAX_POWS_PER_ADDRESS,
+                now,
+            };
+            let hash = spse_domain::token::hash(&proof.challenge);
+            match self
+                .store
+                .spend_pow(&hash, proof.expires_at, &limit)
+                .await?
+            {
+                PowSpend::Spent => return Ok(()),
+                PowSpend::Full => return Err(AuthError::TooManyRequests),
+                PowSpend::Replayed => {}
+            }
+        }
+        let captcha_id = &request.captcha_id;
         if !reset::captcha_id_valid(captcha_id) {
             return Err(AuthError::CaptchaWrong);
         }
         let stored = self
             .store
-            .take_captcha(&spse_domain::token::hash(captcha_id), self.now())
+            .take_captcha(&spse_domain::token::hash(captcha_id), now)
             .await?;
-        let expected = reset::captcha_answer_hash(captcha_id, answer);
+        let expected = reset::captcha_answer_hash(captcha_id, request.captcha_answer.expose());
         match stored {
             Some(hash) if spse_domain::token::equal(&hash, &expected) => Ok(()),
             _ => Err(AuthError::CaptchaWrong),
@@ -112,8 +177,7 @@ impl Auth {
         t: Texts,
         client: &Client,
     ) -> Result<(), AuthError> {
-        self.check_captcha(&request.captcha_id, request.captcha_answer.expose())
-            .await?;
+        self.check_captcha(request, client).await?;
         let now = self.now();
         let user_id = UserId::parse(&request.user_id).ok();
         let key = user_id.as_ref().map(UserId::key).unwrap_or_default();
@@ -300,6 +364,11 @@ impl Auth {
         );
         self.send_later(mail).await
     }
+}
+
+/// What a captcha's sealed answer is bound to: its row.
+fn captcha_context(id_hash: &str) -> Vec<u8> {
+    format!("captcha:{id_hash}").into_bytes()
 }
 
 /// SPSE's `isRekanan` parameter: 1 for vendors.

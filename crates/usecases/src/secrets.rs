@@ -19,8 +19,8 @@ const NONCE_BYTES: usize = 24;
 /// under the key, so the database can tell keys apart without holding one.
 const CHECK_TEXT: &[u8] = b"spse-auth key check v1";
 
-/// What the key of [`SecretBox::keyed_hash`] is derived with (HMAC of this under the key).
-const HASH_KEY_TEXT: &[u8] = b"spse-auth keyed hash v1";
+/// The [`SecretBox::derive_key`] purpose of the key behind [`SecretBox::keyed_hash`].
+const KEYED_HASH_PURPOSE: &str = "keyed hash v1";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretsError {
@@ -43,13 +43,17 @@ pub enum SecretsError {
     Store(#[from] spse_store::StoreError),
 }
 
+/// What a key derived from the server key is made from, before its purpose: never the
+/// check text, so no derived key is the check value the database holds.
+const DERIVE_TEXT: &[u8] = b"spse-auth derived key v1:";
+
 /// Seals and opens small secrets bound to what they belong to (the associated data).
 pub struct SecretBox {
     cipher: XChaCha20Poly1305,
     /// The key's check value (see [`CHECK_TEXT`]), computed once.
     check: String,
-    /// A key of its own for [`SecretBox::keyed_hash`], derived from the file's key.
-    hash_key: Vec<u8>,
+    /// HMAC-SHA256 under the key, for [`SecretBox::derive_key`].
+    deriver: Hmac<Sha256>,
 }
 
 impl SecretBox {
@@ -98,17 +102,25 @@ impl SecretBox {
             .filter(|k| k.len() == KEY_BYTES)
             .ok_or_else(bad)?;
         let cipher = XChaCha20Poly1305::new_from_slice(&key).map_err(|_| bad())?;
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key).map_err(|_| bad())?;
+        let deriver = <Hmac<Sha256> as Mac>::new_from_slice(&key).map_err(|_| bad())?;
+        let mut mac = deriver.clone();
         mac.update(CHECK_TEXT);
         let check = hex::encode(mac.finalize().into_bytes());
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key).map_err(|_| bad())?;
-        mac.update(HASH_KEY_TEXT);
-        let hash_key = mac.finalize().into_bytes().to_vec();
         Ok(Self {
             cipher,
             check,
-            hash_key,
+            deriver,
         })
+    }
+
+    /// A key for one purpose (e.g. signing proof-of-work challenges), derived from the key
+    /// file: HMAC-SHA256 of [`DERIVE_TEXT`] and the purpose. Every instance with the same
+    /// key file derives the same key; no new secret to keep.
+    pub fn derive_key(&self, purpose: &str) -> [u8; 32] {
+        let mut mac = self.deriver.clone();
+        mac.update(DERIVE_TEXT);
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
     }
 
     /// What the database records of this key: it tells keys apart and reveals nothing
@@ -123,7 +135,7 @@ impl SecretBox {
     /// means a copy of the database alone cannot even test a guess, and a write to the
     /// database alone cannot plant a secret its writer knows.
     pub fn keyed_hash(&self, context: &[u8], value: &[u8]) -> String {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.hash_key)
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.derive_key(KEYED_HASH_PURPOSE))
             .expect("HMAC takes a key of any length");
         mac.update(&(context.len() as u64).to_be_bytes());
         mac.update(context);
@@ -251,6 +263,20 @@ mod tests {
             SecretBox::load(&path),
             Err(SecretsError::BadKey(_))
         ));
+    }
+
+    #[test]
+    fn derived_keys_follow_the_key_file_and_are_never_the_check_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.key"), dir.path().join("b.key"));
+        let first = SecretBox::create(&a).unwrap();
+        let again = SecretBox::load(&a).unwrap().unwrap();
+        let other = SecretBox::create(&b).unwrap();
+        let key = first.derive_key("altcha");
+        assert_eq!(key, again.derive_key("altcha"), "same file, same key");
+        assert_ne!(key, other.derive_key("altcha"), "another file, another key");
+        assert_ne!(key, first.derive_key("other purpose"));
+        assert_ne!(hex::encode(key), first.check_value());
     }
 
     #[test]

@@ -29,6 +29,8 @@ pub fn router() -> axum::Router<AppState> {
 struct AcceptorPage {
     c: Chrome,
     user_id: String,
+    /// The account's kind, for the "Reset TOTP?" link: the form opens filled in.
+    kind_slug: &'static str,
     number: Option<i64>,
     expires_note: String,
     /// Seconds until the approval ends, and the same in words for pages without JS.
@@ -74,6 +76,7 @@ async fn acceptor_response(
     let expires_in = (expires_at - state.auth.now()).max(0);
     let page = AcceptorPage {
         c: Chrome::new(state, context, false),
+        kind_slug: user.kind.as_str(),
         user_id: user.user_id,
         number,
         expires_note,

@@ -200,7 +200,7 @@ async fn answer_for(state: &AppState, id: &str, client: &Client) -> Result<Strin
     }
 }
 
-/// A new image for the form's captcha id; it replaces any earlier answer of that id.
+/// The image of the form's captcha id: its one answer, made by the first render.
 pub async fn image(
     State(state): State<AppState>,
     client: Client,
@@ -218,7 +218,7 @@ pub async fn image(
         .into_response())
 }
 
-/// The audio alternative: a new answer for the same id, read aloud.
+/// The audio alternative: the same answer as the image of that id, read aloud.
 pub async fn audio(
     State(state): State<AppState>,
     client: Client,

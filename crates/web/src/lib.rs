@@ -16,6 +16,7 @@ mod middleware;
 mod ops;
 mod page;
 mod password;
+mod pow;
 mod refusal;
 mod reset;
 mod streams;
@@ -76,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .merge(totp_off::router())
         .merge(reset::router())
         .merge(captcha::router())
+        .merge(pow::router())
         .merge(admin::router())
         .merge(ops::router())
         .merge(api::router())

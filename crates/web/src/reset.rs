@@ -55,10 +55,15 @@ fn request_page(
     }
 }
 
+/// What the pages that link here already know: `?kind=penyedia&user_id=...` (the
+/// acceptor page knows both, the user ID step the kind and, with JavaScript, the ID
+/// typed). Only a prefill: the post checks everything again.
 #[derive(Deserialize)]
 pub struct RequestQuery {
     #[serde(default)]
     kind: Option<String>,
+    #[serde(default)]
+    user_id: Option<String>,
 }
 
 pub async fn request_form(
@@ -67,9 +72,15 @@ pub async fn request_form(
     Query(query): Query<RequestQuery>,
 ) -> Result<Response, WebError> {
     let kind = query.kind.as_deref().and_then(UserKind::parse);
+    let user_id = query
+        .user_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|id| id.len() <= USER_ID_MAX)
+        .unwrap_or_default();
     render(
         StatusCode::OK,
-        &request_page(&state, &context, "", "", kind, None),
+        &request_page(&state, &context, user_id, "", kind, None),
     )
 }
 
@@ -82,6 +93,12 @@ pub struct RequestForm {
     captcha: String,
     #[serde(default)]
     captcha_id: String,
+    /// The proof of work `pow.js` computed instead of the captcha (ALTCHA payload).
+    #[serde(default)]
+    altcha: String,
+    /// "Gambar lain" without JavaScript: the same form back with a new captcha.
+    #[serde(default)]
+    redraw: String,
 }
 
 #[derive(Template)]
@@ -101,8 +118,17 @@ pub async fn request_submit(
         || form.email.len() > EMAIL_MAX
         || form.captcha.len() > 16
         || form.captcha_id.len() > 32
+        || form.altcha.len() > spse_usecases::pow::PAYLOAD_MAX
     {
         return Err(WebError::TooLarge);
+    }
+    if !form.redraw.is_empty() {
+        // The typed fields back, a new picture; no request is made and nothing counted.
+        let kind = UserKind::parse(&form.kind);
+        return render(
+            StatusCode::OK,
+            &request_page(&state, &context, &form.user_id, &form.email, kind, None),
+        );
     }
     let kind = UserKind::parse(&form.kind).ok_or(WebError::BadRequest)?;
     let request = ResetRequest {
@@ -111,6 +137,7 @@ pub async fn request_submit(
         kind,
         captcha_id: form.captcha_id,
         captcha_answer: form.captcha.into(),
+        pow: form.altcha,
     };
     let t = context.t();
     match state.auth.request_reset(&request, t, &client).await {

@@ -206,7 +206,7 @@ async fn the_captcha_is_drawn_spoken_single_use_and_expires() {
     assert_eq!(
         app.count("SELECT COUNT(*) FROM captchas").await,
         1,
-        "the audio replaced the picture's answer of the same form"
+        "the audio speaks the picture's answer: one row for the form"
     );
 
     let answer = solve(&app, &id).await;

@@ -97,7 +97,7 @@ async fn resets_and_captchas(store: &SqlStore) {
             now: NOW,
         };
         let expires_at = if id == "old" { NOW } else { NOW + 600 };
-        let put = store.put_captcha(id, "answer", expires_at, &limit);
+        let put = store.put_captcha(id, "answer", b"sealed", expires_at, &limit);
         put.await.unwrap()
     };
     assert!(put("cap", "10.0.0.1").await);
@@ -108,7 +108,7 @@ async fn resets_and_captchas(store: &SqlStore) {
     assert_eq!(store.take_captcha("cap", NOW).await.unwrap(), None, "once");
     assert!(put("a", "10.0.0.1").await);
     assert!(put("b", "10.0.0.1").await);
-    assert!(put("a", "10.0.0.1").await, "a redraw replaces");
+    assert!(!put("a", "10.0.0.1").await, "an id held keeps its answer");
     assert!(!put("c", "10.0.0.1").await, "a third is refused");
     assert!(put("c", "10.0.0.2").await, "another address");
     assert!(put("old", "10.0.0.3").await);
@@ -119,3 +119,80 @@ async fn resets_and_captchas(store: &SqlStore) {
     store.publish_notice(&h("any")).await.unwrap();
 }
 contract!(resets_and_captchas, resets_sqlite, resets_postgres);
+
+/// One answer per captcha id, rendered a bounded number of times; proofs of work spent
+/// once, bounded per address, and swept once expired.
+async fn captcha_renders_and_proofs(store: &SqlStore) {
+    let limit = CaptchaLimit {
+        address: "10.0.0.1",
+        most: 2,
+        now: NOW,
+    };
+    assert!(
+        store
+            .put_captcha("r", "hash", b"sealed", NOW + 600, &limit)
+            .await
+            .unwrap()
+    );
+    for render in 2..=3 {
+        let again = store.render_captcha("r", NOW, 3).await.unwrap();
+        assert_eq!(again.as_deref(), Some(&b"sealed"[..]), "render {render}");
+    }
+    assert_eq!(
+        store.render_captcha("r", NOW, 3).await.unwrap(),
+        None,
+        "bound"
+    );
+    assert_eq!(store.render_captcha("none", NOW, 3).await.unwrap(), None);
+    assert_eq!(
+        store.render_captcha("r", NOW + 600, 9).await.unwrap(),
+        None,
+        "expired"
+    );
+    assert!(
+        store
+            .put_captcha(
+                "r",
+                "new",
+                b"new",
+                NOW + 1200,
+                &CaptchaLimit {
+                    now: NOW + 600,
+                    ..limit
+                }
+            )
+            .await
+            .unwrap(),
+        "an expired id starts again"
+    );
+
+    let spend = |hash: &'static str, address: &'static str, now: i64| async move {
+        let limit = CaptchaLimit {
+            address,
+            most: 2,
+            now,
+        };
+        store.spend_pow(hash, now + 600, &limit).await.unwrap()
+    };
+    assert_eq!(spend("p1", "10.0.0.1", NOW).await, PowSpend::Spent);
+    assert_eq!(spend("p1", "10.0.0.1", NOW).await, PowSpend::Replayed);
+    assert_eq!(
+        spend("p1", "10.0.0.2", NOW).await,
+        PowSpend::Replayed,
+        "from anywhere"
+    );
+    assert_eq!(spend("p2", "10.0.0.1", NOW).await, PowSpend::Spent);
+    assert_eq!(spend("p3", "10.0.0.1", NOW).await, PowSpend::Full);
+    assert_eq!(spend("p3", "10.0.0.2", NOW).await, PowSpend::Spent);
+    assert!(store.delete_stale_resets(NOW + 600, NOW).await.unwrap() >= 3);
+    assert_eq!(
+        spend("p4", "10.0.0.1", NOW + 600).await,
+        PowSpend::Spent,
+        "swept"
+    );
+}
+contract!(
+    captcha_renders_and_proofs,
+    captchas_sqlite,
+    captchas_postgres
+);

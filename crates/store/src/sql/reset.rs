@@ -277,20 +277,24 @@ impl ResetStore for SqlStore {
         &self,
         id_hash: &str,
         answer_hash: &str,
+        answer_sealed: &[u8],
         expires_at: i64,
         limit: &CaptchaLimit<'_>,
     ) -> Result<bool, StoreError> {
         // One statement, so the count and the write cannot be told apart by another
         // request (on SQLite at all; on PostgreSQL, parallel draws may pass by a few).
         let done = sqlx::query(
-            "INSERT INTO captchas (id_hash, answer_hash, expires_at, address) \
-             SELECT $1, $2, $3, $4 WHERE (SELECT COUNT(*) FROM captchas \
-             WHERE address = $4 AND expires_at > $5 AND id_hash <> $1) < $6 \
+            "INSERT INTO captchas (id_hash, answer_hash, answer_sealed, renders, expires_at, address) \
+             SELECT $1, $2, $3, 1, $4, $5 WHERE (SELECT COUNT(*) FROM captchas \
+             WHERE address = $5 AND expires_at > $6 AND id_hash <> $1) < $7 \
              ON CONFLICT (id_hash) DO UPDATE SET answer_hash = excluded.answer_hash, \
-             expires_at = excluded.expires_at, address = excluded.address",
+             answer_sealed = excluded.answer_sealed, renders = 1, \
+             expires_at = excluded.expires_at, address = excluded.address \
+             WHERE captchas.expires_at <= $6 OR captchas.answer_sealed IS NULL",
         )
         .bind(id_hash)
         .bind(answer_hash)
+        .bind(answer_sealed)
         .bind(expires_at)
         .bind(limit.address)
         .bind(limit.now)
@@ -298,6 +302,58 @@ impl ResetStore for SqlStore {
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() > 0)
+    }
+
+    async fn render_captcha(
+        &self,
+        id_hash: &str,
+        now: i64,
+        most: i64,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "UPDATE captchas SET renders = renders + 1 \
+             WHERE id_hash = $1 AND expires_at > $2 AND renders < $3 \
+             AND answer_sealed IS NOT NULL RETURNING answer_sealed",
+        )
+        .bind(id_hash)
+        .bind(now)
+        .bind(most)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    async fn spend_pow(
+        &self,
+        challenge_hash: &str,
+        expires_at: i64,
+        limit: &CaptchaLimit<'_>,
+    ) -> Result<PowSpend, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO pow_spent (challenge_hash, address, expires_at) \
+             SELECT $1, $2, $3 WHERE (SELECT COUNT(*) FROM pow_spent \
+             WHERE address = $2 AND expires_at > $4) < $5 \
+             ON CONFLICT (challenge_hash) DO NOTHING",
+        )
+        .bind(challenge_hash)
+        .bind(limit.address)
+        .bind(expires_at)
+        .bind(limit.now)
+        .bind(limit.most)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() > 0 {
+            return Ok(PowSpend::Spent);
+        }
+        let seen: Option<String> =
+            sqlx::query_scalar("SELECT challenge_hash FROM pow_spent WHERE challenge_hash = $1")
+                .bind(challenge_hash)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(if seen.is_some() {
+            PowSpend::Replayed
+        } else {
+            PowSpend::Full
+        })
     }
 
     async fn take_captcha(&self, id_hash: &str, now: i64) -> Result<Option<String>, StoreError> {
@@ -318,6 +374,7 @@ impl ResetStore for SqlStore {
         let mut removed = 0;
         for (sql, bound) in [
             ("DELETE FROM captchas WHERE expires_at <= $1", now),
+            ("DELETE FROM pow_spent WHERE expires_at <= $1", now),
             ("DELETE FROM reset_codes WHERE expires_at <= $1", now),
             ("DELETE FROM reset_requests WHERE at <= $1", requests_before),
             ("DELETE FROM reset_mails WHERE at <= $1", requests_before),
