@@ -194,7 +194,7 @@ async fn the_captcha_is_drawn_spoken_single_use_and_expires() {
     assert_eq!(image.headers()["content-type"], "image/png");
     let png = image.bytes().await.unwrap();
     let decoded = image::load_from_memory(&png).unwrap();
-    assert_eq!((decoded.width(), decoded.height()), (200, 70));
+    assert_eq!((decoded.width(), decoded.height()), (240, 80));
     let audio = b
         .client
         .get(format!("{}/captcha/audio?id={id}", app.base))
