@@ -228,11 +228,10 @@ async fn phone_with_javascript_sends_the_reset_without_typing_a_captcha() {
 /// mean and longest solve. Printed for the README; the bound only catches a difficulty
 /// far off.
 #[tokio::test]
-async fn the_proof_of_work_takes_about_a_second_on_a_slowed_cpu() {
+async fn the_proof_of_work_stays_in_its_bound_and_prints_its_speed() {
     let app = spawn_with(|raw| raw.set("captcha", "on")).await;
     let driver = Driver::start();
     let (c, _profile) = phone(&driver, true).await;
-    let mut means = Vec::new();
     for rate in [1, 4] {
         cdp(
             &c,
@@ -245,7 +244,13 @@ async fn the_proof_of_work_takes_about_a_second_on_a_slowed_cpu() {
             c.goto(&format!("{}/reset-totp", app.base)).await.unwrap();
             millis += proof_done(&c).await;
             let script = "return Number(document.getElementById('reset-form').dataset.powTries)";
-            tries += js(&c, script).await.as_f64().unwrap();
+            let these = js(&c, script).await.as_f64().unwrap();
+            // The solver finds the number and never searches past the challenge's bound.
+            assert!(
+                (1.0..=POW_MAX_NUMBER as f64 + 1.0).contains(&these),
+                "{these} tries"
+            );
+            tries += these;
         }
         let per_second = tries / millis * 1000.0;
         // The number is uniform in 0..=max: half of max tries on average.
@@ -255,9 +260,8 @@ async fn the_proof_of_work_takes_about_a_second_on_a_slowed_cpu() {
              average and {:.2} s at most",
             2.0 * mean
         );
-        means.push(mean);
     }
-    assert!(means[1] < 4.0, "far slower than a second: {means:?}");
+    // How fast is printed, not asserted: a loaded machine would fail a timed test.
     c.close().await.unwrap();
 }
 
