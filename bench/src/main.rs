@@ -73,35 +73,6 @@ const APPROVAL_USERS: usize = 3;
 const WAITING_USERS_PER_RUN: usize = 10;
 const PENDING_PER_ACCOUNT: usize = 3;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn server_binary(args: &Args) -> anyhow::Result<PathBuf> {
-    if let Some(path) = &args.binary {
-        return Ok(path.clone());
-    }
-    eprintln!("building the server: cargo build --release -p spse-auth");
-    let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    // What `cargo run` sets for this bench would change the server's fingerprint and
-    // rebuild it every time.
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy();
-        if name.starts_with("CARGO_") && name != "CARGO_HOME" && name != "CARGO_TARGET_DIR" {
-            cargo.env_remove(name.as_ref());
-        }
-    }
-    let status = cargo
-        .args(["build", "--release", "-p", "spse-auth"])
-        .current_dir(workspace())
-        .status()
-        .context("running cargo")?;
-    if !status.success() {
-        bail!("cargo build --release -p spse-auth failed");
-    }
-    Ok(workspace().join("target/release/spse-auth"))
-}
-
 /// The soft limit on open files: each waiting page is a socket on both ends.
 fn open_files_limit() -> Option<u64> {
     std::fs::read_to_string("/proc/self/limits")
@@ -151,7 +122,7 @@ async fn main() -> anyhow::Result<()> {
         ))
         .unwrap_or_default();
     let machine = Machine::here(stamp);
-    let binary = server_binary(&args)?;
+    let binary = server::server_binary(args.binary.as_deref())?;
 
     let dir = tempfile::tempdir()?;
     let postgres = args
@@ -246,7 +217,7 @@ async fn main() -> anyhow::Result<()> {
     let results = args
         .results
         .clone()
-        .unwrap_or_else(|| workspace().join("bench/results"));
+        .unwrap_or_else(|| server::workspace().join("bench/results"));
     std::fs::create_dir_all(&results)?;
     let mut name = date
         .format(time::macros::format_description!("[year]-[month]-[day]"))

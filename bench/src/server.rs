@@ -240,3 +240,34 @@ fn psql(url: &str, sql: &str) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// The workspace root, where `cargo build` runs and the results go.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The server binary: `given`, or target/release/spse-auth built fresh.
+pub fn server_binary(given: Option<&Path>) -> anyhow::Result<PathBuf> {
+    if let Some(path) = given {
+        return Ok(path.to_path_buf());
+    }
+    eprintln!("building the server: cargo build --release -p spse-auth");
+    let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    // What `cargo run` sets for this bench would change the server's fingerprint and
+    // rebuild it every time.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CARGO_") && name != "CARGO_HOME" && name != "CARGO_TARGET_DIR" {
+            cargo.env_remove(name.as_ref());
+        }
+    }
+    let status = cargo
+        .args(["build", "--release", "-p", "spse-auth"])
+        .current_dir(workspace())
+        .status()
+        .context("running cargo")?;
+    if !status.success() {
+        bail!("cargo build --release -p spse-auth failed");
+    }
+    Ok(workspace().join("target/release/spse-auth"))
+}
