@@ -49,24 +49,14 @@ impl Driver {
     }
 
     pub async fn browser(&self) -> Client {
+        let options = chromium_options(self._profile.path(), &["--window-size=1200,1400"]);
+        self.session(options).await
+    }
+
+    /// A WebDriver session with these `goog:chromeOptions`.
+    pub async fn session(&self, options: serde_json::Value) -> Client {
         let mut caps = serde_json::Map::new();
-        let args = [
-            "--headless=new".to_string(),
-            "--no-sandbox".into(),
-            "--disable-gpu".into(),
-            "--disable-dev-shm-usage".into(),
-            "--disable-background-networking".into(),
-            "--disable-component-update".into(),
-            "--disable-sync".into(),
-            "--disable-quic".into(),
-            "--no-first-run".into(),
-            "--window-size=1200,1400".into(),
-            format!("--user-data-dir={}", self._profile.path().display()),
-        ];
-        caps.insert(
-            "goog:chromeOptions".into(),
-            serde_json::json!({ "args": args, "binary": "/usr/bin/chromium" }),
-        );
+        caps.insert("goog:chromeOptions".into(), options);
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         ClientBuilder::new(connector)
             .capabilities(caps)
@@ -74,6 +64,28 @@ impl Driver {
             .await
             .expect("a WebDriver session in headless Chromium")
     }
+}
+
+/// Headless Chromium's options for these tests: the flags every session needs, then
+/// `extra`, with its profile in `profile`.
+pub fn chromium_options(profile: &std::path::Path, extra: &[&str]) -> serde_json::Value {
+    let mut args: Vec<String> = [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+        "--no-first-run",
+    ]
+    .into_iter()
+    .chain(extra.iter().copied())
+    .map(String::from)
+    .collect();
+    args.push(format!("--user-data-dir={}", profile.display()));
+    serde_json::json!({ "args": args, "binary": "/usr/bin/chromium" })
 }
 
 async fn fill_and_submit(c: &Client, field: &str, value: &str) {

@@ -5,12 +5,12 @@
 use std::time::Duration;
 
 use fantoccini::wd::WebDriverCompatibleCommand;
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use spse_domain::reset::POW_MAX_NUMBER;
 use spse_domain::user::UserKind;
 use spse_testkit::eventually_within;
 
-use crate::browser::{Driver, click_and_wait, log_in, wait_for_path};
+use crate::browser::{Driver, chromium_options, click_and_wait, log_in, wait_for_path};
 use crate::helpers::*;
 use crate::reset::SUBJECT;
 use crate::reset_request::{EMAIL, solve};
@@ -28,20 +28,10 @@ const FAILED_ID: &str = "Browser Anda tidak dapat diperiksa. Silakan ketik Kode 
 /// long as the returned guard.
 async fn phone(driver: &Driver, javascript: bool) -> (Client, tempfile::TempDir) {
     let profile = tempfile::tempdir().unwrap();
-    let args = [
-        "--headless=new".to_string(),
-        "--no-sandbox".into(),
-        "--disable-gpu".into(),
-        "--disable-dev-shm-usage".into(),
-        "--disable-background-networking".into(),
-        "--disable-component-update".into(),
-        "--disable-sync".into(),
-        "--disable-quic".into(),
-        "--no-first-run".into(),
-        "--autoplay-policy=no-user-gesture-required".into(),
-        format!("--user-data-dir={}", profile.path().display()),
-    ];
-    let mut options = serde_json::json!({ "args": args, "binary": "/usr/bin/chromium" });
+    let mut options = chromium_options(
+        profile.path(),
+        &["--autoplay-policy=no-user-gesture-required"],
+    );
     if javascript {
         options["mobileEmulation"] = serde_json::json!({
             "deviceMetrics": { "width": 360, "height": 800, "pixelRatio": 2.0 },
@@ -52,14 +42,7 @@ async fn phone(driver: &Driver, javascript: bool) -> (Client, tempfile::TempDir)
             "profile.managed_default_content_settings.javascript": 2
         });
     }
-    let mut caps = serde_json::Map::new();
-    caps.insert("goog:chromeOptions".into(), options);
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    let client = ClientBuilder::new(connector)
-        .capabilities(caps)
-        .connect(&driver.url)
-        .await
-        .expect("a WebDriver session in headless Chromium");
+    let client = driver.session(options).await;
     if !javascript {
         // A headless window is at least 500 px wide: the viewport is set instead.
         let metrics = serde_json::json!({
