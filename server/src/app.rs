@@ -49,15 +49,6 @@ pub async fn open_auth(
     let policy = settings.policy.clone();
     let hasher = Hasher::new(settings.hash_concurrency);
     let auth = Auth::new(store, secrets, hasher, mailer, clock, policy, public_url);
-    // Entries left unsealed by a stop (or written by a version before the chain) join
-    // it, oldest first.
-    let sealed = auth.seal_log().await?;
-    if sealed > 0 {
-        tracing::info!(
-            entries = sealed,
-            "waiting access-log entries added to the hash chain"
-        );
-    }
     // Mail queued in plain text by an older version is sealed before anything sends it.
     let plain = auth.seal_plain_mail().await?;
     if plain > 0 {
@@ -226,6 +217,8 @@ impl Application {
         tokio::spawn(async move {
             // Appends do not wait for the chain: this seals them a batch at a time, one
             // instance at a time, a quarter of a second after they are written at most.
+            // The first tick is at once: what a stop (or a version before the chain)
+            // left unsealed joins first. The audit commands seal for themselves.
             let mut tick = tokio::time::interval(SEAL_EVERY);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {

@@ -228,10 +228,10 @@ impl Auth {
             ApprovalPurpose::Login => decision != Decision::Approve,
             ApprovalPurpose::DisableTotp => decision == Decision::NotMe,
         };
-        if approval.purpose == ApprovalPurpose::DisableTotp && alarm {
-            self.store.delete_user_sessions(user.pk, None).await?;
-        }
         if alarm {
+            if approval.purpose == ApprovalPurpose::DisableTotp {
+                self.store.delete_user_sessions(user.pk, None).await?;
+            }
             let pause = match decision {
                 Decision::NotMe => self.policy.approval_cooldown_secs,
                 _ => DENY_PAUSE_SECS,
