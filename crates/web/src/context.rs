@@ -66,12 +66,32 @@ pub fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 pub struct Context {
     pub lang: Lang,
     pub csrf: String,
+    /// The request's query without `lang`, encoded, so that switching the language keeps
+    /// what the address carries (a reset link's token, the account kind chosen).
+    pub kept_query: String,
 }
 
 impl Context {
     pub fn t(&self) -> Texts {
         Texts::new(self.lang)
     }
+
+    /// The query of a link to this same page in another language.
+    pub fn lang_href(&self, lang: Lang) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query.extend_pairs(url::form_urlencoded::parse(self.kept_query.as_bytes()));
+        query.append_pair("lang", lang.code());
+        format!("?{}", query.finish())
+    }
+}
+
+/// The query of `uri` without its `lang` pair.
+pub fn query_without_lang(query: Option<&str>) -> String {
+    let mut kept = url::form_urlencoded::Serializer::new(String::new());
+    kept.extend_pairs(
+        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()).filter(|(k, _)| k != "lang"),
+    );
+    kept.finish()
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Context {

@@ -8,7 +8,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
-use super::context::{Context, read_cookie};
+use super::context::{Context, query_without_lang, read_cookie};
 use super::error::{ErrorPage, WebError};
 use super::page::{Chrome, render_message};
 use spse_domain::token;
@@ -57,7 +57,12 @@ pub async fn browser_context(
     let csrf = existing_csrf
         .or_else(|| new_csrf.clone())
         .unwrap_or_default();
-    let context = Context { lang, csrf };
+    let kept_query = query_without_lang(request.uri().query());
+    let context = Context {
+        lang,
+        csrf,
+        kept_query,
+    };
 
     let unsafe_method = !matches!(
         *request.method(),

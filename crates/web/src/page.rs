@@ -22,6 +22,9 @@ pub struct Chrome {
     pub footer_time: String,
     /// The helpdesk, in the footer of every page.
     pub help: spse_domain::helpdesk::Helpdesk,
+    /// The links to this page in Indonesian and in English, keeping its query.
+    pub href_id: String,
+    pub href_en: String,
 }
 
 impl Chrome {
@@ -39,6 +42,8 @@ impl Chrome {
                 &[("time", &state.web.zone.minutes(state.auth.now()))],
             ),
             help: state.auth.policy().helpdesk.clone(),
+            href_id: context.lang_href(spse_i18n::Lang::Id),
+            href_en: context.lang_href(spse_i18n::Lang::En),
         }
     }
 }

@@ -102,7 +102,7 @@ async fn wrong_captcha(b: &Browser, app: &TestApp) -> (StatusCode, String) {
         )
         .await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
-    assert!(page.body.contains("Kode keamanan salah"));
+    assert!(page.body.contains("Kode Keamanan salah"));
     normalized(page)
 }
 

@@ -213,7 +213,7 @@ async fn the_captcha_is_drawn_spoken_single_use_and_expires() {
     let wrong = format!("{:05}", (answer.parse::<u32>().unwrap() + 1) % 100_000);
     let refused = send(id.clone(), wrong).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
-    assert!(refused.body.contains("Kode keamanan salah"));
+    assert!(refused.body.contains("Kode Keamanan salah"));
     let used_up = send(id.clone(), answer.clone()).await;
     assert_eq!(
         used_up.status,
