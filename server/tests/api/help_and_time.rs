@@ -152,6 +152,16 @@ async fn the_activation_page_counts_down_warns_and_never_reloads_without_javascr
         "{}",
         page.body
     );
+    // The 6-digit code is named for what it is; "Kode Keamanan" is the captcha's.
+    assert!(
+        page.body
+            .contains("<label for=\"code\">TOTP code (6 digits)</label>")
+    );
+    let page = b.get("/totp/aktivasi?lang=id").await;
+    assert!(
+        page.body
+            .contains("<label for=\"code\">Kode TOTP (6 angka)</label>")
+    );
 }
 
 #[tokio::test]

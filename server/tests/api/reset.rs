@@ -334,3 +334,49 @@ async fn tampered_truncated_and_other_users_codes_change_nothing() {
     assert_eq!(confirm(&b, &mine).await.status, StatusCode::GONE, "reuse");
     assert_eq!(b.get(&theirs).await.status, StatusCode::OK, "still theirs");
 }
+
+/// The `href` of the element with `id`, unescaped, as a browser would follow it.
+fn href_of(page: &Page, id: &str) -> String {
+    let tail = page
+        .body
+        .split_once(&format!("id=\"{id}\""))
+        .map(|(before, _)| before)
+        .unwrap_or_else(|| panic!("no #{id} in\n{}", page.body));
+    let start = tail.rfind("href=\"").expect("an href before the id") + 6;
+    let href = &tail[start..];
+    href[..href.find('"').expect("a closed href")]
+        .replace("&#38;", "&")
+        .replace("&amp;", "&")
+}
+
+#[tokio::test]
+async fn switching_the_language_keeps_what_the_address_carries() {
+    let app = spawn_app().await;
+    app.add_active_user("PPK30", UserKind::NonPenyedia).await;
+    let link = link_from_outbox(&app, "PPK30", "non_penyedia").await;
+    let path = path_of(&link, &app);
+    let (page_path, _) = path.split_once('?').expect("a query");
+
+    let b = app.browser();
+    let opened = b.get(&path).await;
+    let english = b
+        .get(&format!("{page_path}{}", href_of(&opened, "lang-en")))
+        .await;
+    assert_eq!(english.status, StatusCode::OK, "{}", english.body);
+    assert!(
+        english
+            .body
+            .contains("Click the button below to reset TOTP")
+    );
+    assert!(english.body.contains("id=\"reset-button\""));
+
+    let form = b.get("/reset-totp?kind=penyedia&user_id=PPK31").await;
+    let indonesian = b
+        .get(&format!("/reset-totp{}", href_of(&form, "lang-id")))
+        .await;
+    assert!(indonesian.body.contains("<html lang=\"id\">"));
+    assert!(indonesian.body.contains("id=\"kind-penyedia\" checked"));
+    assert!(indonesian.body.contains("value=\"PPK31\""));
+    // One term for the account kind on every page.
+    assert!(indonesian.body.contains("<legend>Jenis akun</legend>"));
+}
