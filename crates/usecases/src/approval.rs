@@ -27,9 +27,11 @@ pub enum AcceptorState {
         number: i64,
         expires_at: i64,
     },
-    /// No approval for this attempt (no device, limit reached, paused, or expired):
-    /// the code form is the way in.
+    /// No approval for this attempt (no device, limit reached or paused): the code
+    /// form is the way in.
     CodeOnly,
+    /// The approval ran out undecided: the page says so and offers a new one.
+    Expired,
     Approved,
     Refused,
 }
@@ -93,10 +95,24 @@ impl Auth {
                 number: approval.number,
                 expires_at: approval.expires_at,
             },
-            ApprovalState::Pending => AcceptorState::CodeOnly,
+            ApprovalState::Pending => AcceptorState::Expired,
             ApprovalState::Approved | ApprovalState::Used => AcceptorState::Approved,
             ApprovalState::Denied | ApprovalState::NotMe => AcceptorState::Refused,
         })
+    }
+
+    /// A new approval for a login attempt whose last one ran out undecided, under the
+    /// limits of the first (see [`Auth::ask_approval`]); `false` when none was made.
+    pub async fn ask_again(&self, session: &Session) -> Result<bool, AuthError> {
+        if self.acceptor_state(session).await? != AcceptorState::Expired {
+            return Ok(false);
+        }
+        let record = session.record();
+        let user = self.half_open_user(record).await?;
+        Ok(self
+            .ask_approval(&user, record, ApprovalPurpose::Login)
+            .await?
+            .is_some())
     }
 
     /// Completes the login once the authenticator has approved it; `None` otherwise.

@@ -53,14 +53,41 @@ struct ActivationPage {
     expires_in: i64,
     time_left: String,
     error: Option<String>,
+    /// A code typed before "Periksa lagi" was pressed, shown again.
+    typed: String,
+}
+
+/// What a waiting page shows besides its state: the status, an error, a typed code.
+#[derive(Default)]
+pub(super) struct Shown {
+    pub status: StatusCode,
+    pub error: Option<String>,
+    pub typed: String,
+}
+
+impl Shown {
+    pub fn refused(refusal: Refusal) -> Self {
+        Self {
+            status: refusal.status,
+            error: Some(refusal.message),
+            typed: String::new(),
+        }
+    }
+
+    /// The page as it is, keeping a code typed (bounded as the field is).
+    pub fn keeping(code: &str) -> Self {
+        Self {
+            typed: code.chars().take(16).collect(),
+            ..Self::default()
+        }
+    }
 }
 
 async fn activation_response(
     state: &AppState,
     context: &Context,
     session: &Session,
-    status: StatusCode,
-    error: Option<String>,
+    shown: Shown,
 ) -> Result<Response, WebError> {
     let view = match state.auth.activation_view(session).await {
         Ok(view) => view,
@@ -87,9 +114,10 @@ async fn activation_response(
         ),
         expires_in,
         time_left: time_left(t, expires_in),
-        error,
+        error: shown.error,
+        typed: shown.typed,
     };
-    render(status, &page)
+    render(shown.status, &page)
 }
 
 pub async fn activation_page(
@@ -99,17 +127,28 @@ pub async fn activation_page(
     CurrentSession(session): CurrentSession,
 ) -> Result<Response, WebError> {
     let session = require(session)?;
-    if state.auth.must_choose_password(&session).await? {
+    activation_view(&state, &context, &client, &session, Shown::default()).await
+}
+
+/// The activation page, or the BERANDA once the authenticator finished the activation.
+async fn activation_view(
+    state: &AppState,
+    context: &Context,
+    client: &Client,
+    session: &Session,
+    shown: Shown,
+) -> Result<Response, WebError> {
+    if state.auth.must_choose_password(session).await? {
         return Ok(redirect("/ganti-password"));
     }
     // The authenticator may have finished this activation: then this login is complete.
-    match state.auth.complete_enrolled(&session, &client).await {
-        Ok(Some(token)) => return Ok(redirect_with_session(&state, "/beranda", Some(&token))),
+    match state.auth.complete_enrolled(session, client).await {
+        Ok(Some(token)) => return Ok(redirect_with_session(state, "/beranda", Some(&token))),
         Ok(None) => {}
-        Err(AuthError::WrongStep) => return to_current_step(&state, &session).await,
+        Err(AuthError::WrongStep) => return to_current_step(state, session).await,
         Err(e) => return Err(e.into()),
     }
-    activation_response(&state, &context, &session, StatusCode::OK, None).await
+    activation_response(state, context, session, shown).await
 }
 
 /// The QR code of the pending activation, as a PNG any scanner reads.
@@ -140,6 +179,9 @@ fn qr_png(text: &str) -> Option<Vec<u8>> {
 #[derive(Deserialize)]
 pub struct CodeForm {
     pub(super) code: String,
+    /// "Periksa lagi" without JavaScript: look again, keeping the code typed.
+    #[serde(default)]
+    pub(super) check: Option<String>,
 }
 
 pub async fn activation_submit(
@@ -150,6 +192,10 @@ pub async fn activation_submit(
     SecureForm(form): SecureForm<CodeForm>,
 ) -> Result<Response, WebError> {
     let session = require(session)?;
+    if form.check.is_some() {
+        let shown = Shown::keeping(&form.code);
+        return activation_view(&state, &context, &client, &session, shown).await;
+    }
     match state
         .auth
         .activate_with_code(&session, &form.code, &client)
@@ -158,14 +204,7 @@ pub async fn activation_submit(
         Ok(token) => Ok(redirect_with_session(&state, "/beranda", Some(&token))),
         Err(e) => {
             let refusal = Refusal::of(e, context.t(), &state.web.zone)?;
-            activation_response(
-                &state,
-                &context,
-                &session,
-                refusal.status,
-                Some(refusal.message),
-            )
-            .await
+            activation_response(&state, &context, &session, Shown::refused(refusal)).await
         }
     }
 }

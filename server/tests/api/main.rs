@@ -46,3 +46,4 @@ mod tickets;
 mod totp;
 mod trusted_browser;
 mod user_id_step;
+mod waiting_pages;
