@@ -28,6 +28,7 @@ mod totp;
 mod totp_off;
 mod trusted;
 mod users;
+mod why_ended;
 
 use spse_domain::secret::SessionHash;
 use std::sync::Arc;
@@ -64,6 +65,7 @@ pub use ticket::{ActivationTicket, TicketLink};
 pub use totp::ActivationView;
 pub use totp_off::{ApprovalNotGiven, AskedApproval, DisableProof};
 pub use users::{NewUserInput, UserError};
+pub use why_ended::{ENDED_NOTICE_SECS, EndedWhy};
 
 /// Policy knobs the use cases follow, taken from the settings.
 #[derive(Debug, Clone)]

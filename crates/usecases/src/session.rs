@@ -107,7 +107,8 @@ impl Auth {
         Ok(token)
     }
 
-    /// The live session behind a cookie value, if any; an expired one is removed.
+    /// The live session behind a cookie value, if any. A timed-out one stays for the
+    /// sweeper, so that the next page can say why it ended (see `why_ended.rs`).
     pub(crate) async fn live_session(
         &self,
         token: &str,
@@ -128,7 +129,6 @@ impl Auth {
             .timeouts
             .is_live(record.last_seen_at, record.expires_at, now)
         {
-            self.store.delete_session(&id_hash).await?;
             return Ok(None);
         }
         // Writing on every request would cost a write per page; a minute is precise enough.
@@ -236,7 +236,10 @@ impl Auth {
         self.store.delete_expired_nonces(now).await?;
         Ok(self
             .store
-            .delete_stale_sessions(now, self.policy.timeouts.idle_secs)
+            .delete_stale_sessions(
+                now - crate::why_ended::ENDED_NOTICE_SECS,
+                self.policy.timeouts.idle_secs,
+            )
             .await?)
     }
 }

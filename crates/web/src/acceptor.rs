@@ -15,6 +15,7 @@ use super::form::{CurrentSession, SecureForm};
 use super::page::{
     Chrome, redirect_with_session, render, session_cookie, time_left, trusted_cookie,
 };
+use super::ran_out::{Waited, ran_out};
 use super::refusal::Refusal;
 use super::totp::{CodeForm, Shown, require, to_current_step};
 use spse_usecases::Session;
@@ -108,7 +109,8 @@ pub async fn acceptor_page(
             Some(token) if state.auth.refused_attempt(&token).await? => {
                 refused_page(&state, &context)
             }
-            _ => Err(WebError::SessionExpired),
+            Some(token) => ran_out(&state, &context, &token, Waited::Acceptor).await,
+            None => Err(WebError::SessionExpired),
         };
     };
     acceptor_view(&state, &context, &client, &session, Shown::default()).await

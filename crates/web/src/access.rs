@@ -6,7 +6,7 @@ use axum::extract::FromRequestParts;
 use axum::http::Method;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use spse_usecases::{AuthError, SignedIn, Staff};
+use spse_usecases::{AuthError, EndedWhy, SignedIn, Staff};
 
 use super::AppState;
 use super::context::read_cookie;
@@ -37,6 +37,16 @@ impl From<WebError> for NotSignedIn {
     }
 }
 
+/// The login page that says why a session ended.
+fn ended_path(why: &EndedWhy) -> &'static str {
+    match why {
+        EndedWhy::Idle => "/login?ended=idle",
+        EndedWhy::Limit => "/login?ended=limit",
+        EndedWhy::Attempt { .. } => "/login?ended=attempt",
+        EndedWhy::Elsewhere => "/login?ended=elsewhere",
+    }
+}
+
 impl FromRequestParts<AppState> for SignedIn {
     type Rejection = NotSignedIn;
 
@@ -47,15 +57,15 @@ impl FromRequestParts<AppState> for SignedIn {
         let page = parts.method == Method::GET || parts.method == Method::HEAD;
         let CurrentSession(session) = CurrentSession::from_request_parts(parts, state).await?;
         let Some(session) = session else {
-            // A cookie that names no live session: it ended unused (idle, past its
-            // absolute limit) or from another session; the login page says so.
-            let ended = read_cookie(&parts.headers, &state.web.cookies.session).is_some();
-            return Err(if page && ended {
-                NotSignedIn::Redirect("/login?ended=session")
-            } else if page {
-                NotSignedIn::Redirect("/login")
-            } else {
-                NotSignedIn::Error(WebError::SessionExpired)
+            // A cookie that names no live session: the login page says why it ended.
+            let cookie = read_cookie(&parts.headers, &state.web.cookies.session);
+            return Err(match cookie {
+                _ if !page => NotSignedIn::Error(WebError::SessionExpired),
+                None => NotSignedIn::Redirect("/login"),
+                Some(token) => {
+                    let why = state.auth.why_ended(&token).await.map_err(WebError::from)?;
+                    NotSignedIn::Redirect(ended_path(&why))
+                }
             });
         };
         match state.auth.signed_in(session).await {

@@ -13,14 +13,14 @@ use super::error::WebError;
 use super::form::{CurrentSession, Empty, SecureForm, SessionCookie};
 use super::login::kind_label;
 use super::page::{Chrome, redirect_with_session, render};
-use spse_domain::session::Stage;
+use spse_domain::session::{Stage, Timeouts};
 use spse_usecases::{Client, SignedIn};
 
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
     c: Chrome,
-    ended: Option<&'static str>,
+    ended: Option<String>,
 }
 
 /// `?ended=logout` after LOGOUT, `?ended=session` after a session ended unused or elsewhere: the page
@@ -31,12 +31,19 @@ pub struct Ended {
 }
 
 impl Ended {
-    pub fn message(&self, t: spse_i18n::Texts) -> Option<&'static str> {
-        match self.ended.as_deref()? {
-            "logout" => Some(t.get("ended_logout")),
-            "session" => Some(t.get("ended_session")),
-            _ => None,
-        }
+    /// What the login page says; the limits come from the settings.
+    pub fn message(&self, t: spse_i18n::Texts, timeouts: &Timeouts) -> Option<String> {
+        let minutes = (timeouts.idle_secs / 60).to_string();
+        let hours = (timeouts.absolute_secs / 3600).to_string();
+        Some(match self.ended.as_deref()? {
+            "logout" => t.get("ended_logout").to_string(),
+            "session" => t.get("ended_session").to_string(),
+            "idle" => t.fill("ended_idle", &[("minutes", &minutes)]),
+            "limit" => t.fill("ended_limit", &[("hours", &hours)]),
+            "attempt" => t.get("ended_attempt").to_string(),
+            "elsewhere" => t.get("ended_elsewhere").to_string(),
+            _ => return None,
+        })
     }
 }
 
@@ -51,7 +58,7 @@ pub async fn home(
         StatusCode::OK,
         &HomePage {
             c: Chrome::new(&state, &context, signed_in),
-            ended: ended.message(context.t()),
+            ended: ended.message(context.t(), &state.auth.policy().timeouts),
         },
     )
 }

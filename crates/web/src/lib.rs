@@ -17,6 +17,7 @@ mod ops;
 mod page;
 mod password;
 mod pow;
+mod ran_out;
 mod refusal;
 mod reset;
 mod streams;

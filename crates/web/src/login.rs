@@ -29,7 +29,7 @@ pub fn kind_label(t: Texts, kind: UserKind) -> &'static str {
 #[template(path = "login_choose.html")]
 struct ChoosePage {
     c: Chrome,
-    ended: Option<&'static str>,
+    ended: Option<String>,
 }
 
 pub async fn choose(
@@ -41,7 +41,7 @@ pub async fn choose(
         StatusCode::OK,
         &ChoosePage {
             c: Chrome::new(&state, &context, false),
-            ended: ended.message(context.t()),
+            ended: ended.message(context.t(), &state.auth.policy().timeouts),
         },
     )
 }
@@ -81,15 +81,27 @@ fn user_id_page(
     }
 }
 
+/// `?user_id=` fills the field in (from a page that knew it); it is only a prefill.
+#[derive(Deserialize, Default)]
+pub struct Prefill {
+    #[serde(default)]
+    user_id: String,
+}
+
 pub async fn user_page(
     State(state): State<AppState>,
     context: Context,
     Path(slug): Path<String>,
+    Query(prefill): Query<Prefill>,
 ) -> Result<Response, WebError> {
     let kind = parse_kind(&slug)?;
+    let mut user_id = prefill.user_id;
+    if user_id.len() > 64 {
+        user_id.clear();
+    }
     render(
         StatusCode::OK,
-        &user_id_page(&state, &context, kind, String::new(), None),
+        &user_id_page(&state, &context, kind, user_id, None),
     )
 }
 

@@ -13,8 +13,9 @@ use serde::Deserialize;
 use super::AppState;
 use super::context::Context;
 use super::error::WebError;
-use super::form::{CurrentSession, SecureForm};
+use super::form::{CurrentSession, SecureForm, SessionCookie};
 use super::page::{Chrome, redirect, redirect_with_session, render, time_left};
+use super::ran_out::{Waited, ran_out};
 use super::refusal::Refusal;
 use spse_domain::session::Stage;
 use spse_usecases::Session;
@@ -124,9 +125,15 @@ pub async fn activation_page(
     State(state): State<AppState>,
     context: Context,
     client: Client,
+    SessionCookie(cookie): SessionCookie,
     CurrentSession(session): CurrentSession,
 ) -> Result<Response, WebError> {
-    let session = require(session)?;
+    let Some(session) = session else {
+        return match cookie {
+            Some(token) => ran_out(&state, &context, &token, Waited::Activation).await,
+            None => Err(WebError::SessionExpired),
+        };
+    };
     activation_view(&state, &context, &client, &session, Shown::default()).await
 }
 

@@ -207,7 +207,7 @@ async fn end_all_other_sessions_logs_the_other_out_at_its_next_request() {
     let next = there.get("/beranda").await;
     assert_eq!(
         next.location(),
-        Some("/login?ended=session"),
+        Some("/login?ended=elsewhere"),
         "the other session is over"
     );
     assert_eq!(

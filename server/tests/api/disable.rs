@@ -51,7 +51,7 @@ async fn disable_totp_then_the_next_login_activates_again() {
     assert_eq!(b.get("/beranda").await.location(), Some("/login"));
     assert_eq!(
         other_device.get("/beranda").await.location(),
-        Some("/login?ended=session")
+        Some("/login?ended=elsewhere")
     );
     assert!(
         app.events("PPK30")

@@ -139,11 +139,11 @@ async fn not_me_on_a_disable_request_ends_every_session_and_keeps_totp() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         b.get("/beranda").await.location(),
-        Some("/login?ended=session")
+        Some("/login?ended=elsewhere")
     );
     assert_eq!(
         other.get("/beranda").await.location(),
-        Some("/login?ended=session")
+        Some("/login?ended=elsewhere")
     );
     assert!(app.has_totp("PPK62").await);
     let mail = app.mail_with("DISABLE TOTP SPSE ditolak").await;

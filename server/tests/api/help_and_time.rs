@@ -183,16 +183,50 @@ async fn logout_and_an_idle_end_say_why_the_user_is_signed_out() {
     assert_eq!(b.get("/beranda").await.status, StatusCode::OK);
     app.clock.advance(30 * 60);
     let idle = b.get("/beranda").await;
-    assert_eq!(idle.location(), Some("/login?ended=session"));
-    let login = b.get("/login?ended=session&lang=en").await;
+    assert_eq!(idle.location(), Some("/login?ended=idle"));
+    let login = b.get("/login?ended=idle&lang=en").await;
+    assert_eq!(
+        login.by_id("ended").as_deref(),
+        Some("Your session ended because it was unused for 30 minutes. Please log in again.")
+    );
+
+    // Ended from another session: told apart from an idle end.
+    let first = app
+        .login(UserKind::NonPenyedia, "PPK1", PASSWORD, &key)
+        .await;
+    app.clock.advance(31);
+    let second = app
+        .login(UserKind::NonPenyedia, "PPK1", PASSWORD, &key)
+        .await;
+    second.get("/log-akses").await;
+    second.post("/log-akses/akhiri-sesi-lain", &[]).await;
+    let ended = first.get("/beranda").await;
+    assert_eq!(ended.location(), Some("/login?ended=elsewhere"));
+    let login = first.get("/login?ended=elsewhere").await;
     assert!(
         login
             .by_id("ended")
             .unwrap()
-            .starts_with("Your session has ended"),
-        "{}",
-        login.body
+            .contains("segera ganti password")
     );
+
+    // The absolute limit, kept active meanwhile.
+    let b = app
+        .login(UserKind::NonPenyedia, "PPK1", PASSWORD, &key)
+        .await;
+    for _ in 0..35 {
+        app.clock.advance(20 * 60);
+        assert_eq!(b.get("/beranda").await.status, StatusCode::OK);
+    }
+    app.clock.advance(20 * 60 - 1);
+    assert_eq!(
+        b.get("/beranda").await.status,
+        StatusCode::OK,
+        "a second before"
+    );
+    app.clock.advance(1);
+    let limit = b.get("/beranda").await;
+    assert_eq!(limit.location(), Some("/login?ended=limit"));
     // A browser that never logged in is not told a session ended.
     assert_eq!(
         app.browser().get("/beranda").await.location(),

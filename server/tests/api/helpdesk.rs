@@ -172,7 +172,7 @@ async fn the_console_lets_helpdesk_reset_and_unlock_and_refuses_others() {
     assert!(!app.has_totp("PPK30").await);
     assert_eq!(
         user.get("/beranda").await.location(),
-        Some("/login?ended=session"),
+        Some("/login?ended=elsewhere"),
         "sessions ended"
     );
     let after = staff.get("/admin/pengguna/PPK30?selesai=reset-totp").await;

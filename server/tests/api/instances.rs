@@ -188,7 +188,7 @@ async fn a_login_waiting_on_a_moves_on_when_b_gets_the_decision() {
     on_b.post("/logout", &[]).await;
     assert_eq!(
         on_a.get("/beranda").await.location(),
-        Some("/login?ended=session")
+        Some("/login?ended=elsewhere")
     );
 }
 

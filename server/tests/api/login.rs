@@ -184,7 +184,7 @@ async fn logout_ends_the_session_on_the_server() {
     let replay = Browser::with_session_cookie(&app.base, &kept);
     assert_eq!(
         replay.get("/beranda").await.location(),
-        Some("/login?ended=session"),
+        Some("/login?ended=elsewhere"),
         "old id is dead"
     );
     let hash = spse_domain::token::hash(&kept);

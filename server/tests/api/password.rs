@@ -102,7 +102,7 @@ async fn a_change_replaces_the_password_ends_other_sessions_logs_and_mails() {
     );
     assert_eq!(
         other.get("/beranda").await.location(),
-        Some("/login?ended=session"),
+        Some("/login?ended=elsewhere"),
         "others end"
     );
     assert!(

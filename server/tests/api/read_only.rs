@@ -134,14 +134,14 @@ async fn logout_clears_the_cookie_and_ends_the_session_when_writes_are_refused()
     let replay = Browser::with_session_cookie(&app.base, &kept);
     assert_eq!(
         replay.get("/beranda").await.location(),
-        Some("/login?ended=session"),
+        Some("/login?ended=elsewhere"),
         "the old id is refused while the database keeps its row"
     );
 
     refusal.lift().await;
     assert_eq!(
         replay.get("/beranda").await.location(),
-        Some("/login?ended=session"),
+        Some("/login?ended=elsewhere"),
         "and once it takes writes again"
     );
     assert_eq!(app.auth.delete_ended_sessions().await, 0);
@@ -154,7 +154,7 @@ async fn logout_clears_the_cookie_and_ends_the_session_when_writes_are_refused()
     assert_eq!(rows, 0, "the row is deleted once it can be");
     assert_eq!(
         replay.get("/beranda").await.location(),
-        Some("/login?ended=session"),
+        Some("/login?ended=elsewhere"),
         "for good"
     );
 }

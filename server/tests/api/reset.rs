@@ -173,7 +173,7 @@ async fn the_mail_arrives_over_smtp_and_its_link_resets_totp() {
     );
     assert_eq!(
         signed_in.get("/beranda").await.location(),
-        Some("/login?ended=session"),
+        Some("/login?ended=elsewhere"),
         "the old session is gone"
     );
     assert_eq!(

@@ -65,7 +65,7 @@ async fn session_id_changes_at_each_step_and_only_its_hash_is_stored() {
     let replay = Browser::with_session_cookie(&app.base, &password_ok);
     assert_eq!(
         replay.get("/beranda").await.location(),
-        Some("/login?ended=session"),
+        Some("/login?ended=elsewhere"),
         "old id destroyed"
     );
     // The user ID step's claim has no row to destroy, and opens nothing but the
@@ -262,7 +262,7 @@ async fn sessions_end_after_thirty_idle_minutes_and_twelve_hours() {
     app.clock.set(started + 12 * 3600);
     assert_eq!(
         b.get("/beranda").await.location(),
-        Some("/login?ended=session"),
+        Some("/login?ended=limit"),
         "absolute limit"
     );
 
@@ -274,7 +274,7 @@ async fn sessions_end_after_thirty_idle_minutes_and_twelve_hours() {
     app.clock.advance(30 * 60);
     assert_eq!(
         b.get("/beranda").await.location(),
-        Some("/login?ended=session"),
+        Some("/login?ended=idle"),
         "idle limit"
     );
 }

@@ -141,3 +141,88 @@ async fn check_again_on_the_activation_page_keeps_the_code_typed() {
     assert!(page.body.contains("value=\"98765\""));
     assert!(page.body.contains("id=\"totp-qr\""));
 }
+
+#[tokio::test]
+async fn an_activation_that_ran_out_says_so_and_leads_back_with_the_user_id() {
+    let app = spawn_app().await;
+    app.add_user("PPK9", UserKind::Penyedia).await;
+    let b = app.browser();
+    b.password_step(UserKind::Penyedia, "PPK9", PASSWORD).await;
+    app.clock.advance(15 * 60 - 1);
+    assert!(
+        b.get("/totp/aktivasi")
+            .await
+            .body
+            .contains("id=\"totp-qr\"")
+    );
+    app.clock.advance(1);
+    let page = b.get("/totp/aktivasi").await;
+    assert!(
+        page.body
+            .contains("Waktu aktivasi TOTP untuk PPK9 sudah habis"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("href=\"/login/penyedia?user_id=PPK9\""));
+    let again = b.get("/login/penyedia?user_id=PPK9").await;
+    assert!(again.body.contains("name=\"user_id\" value=\"PPK9\""));
+    // The signed-in pages say the login ran out, not that a session was ended.
+    assert_eq!(
+        b.get("/beranda").await.location(),
+        Some("/login?ended=attempt")
+    );
+}
+
+#[tokio::test]
+async fn a_login_attempt_that_ran_out_at_the_totp_step_says_so() {
+    let app = spawn_app().await;
+    app.add_active_user("PPK10", UserKind::NonPenyedia).await;
+    let (b, _) = app
+        .at_acceptor(UserKind::NonPenyedia, "PPK10", PASSWORD)
+        .await;
+    app.clock.advance(15 * 60);
+    let page = b.get("/totp/acceptor").await;
+    assert!(
+        page.body
+            .contains("Waktu langkah TOTP untuk PPK10 sudah habis"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("href=\"/login/non-penyedia?user_id=PPK10\"")
+    );
+}
+
+#[tokio::test]
+async fn a_timed_out_session_is_kept_a_day_to_say_why_then_swept() {
+    let app = spawn_app().await;
+    let key = app.add_active_user("PPK11", UserKind::NonPenyedia).await;
+    let b = app
+        .login(UserKind::NonPenyedia, "PPK11", PASSWORD, &key)
+        .await;
+    let hash = spse_domain::token::hash(&b.session_cookie().unwrap());
+    let rows = format!("SELECT COUNT(*) FROM sessions WHERE id_hash = '{hash}'");
+    app.clock.advance(30 * 60);
+    assert_eq!(
+        b.get("/beranda").await.location(),
+        Some("/login?ended=idle")
+    );
+    app.auth.sweep_sessions().await.unwrap();
+    assert_eq!(app.count(&rows).await, 1, "kept to say why");
+
+    app.clock.advance(spse_usecases::ENDED_NOTICE_SECS - 1);
+    app.auth.sweep_sessions().await.unwrap();
+    assert_eq!(app.count(&rows).await, 1);
+    assert_eq!(
+        b.get("/beranda").await.location(),
+        Some("/login?ended=idle")
+    );
+    app.clock.advance(1);
+    app.auth.sweep_sessions().await.unwrap();
+    assert_eq!(app.count(&rows).await, 0, "swept a day later");
+    assert_eq!(
+        b.get("/beranda").await.location(),
+        Some("/login?ended=elsewhere")
+    );
+}
