@@ -89,7 +89,8 @@ impl Context {
 pub fn query_without_lang(query: Option<&str>) -> String {
     let mut kept = url::form_urlencoded::Serializer::new(String::new());
     kept.extend_pairs(
-        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()).filter(|(k, _)| k != "lang"),
+        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .filter(|(k, _)| k != "lang"),
     );
     kept.finish()
 }
