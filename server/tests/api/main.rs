@@ -6,6 +6,7 @@
 mod access_log;
 mod app_e2e;
 mod app_js;
+mod app_origin;
 mod audit;
 mod browser;
 mod browser_reset;
