@@ -29,6 +29,7 @@ mod mail_at_rest;
 mod outage;
 mod password;
 mod phone_app;
+mod phone_moves;
 mod phone_support;
 mod process;
 mod push;

@@ -14,14 +14,14 @@ use crate::phone_support::{Phone, camera_video_of};
 use crate::push_support::at_acceptor;
 
 /// The computer: a desktop-sized window.
-async fn computer(driver: &Driver, profile: &std::path::Path) -> Client {
+pub(crate) async fn computer(driver: &Driver, profile: &std::path::Path) -> Client {
     driver
         .session(chromium_options(profile, &["--window-size=1280,900"]))
         .await
 }
 
 /// The activation QR as the computer shows it, and what it says.
-async fn activation_qr(c: &Client) -> (Vec<u8>, OtpauthUri) {
+pub(crate) async fn activation_qr(c: &Client) -> (Vec<u8>, OtpauthUri) {
     let png = c
         .find(Locator::Id("totp-qr"))
         .await
@@ -65,7 +65,7 @@ async fn assert_code_is_oathtools(phone: &Phone, app: &TestApp, user_id: &str, s
 }
 
 /// Logs the computer out (BERANDA's LOGOUT) and in again up to the acceptor.
-async fn log_in_again(c: &Client, app: &TestApp, user_id: &str) -> String {
+pub(crate) async fn log_in_again(c: &Client, app: &TestApp, user_id: &str) -> String {
     c.find(Locator::Css("nav form button"))
         .await
         .unwrap()
