@@ -30,6 +30,7 @@ mod outage;
 mod password;
 mod phone_app;
 mod phone_moves;
+mod phone_small;
 mod phone_support;
 mod process;
 mod push;

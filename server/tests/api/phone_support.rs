@@ -26,18 +26,27 @@ pub struct Phone {
 impl Phone {
     /// A 360×800 phone whose camera sees `camera` (a Y4M file).
     pub async fn start(driver: &Driver, camera: &Path) -> Self {
+        Self::sized(driver, Some(camera), 360, 800).await
+    }
+
+    /// A phone of this size in CSS pixels; without a camera file, the fake camera's own
+    /// test pattern.
+    pub async fn sized(driver: &Driver, camera: Option<&Path>, width: u32, height: u32) -> Self {
         let profile = tempfile::tempdir().unwrap();
-        let capture = format!("--use-file-for-fake-video-capture={}", camera.display());
-        let mut options = chromium_options(
-            profile.path(),
-            &[
-                "--use-fake-device-for-media-stream",
-                "--use-fake-ui-for-media-stream",
-                &capture,
-            ],
-        );
+        let mut flags = vec![
+            "--use-fake-device-for-media-stream".to_string(),
+            "--use-fake-ui-for-media-stream".to_string(),
+        ];
+        if let Some(camera) = camera {
+            flags.push(format!(
+                "--use-file-for-fake-video-capture={}",
+                camera.display()
+            ));
+        }
+        let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+        let mut options = chromium_options(profile.path(), &flags);
         options["mobileEmulation"] = serde_json::json!({
-            "deviceMetrics": { "width": 360, "height": 800, "pixelRatio": 2.0, "mobile": true, "touch": true },
+            "deviceMetrics": { "width": width, "height": height, "pixelRatio": 2.0, "mobile": true, "touch": true },
             "userAgent": PHONE_UA,
         });
         let c = driver.session(options).await;
@@ -160,6 +169,22 @@ impl Phone {
             let png = self.c.screenshot().await.unwrap();
             std::fs::write(Path::new(&dir).join(format!("{name}.png")), png).unwrap();
         }
+    }
+
+    /// Asserts that the screen needs no sideways scrolling (WCAG 1.4.10, reflow).
+    pub async fn assert_fits(&self, screen: &str) {
+        let sizes = self
+            .c
+            .execute(
+                "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert!(
+            sizes[0].as_u64() <= sizes[1].as_u64(),
+            "{screen} scrolls sideways: {sizes}"
+        );
     }
 
     /// Asserts that axe-core finds nothing on the screen shown, named `screen`.
