@@ -80,6 +80,29 @@ async fn the_app_origin_serves_the_app_with_a_strict_csp_and_nothing_else() {
     assert_eq!(manifest["display"], "standalone");
     assert_eq!(manifest["icons"][1]["sizes"], "512x512");
 
+    // Everything the service worker keeps for offline use is served.
+    let worker = client()
+        .get(format!("{}/sw.js", app.app_origin))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let shell: Vec<&str> = worker
+        .split('"')
+        .filter(|part| part.starts_with('/') && !part.contains(char::is_whitespace))
+        .collect();
+    assert!(shell.len() > 10, "{shell:?}");
+    for path in shell {
+        let answer = client()
+            .get(format!("{}{path}", app.app_origin))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::OK, "{path} kept offline");
+    }
+
     // The login pages and the API are not on the app's origin.
     for path in ["/login", "/api/authenticator/v1/time", "/../Cargo.toml"] {
         let answer = client()

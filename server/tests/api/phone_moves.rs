@@ -134,6 +134,45 @@ async fn a_second_phone_after_a_reset_and_the_first_shows_the_account_moved() {
             .is_ok()
     );
     first.c.close().await.unwrap();
+
+    // Wrong numbers until the lock, on the phone that holds the account now.
+    second.click("#added-done").await;
+    app.clock.advance(30);
+    let (_b, number) = crate::push_support::at_acceptor(&app, "PPK2").await;
+    let wrong = if number == Some(10) { "11" } else { "10" };
+    let locked =
+        "Terlalu banyak angka atau kode salah: akun ini dikunci sementara. Coba lagi nanti.";
+    let mut said = Vec::new();
+    for _ in 0..6 {
+        second.shown("#pending [data-approval]").await;
+        second.type_into("input[name=number]", wrong).await;
+        // Each answer replaces the last one's words: clear them to see the next.
+        second
+            .c
+            .execute(
+                "document.getElementById('decision-result').textContent = ''",
+                vec![],
+            )
+            .await
+            .unwrap();
+        second.click("#approve").await;
+        let answer = spse_testkit::eventually_within(
+            "the answer to the number",
+            crate::phone_support::APP_WAIT,
+            || async {
+                let text = second.shown("#decision-result").await;
+                (!text.is_empty()).then_some(text)
+            },
+        )
+        .await;
+        let done = answer == locked;
+        said.push(answer);
+        if done {
+            break;
+        }
+    }
+    assert_eq!(said.last().map(String::as_str), Some(locked), "{said:?}");
+    second.assert_axe_clean("a locked account").await;
     second.c.close().await.unwrap();
     c.close().await.unwrap();
 }
