@@ -26,6 +26,7 @@ impl Target {
             .env("SPSE_DATA_DIR", &self.data_dir)
             .env("SPSE_CAPTCHA", "off")
             .env("SPSE_MANAGEMENT_LISTEN", "127.0.0.1:0")
+            .env("SPSE_APP_LISTEN", "127.0.0.1:0")
             .env("LANG", "C");
         if let Some(url) = &self.database_url {
             command.env("SPSE_DATABASE_URL", url);

@@ -18,6 +18,9 @@ pub const HEADER_DEVICE: &str = "x-spse-device";
 pub const HEADER_TIMESTAMP: &str = "x-spse-timestamp";
 pub const HEADER_NONCE: &str = "x-spse-nonce";
 pub const HEADER_SIGNATURE: &str = "x-spse-signature";
+/// On every answer: the server's clock (unix seconds), which an app whose own clock is
+/// off keeps its codes and timestamps to.
+pub const HEADER_SERVER_TIME: &str = "x-spse-time";
 /// The device header's value on the enrolment request, signed by the key being enrolled.
 pub const ENROLLING: &str = "enrolling";
 /// How far a request's timestamp may be from the server's clock.

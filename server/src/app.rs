@@ -95,10 +95,35 @@ pub fn public_url_for(settings: &Settings, bound: SocketAddr) -> Result<Url, Sta
     }
 }
 
+/// The app's URL: the configured one, or `http://<bound address>` for local use.
+fn app_url_for(settings: &Settings, bound: SocketAddr) -> Result<Url, StartError> {
+    match &settings.app_url {
+        Some(url) => Ok(url.clone()),
+        None => {
+            let url = Url::parse(&format!("http://{bound}/")).map_err(|e| ConfigError {
+                setting: "SPSE_APP_LISTEN".into(),
+                message: e.to_string(),
+            })?;
+            if !is_loopback_host(&url) {
+                return Err(ConfigError {
+                    setting: "SPSE_APP_URL".into(),
+                    message: "must be set (https://...) when listening beyond localhost".into(),
+                }
+                .into());
+            }
+            Ok(url)
+        }
+    }
+}
+
 /// A bound, ready service.
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
+    /// The SPSE Authenticator web app, on an origin of its own.
+    app: TcpListener,
+    app_router: axum::Router,
+    app_url: Url,
     /// `/metrics` and the health checks in detail, apart from the public pages.
     management: TcpListener,
     management_router: axum::Router,
@@ -132,6 +157,21 @@ impl Application {
             source,
         })?;
         let public_url = public_url_for(settings, bound)?;
+        let app = bind(settings.app_listen, "app listener").await?;
+        let app_bound = app.local_addr().map_err(|source| StartError::Io {
+            what: "app listener address".into(),
+            source,
+        })?;
+        let app_url = app_url_for(settings, app_bound)?;
+        let app_origin = app_url.origin().ascii_serialization();
+        if app_origin == public_url.origin().ascii_serialization() {
+            return Err(ConfigError {
+                setting: "SPSE_APP_URL".into(),
+                message: "must be another origin than SPSE_PUBLIC_URL (another host or port)"
+                    .into(),
+            }
+            .into());
+        }
         let auth = Arc::new(open_auth(settings, clock, public_url.clone()).await?);
         if !settings.policy.captcha {
             tracing::warn!("SPSE_CAPTCHA is off: only for tests or behind another bot defence");
@@ -140,6 +180,10 @@ impl Application {
         let web = WebSettings {
             cookies: CookieNames::new(https),
             public_origin: public_url.origin().ascii_serialization(),
+            app_url: app_url.to_string(),
+            app_origins: std::iter::once(app_origin)
+                .chain(settings.app_peer_origins.iter().cloned())
+                .collect(),
             https,
             demo: settings.policy.demo,
             issuer: settings.policy.issuer.clone(),
@@ -151,11 +195,19 @@ impl Application {
             web: Arc::new(web),
             streams: StreamCounter::new(STREAMS_PER_SESSION, settings.event_streams_per_address),
         };
+        let app_router = spse_web::app_router(
+            &public_url.origin().ascii_serialization(),
+            app_url.scheme() == "https",
+            is_loopback_host(&app_url),
+        );
         let router = spse_web::router(state.clone());
         let management_router = spse_web::management_router(state);
         Ok(Self {
             listener,
             router,
+            app,
+            app_router,
+            app_url,
             management,
             management_router,
             limits: Limits {
@@ -181,6 +233,11 @@ impl Application {
     /// The management listener's bound address (`/metrics`, `/healthz` in detail).
     pub fn management_addr(&self) -> Option<SocketAddr> {
         self.management.local_addr().ok()
+    }
+
+    /// Where the SPSE Authenticator web app is served.
+    pub fn app_url(&self) -> &Url {
+        &self.app_url
     }
 
     pub fn public_url(&self) -> &Url {
@@ -268,12 +325,15 @@ impl Application {
         let management = serve(
             self.management,
             self.management_router,
-            self.limits,
+            self.limits.clone(),
             stopped.clone(),
         );
+        let app = serve(self.app, self.app_router, self.limits, stopped.clone());
         let mut stopping = stopped;
         tokio::select! {
-            (public, management) = async { tokio::join!(public, management) } => public.and(management),
+            (public, management, app) = async { tokio::join!(public, management, app) } => {
+                public.and(management).and(app)
+            }
             () = async {
                 let _ = stopping.wait_for(|stop| *stop).await;
                 tokio::time::sleep(SHUTDOWN_GRACE).await;

@@ -191,12 +191,17 @@ async fn run(cli: Cli, t: Texts) -> anyhow::Result<()> {
                 listen = %bound,
                 public_url = %app.public_url(),
                 management = %management,
+                app_url = %app.app_url(),
                 "spse-auth listening"
             );
             let url = app.public_url().as_str();
             eprintln!(
                 "{}",
                 t.fill("cli_listening", &[("url", url), ("listen", &bound)])
+            );
+            eprintln!(
+                "{}",
+                t.fill("cli_app_listening", &[("url", app.app_url().as_str())])
             );
             app.run_until_stopped().await.context("server")?;
         }

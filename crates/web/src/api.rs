@@ -19,6 +19,7 @@ use spse_usecases::{AuthError, Client, SignedRequest};
 pub fn router() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/api/authenticator/v1/enroll", post(enroll))
+        .route("/api/authenticator/v1/time", get(server_time))
         .route("/api/authenticator/v1/approvals", get(pending))
         .route(
             "/api/authenticator/v1/approvals/{id}/decision",
@@ -79,6 +80,12 @@ fn signed<'a>(
 
 fn json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiFailure> {
     serde_json::from_slice(body).map_err(|_| ApiFailure(ErrorCode::BadRequest))
+}
+
+/// The server's clock, unsigned: an app reads it before its first signed request, so
+/// that the code it enrols with and its timestamps follow the server, not the phone.
+async fn server_time(State(state): State<AppState>) -> Response {
+    Json(serde_json::json!({ "now": state.auth.now() })).into_response()
 }
 
 async fn enroll(

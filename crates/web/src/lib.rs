@@ -5,8 +5,10 @@ mod access;
 mod access_log;
 mod admin;
 mod api;
+mod app_origin;
 mod captcha;
 mod context;
+mod cors;
 mod error;
 mod form;
 mod helpdesk_log;
@@ -35,6 +37,7 @@ use tower_http::trace::TraceLayer;
 
 use spse_usecases::Auth;
 
+pub use app_origin::app_router;
 pub use context::CookieNames;
 pub use streams::{STREAMS_PER_SESSION, StreamCounter};
 
@@ -57,6 +60,11 @@ pub struct WebSettings {
     pub cookies: CookieNames,
     /// `scheme://host[:port]` of PUBLIC_URL, what a same-origin form post carries.
     pub public_origin: String,
+    /// APP_URL: where the SPSE Authenticator web app is served.
+    pub app_url: String,
+    /// The origins whose app may call the signed API by CORS: the app's own and the
+    /// other LPSEs' (APP_PEER_ORIGINS).
+    pub app_origins: Vec<String>,
     pub https: bool,
     pub demo: bool,
     pub issuer: String,

@@ -42,7 +42,7 @@ pub async fn browser_context(
 ) -> Response {
     // The authenticator API is signed per request: no cookies, no CSRF, JSON errors.
     if request.uri().path().starts_with("/api/") {
-        let mut response = next.run(request).await;
+        let mut response = super::cors::api(&state, request, next).await;
         security_headers(response.headers_mut(), state.web.https);
         return response;
     }

@@ -53,6 +53,9 @@ struct ActivationPage {
     expires_note: String,
     expires_in: i64,
     time_left: String,
+    /// The app, with the enrolment in the fragment: a browser never sends a fragment,
+    /// so the secret reaches no server and no log on the way.
+    app_link: String,
     error: Option<String>,
     /// A code typed before "Periksa lagi" was pressed, shown again.
     typed: String,
@@ -115,6 +118,11 @@ async fn activation_response(
         ),
         expires_in,
         time_left: time_left(t, expires_in),
+        app_link: format!(
+            "{}#add={}",
+            state.web.app_url,
+            url::form_urlencoded::byte_serialize(view.uri.expose().as_bytes()).collect::<String>()
+        ),
         error: shown.error,
         typed: shown.typed,
     };

@@ -28,6 +28,15 @@ pub struct Settings {
     /// Where `/metrics` and the detailed health checks are served; 127.0.0.1 by default,
     /// since they count what the public pages do not reveal.
     pub management_listen: SocketAddr,
+    /// Where the SPSE Authenticator web app is served: an origin of its own, so that a
+    /// script injected into the login pages cannot reach the app's keys and secrets.
+    pub app_listen: SocketAddr,
+    /// The app's address as phones open it. `None` until its listener is bound when not
+    /// configured: it then becomes `http://<bound address>`.
+    pub app_url: Option<Url>,
+    /// Other LPSEs' app origins that may call this server's signed API (several LPSEs
+    /// in one installed app).
+    pub app_peer_origins: Vec<String>,
     pub data_dir: PathBuf,
     pub database_url: String,
     /// Base of every link in mail and QR codes. `None` until the listener is bound when
@@ -114,6 +123,9 @@ const fn unset(key: &'static str, words: &'static str) -> Spec {
 pub const SETTINGS: &[Spec] = &[
     value("listen", "127.0.0.1:8080"),
     value("management_listen", "127.0.0.1:9000"),
+    value("app_listen", "127.0.0.1:8081"),
+    derived("app_url", "http://APP_LISTEN"),
+    unset("app_peer_origins", "none"),
     value("data_dir", "./spse-data"),
     derived("database_url", "sqlite file in the data dir"),
     derived("public_url", "http://LISTEN"),
@@ -265,6 +277,12 @@ impl RawSettings {
         let listen: SocketAddr = self.parse("listen", "an address such as 127.0.0.1:8080")?;
         let management_listen: SocketAddr =
             self.parse("management_listen", "an address such as 127.0.0.1:9000")?;
+        let app_listen: SocketAddr =
+            self.parse("app_listen", "an address such as 127.0.0.1:8081")?;
+        let app_url = self
+            .get("app_url")
+            .map(|text| parse_https_url("app_url", text))
+            .transpose()?;
         let data_dir = PathBuf::from(self.get("data_dir").unwrap_or("./spse-data"));
         let database_url = match self.get("database_url") {
             Some(url)
@@ -285,7 +303,10 @@ impl RawSettings {
                 data_dir.join("spse-auth.db").display()
             ),
         };
-        let public_url = self.get("public_url").map(parse_public_url).transpose()?;
+        let public_url = self
+            .get("public_url")
+            .map(|text| parse_https_url("public_url", text))
+            .transpose()?;
         let log_format = match self.get("log_format") {
             Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
@@ -350,6 +371,9 @@ impl RawSettings {
         Ok(Settings {
             listen,
             management_listen,
+            app_listen,
+            app_url,
+            app_peer_origins: self.origins("app_peer_origins")?,
             database_url,
             public_url,
             smtp_url,
@@ -383,6 +407,22 @@ impl RawSettings {
         })
     }
 
+    /// A comma-separated list of web origins (`https://host[:port]`), each as a browser
+    /// sends it in `Origin`.
+    fn origins(&self, key: &str) -> Result<Vec<String>, ConfigError> {
+        let Some(text) = self.get(key) else {
+            return Ok(Vec::new());
+        };
+        text.split(',')
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+            .map(|part| {
+                let url = parse_https_url(key, part)?;
+                Ok(url.origin().ascii_serialization())
+            })
+            .collect()
+    }
+
     /// A comma-separated list of addresses (`10.0.0.5`) or ranges (`10.0.0.0/24`).
     fn networks(&self, key: &str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
         let Some(text) = self.get(key) else {
@@ -402,19 +442,19 @@ impl RawSettings {
     }
 }
 
-fn parse_public_url(text: &str) -> Result<Url, ConfigError> {
-    let url =
-        Url::parse(text).map_err(|e| ConfigError::new("public_url", format!("{text:?}: {e}")))?;
+/// A URL that browsers open: https, or plain http on this machine only.
+fn parse_https_url(key: &str, text: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(text).map_err(|e| ConfigError::new(key, format!("{text:?}: {e}")))?;
     match url.scheme() {
         "https" => {}
         "http" if is_loopback_host(&url) => {}
         "http" => {
             return Err(ConfigError::new(
-                "public_url",
+                key,
                 "plain http is allowed only for localhost; use https (TLS may end at a proxy)",
             ));
         }
-        _ => return Err(ConfigError::new("public_url", "must start with https://")),
+        _ => return Err(ConfigError::new(key, "must start with https://")),
     }
     Ok(url)
 }

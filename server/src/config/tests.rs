@@ -14,6 +14,8 @@ fn defaults_follow_the_design() {
     let s = raw(&[]).resolve(false).unwrap();
     assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
     assert_eq!(s.management_listen.to_string(), "127.0.0.1:9000");
+    assert_eq!(s.app_listen.to_string(), "127.0.0.1:8081");
+    assert!(s.app_url.is_none() && s.app_peer_origins.is_empty());
     assert!(s.database_url.starts_with("sqlite://"));
     assert!(s.policy.totp_required && s.policy.captcha);
     assert_eq!(s.policy.password_lockout.max_failures, 10);
@@ -124,4 +126,36 @@ fn readme_settings_table_matches() {
         })
         .collect();
     assert_eq!(rows, expected, "README's table (left) and SETTINGS (right)");
+}
+
+#[test]
+fn the_app_url_is_https_off_this_machine() {
+    let err = raw(&[("SPSE_APP_URL", "http://app.lpse.example.go.id")])
+        .resolve(false)
+        .unwrap_err();
+    assert_eq!(err.setting, "SPSE_APP_URL");
+    let s = raw(&[
+        ("SPSE_APP_URL", "https://app.lpse.example.go.id/"),
+        (
+            "SPSE_APP_PEER_ORIGINS",
+            "https://app.lpse.other.go.id/, https://app.third.go.id:8443",
+        ),
+    ])
+    .resolve(false)
+    .unwrap();
+    assert_eq!(
+        s.app_url.map(|u| u.to_string()).as_deref(),
+        Some("https://app.lpse.example.go.id/")
+    );
+    assert_eq!(
+        s.app_peer_origins,
+        [
+            "https://app.lpse.other.go.id",
+            "https://app.third.go.id:8443"
+        ]
+    );
+    let err = raw(&[("SPSE_APP_PEER_ORIGINS", "http://evil.example")])
+        .resolve(false)
+        .unwrap_err();
+    assert_eq!(err.setting, "SPSE_APP_PEER_ORIGINS");
 }

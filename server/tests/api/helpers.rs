@@ -18,6 +18,8 @@ pub use spse_testkit::{Browser, PASSWORD, Page, eventually};
 
 pub struct TestApp {
     pub base: String,
+    /// The SPSE Authenticator web app's origin (`http://127.0.0.1:PORT`, no slash).
+    pub app_origin: String,
     /// The management listener: `/metrics` and the health checks in detail.
     pub management: String,
     /// The app's database, for processes that must share it (CLI, a restarted app).
@@ -46,6 +48,7 @@ pub async fn spawn_with(configure: impl FnOnce(&mut RawSettings)) -> TestApp {
     raw.set("data_dir", dir.path().display().to_string());
     raw.set("listen", "127.0.0.1:0");
     raw.set("management_listen", "127.0.0.1:0");
+    raw.set("app_listen", "127.0.0.1:0");
     raw.set("captcha", "off");
     raw.set("hash_concurrency", "2");
     configure(&mut raw);
@@ -55,6 +58,7 @@ pub async fn spawn_with(configure: impl FnOnce(&mut RawSettings)) -> TestApp {
         .await
         .expect("app builds");
     let base = format!("http://127.0.0.1:{}", app.port());
+    let app_origin = app.app_url().origin().ascii_serialization();
     let management = format!(
         "http://{}",
         app.management_addr().expect("management address")
@@ -69,6 +73,7 @@ pub async fn spawn_with(configure: impl FnOnce(&mut RawSettings)) -> TestApp {
         .expect("test connection to the app's database");
     TestApp {
         base,
+        app_origin,
         management,
         database_url: settings.database_url.clone(),
         _database: database,

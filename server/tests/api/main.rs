@@ -5,6 +5,8 @@
 
 mod access_log;
 mod app_e2e;
+mod app_js;
+mod app_origin;
 mod audit;
 mod browser;
 mod browser_reset;
@@ -26,6 +28,10 @@ mod login;
 mod mail_at_rest;
 mod outage;
 mod password;
+mod phone_app;
+mod phone_moves;
+mod phone_small;
+mod phone_support;
 mod process;
 mod push;
 mod push_support;

@@ -38,6 +38,7 @@ pub fn spse_auth() -> Command {
         }
     }
     command.env("SPSE_MANAGEMENT_LISTEN", "127.0.0.1:0");
+    command.env("SPSE_APP_LISTEN", "127.0.0.1:0");
     command
 }
 
