@@ -339,7 +339,7 @@ async fn chromium_through_the_whole_reset() {
 }
 
 /// Logs in through the pages, as a user does after activation.
-async fn chromium_login(
+pub async fn chromium_login(
     c: &Client,
     app: &TestApp,
     user_id: &str,

@@ -27,6 +27,7 @@ mod lockout;
 mod login;
 mod mail_at_rest;
 mod outage;
+mod pages_phone;
 mod password;
 mod phone_app;
 mod phone_moves;
