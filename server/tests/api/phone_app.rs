@@ -106,7 +106,7 @@ async fn phone_scans_the_qr_and_approves_denies_and_works_offline() {
         .unwrap()
         .unwrap();
     assert!(
-        link.starts_with(&format!("{}/#add=otpauth", app.app_origin)),
+        link.starts_with(&format!("{}/?lang=id#add=otpauth", app.app_origin)),
         "{link}"
     );
     let (png, uri) = activation_qr(&c).await;
