@@ -118,9 +118,11 @@ async fn activation_response(
         ),
         expires_in,
         time_left: time_left(t, expires_in),
+        // The app opens in the page's language.
         app_link: format!(
-            "{}#add={}",
+            "{}?lang={}#add={}",
             state.web.app_url,
+            context.lang.code(),
             url::form_urlencoded::byte_serialize(view.uri.expose().as_bytes()).collect::<String>()
         ),
         error: shown.error,

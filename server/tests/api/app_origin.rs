@@ -8,6 +8,8 @@ use spse_auth::app::Application;
 use spse_auth::config::RawSettings;
 use spse_domain::clock::ManualClock;
 
+use spse_domain::user::UserKind;
+
 use crate::helpers::*;
 
 fn client() -> reqwest::Client {
@@ -189,4 +191,31 @@ async fn the_app_url_may_not_be_the_login_pages_origin() {
         panic!("an app on the login pages' origin must be refused");
     };
     assert!(error.to_string().contains("SPSE_APP_URL"), "{error}");
+}
+
+#[tokio::test]
+async fn the_activation_page_links_to_the_app_in_its_language_with_the_uri_in_the_fragment() {
+    let app = spawn_app().await;
+    app.add_user("PPK4", UserKind::NonPenyedia).await;
+    let b = app.browser();
+    b.password_step(UserKind::NonPenyedia, "PPK4", PASSWORD)
+        .await;
+    for (lang, words) in [
+        ("id", "Buka di SPSE Authenticator"),
+        ("en", "Open in SPSE Authenticator"),
+    ] {
+        let page = b.get(&format!("/totp/aktivasi?lang={lang}")).await;
+        let start = format!(
+            "href=\"{}/?lang={lang}#add=otpauth%3A%2F%2Ftotp%2F",
+            app.app_origin
+        );
+        assert!(page.body.contains(&start), "{}", page.body);
+        assert!(page.body.contains(words), "{words}");
+        let link = page.body.split(&start).nth(1).unwrap();
+        let link = &link[..link.find('"').unwrap()];
+        assert!(
+            link.contains("%26enroll%3D"),
+            "the enrolment token rides along: {link}"
+        );
+    }
 }

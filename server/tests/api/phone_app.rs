@@ -106,7 +106,7 @@ async fn phone_scans_the_qr_and_approves_denies_and_works_offline() {
         .unwrap()
         .unwrap();
     assert!(
-        link.starts_with(&format!("{}/#add=otpauth", app.app_origin)),
+        link.starts_with(&format!("{}/?lang=id#add=otpauth", app.app_origin)),
         "{link}"
     );
     let (png, uri) = activation_qr(&c).await;
@@ -162,7 +162,6 @@ async fn phone_scans_the_qr_and_approves_denies_and_works_offline() {
         waiting.contains("PPK1") && waiting.contains("127.0.0.1") && waiting.contains("Chrome"),
         "{waiting}"
     );
-    assert!(!waiting.contains(&number) || number.len() > 2, "{waiting}");
     phone.assert_axe_clean("a waiting login").await;
     phone.snap("app-pending-login").await;
     let wrong = if number == "10" { "11" } else { "10" };

@@ -72,6 +72,8 @@ async fn a_320_px_phone_adds_from_a_picture_and_a_pasted_uri() {
         "{list}"
     );
     phone.assert_fits("two accounts").await;
+    phone.click("#accounts li:last-child .code").await;
+    phone.says("#list-status", "Kode PPK3 disalin.").await;
     phone.assert_axe_clean("two accounts at 320 px").await;
 
     // A URI that is not one is refused in words.
