@@ -19,6 +19,8 @@ pub struct CookieNames {
     pub activation: String,
     /// Marks a browser that completed a two-factor login (see `spse_usecases`' trusted.rs).
     pub trusted: String,
+    /// An authorization request waiting for its login (see `oidc::authorize`).
+    pub oidc: String,
     pub secure: bool,
 }
 
@@ -31,6 +33,7 @@ impl CookieNames {
             lang: format!("{prefix}spse_lang"),
             activation: format!("{prefix}spse_activation"),
             trusted: format!("{prefix}spse_browser"),
+            oidc: format!("{prefix}spse_oidc"),
             secure,
         }
     }
@@ -89,7 +92,8 @@ impl Context {
 pub fn query_without_lang(query: Option<&str>) -> String {
     let mut kept = url::form_urlencoded::Serializer::new(String::new());
     kept.extend_pairs(
-        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()).filter(|(k, _)| k != "lang"),
+        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .filter(|(k, _)| k != "lang"),
     );
     kept.finish()
 }

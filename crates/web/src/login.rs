@@ -30,18 +30,40 @@ pub fn kind_label(t: Texts, kind: UserKind) -> &'static str {
 struct ChoosePage {
     c: Chrome,
     ended: Option<&'static str>,
+    /// A user ID to fill in (a module's `login_hint`), carried on to the next step.
+    user_id: String,
+}
+
+/// `?user_id=` on the login pages: the user ID to fill in.
+#[derive(Deserialize, Default)]
+pub struct UserIdHint {
+    user_id: Option<String>,
+}
+
+impl UserIdHint {
+    fn user_id(&self) -> String {
+        self.user_id
+            .as_deref()
+            .unwrap_or("")
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(64)
+            .collect()
+    }
 }
 
 pub async fn choose(
     State(state): State<AppState>,
     context: Context,
     Query(ended): Query<super::home::Ended>,
+    Query(hint): Query<UserIdHint>,
 ) -> Result<Response, WebError> {
     render(
         StatusCode::OK,
         &ChoosePage {
             c: Chrome::new(&state, &context, false),
             ended: ended.message(context.t()),
+            user_id: hint.user_id(),
         },
     )
 }
@@ -85,11 +107,12 @@ pub async fn user_page(
     State(state): State<AppState>,
     context: Context,
     Path(slug): Path<String>,
+    Query(hint): Query<UserIdHint>,
 ) -> Result<Response, WebError> {
     let kind = parse_kind(&slug)?;
     render(
         StatusCode::OK,
-        &user_id_page(&state, &context, kind, String::new(), None),
+        &user_id_page(&state, &context, kind, hint.user_id(), None),
     )
 }
 

@@ -41,7 +41,8 @@ pub async fn browser_context(
     next: Next,
 ) -> Response {
     // The authenticator API is signed per request: no cookies, no CSRF, JSON errors.
-    if request.uri().path().starts_with("/api/") {
+    let path = request.uri().path();
+    if path.starts_with("/api/") || super::oidc::API_PATHS.contains(&path) {
         let mut response = next.run(request).await;
         security_headers(response.headers_mut(), state.web.https);
         return response;
