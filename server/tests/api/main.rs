@@ -25,6 +25,7 @@ mod lockout;
 mod login;
 mod mail_at_rest;
 mod oidc;
+mod oidc_authlib;
 mod oidc_refusals;
 mod oidc_support;
 mod outage;
