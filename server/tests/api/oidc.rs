@@ -244,3 +244,57 @@ fn jsonwebtoken_payload(part: &str) -> Vec<u8> {
         .decode(part)
         .unwrap()
 }
+
+#[tokio::test]
+async fn keys_rotate_keeps_the_old_key_published_until_its_tokens_expired() {
+    let app = spawn_app().await;
+    let jwks = || async {
+        let set: serde_json::Value = reqwest::get(format!("{}/oauth2/jwks", app.base))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        set["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["kid"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let first = jwks().await;
+    assert_eq!(first.len(), 1, "the first key is made on first use");
+    // At the app's pinned clock (the command line runs on the real one).
+    let second = app
+        .auth
+        .rotate_signing_key(&spse_usecases::Staff::command_line("test"))
+        .await
+        .unwrap();
+    let both = jwks().await;
+    assert_eq!(both.len(), 2);
+    assert!(both.contains(&first[0]) && both.contains(&second));
+    let listed = String::from_utf8(app.run_cli(&["keys", "list"]).await.stdout).unwrap();
+    assert!(
+        listed.contains(&first[0]) && listed.contains(&second),
+        "{listed}"
+    );
+    assert!(listed.contains("menandatangani sekarang"), "{listed}");
+    // Past the ID token lifetime and the hour of JWKS caching, the old key is gone.
+    app.clock.advance(600 + 3600 + 1);
+    let later = jwks().await;
+    assert_eq!(later, std::slice::from_ref(&second));
+    // The command: a new key that signs from now on, published at once.
+    let out = app.run_cli(&["keys", "rotate"]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8(out.stdout).unwrap();
+    let kid = said
+        .split_whitespace()
+        .nth(4)
+        .unwrap()
+        .trim_end_matches(';');
+    assert!(jwks().await.contains(&kid.to_string()), "{said}");
+}
