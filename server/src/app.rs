@@ -308,6 +308,13 @@ impl Application {
             }
         });
         tokio::spawn(Arc::clone(&self.auth).run_mail_worker());
+        match crate::logout_sender::HttpLogoutSender::new() {
+            Ok(sender) => {
+                let worker = Arc::clone(&self.auth);
+                tokio::spawn(async move { worker.run_logout_worker(&sender).await });
+            }
+            Err(e) => tracing::error!(error = %e, "back-channel logout disabled: no HTTP client"),
+        }
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let auth = Arc::clone(&self.auth);
         tokio::spawn(async move {

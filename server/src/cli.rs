@@ -12,6 +12,7 @@ use crate::app::{Application, StartError, open_auth, public_url_for};
 use crate::audit_cli::AuditCommand;
 use crate::client_cli::ClientCommand;
 use crate::config::{RawSettings, Settings};
+use crate::keys_cli::KeysCommand;
 use spse_domain::clock::SystemClock;
 use spse_domain::password::PasswordError;
 use spse_domain::token;
@@ -53,6 +54,9 @@ enum Command {
     /// Register the modules that log in through spse-auth (OpenID Connect clients).
     #[command(subcommand)]
     Client(ClientCommand),
+    /// The OpenID Provider's signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
 }
 
 #[derive(Args)]
@@ -224,6 +228,11 @@ async fn run(cli: Cli, t: Texts) -> anyhow::Result<()> {
             let settings = settings(&cli, false, None)?;
             let auth = admin_auth(&settings, t).await?;
             crate::client_cli::run(&auth, &settings, &command_line_staff(), command, t).await?;
+        }
+        Command::Keys(command) => {
+            let settings = settings(&cli, false, None)?;
+            let auth = admin_auth(&settings, t).await?;
+            crate::keys_cli::run(&auth, &settings, &command_line_staff(), command, t).await?;
         }
     }
     Ok(())

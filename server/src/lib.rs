@@ -8,4 +8,6 @@ pub mod cli;
 pub mod client_cli;
 pub mod config;
 pub mod connections;
+pub mod keys_cli;
+pub mod logout_sender;
 pub mod telemetry;

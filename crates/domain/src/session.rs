@@ -30,6 +30,13 @@ impl Stage {
     }
 }
 
+/// How a full session's login was proven, as RFC 8176 authentication method references:
+/// the password alone (where TOTP is not required), the password and a TOTP code, or the
+/// password and an approval signed by the device key in the app.
+pub const AMR_PASSWORD: &str = "pwd";
+pub const AMR_CODE: &str = "pwd otp mfa";
+pub const AMR_APP: &str = "pwd swk mfa";
+
 /// Idle and absolute limits of a session (OWASP ASVS 5.0 7.3).
 #[derive(Debug, Clone, Copy)]
 pub struct Timeouts {

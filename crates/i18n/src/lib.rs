@@ -114,6 +114,7 @@ const FEATURES: &[(&str, &str, &str)] = &[
     feature!("mail"),
     feature!("authenticator"),
     feature!("authenticator_errors"),
+    feature!("oidc"),
 ];
 
 fn parse(text: &str) -> Table {

@@ -14,7 +14,10 @@ use spse_domain::lockout::LockoutPolicy;
 
 pub use access_log::{AuditStore, EventStore};
 pub use guards::{KeyStore, TrustedBrowserStore};
-pub use oidc::{ClientRecord, ClientStore};
+pub use oidc::{
+    ClientRecord, ClientStore, CodeRecord, GrantRecord, GrantStore, PendingLogout, Redeemed,
+    SigningKeyRecord, SigningKeyStore, TokenKind, TokenRecord,
+};
 pub use records::*;
 pub use sql::{Relayed, SqlStore, connect, listen_for_notices};
 
@@ -439,6 +442,8 @@ pub trait Store:
     + TrustedBrowserStore
     + KeyStore
     + ClientStore
+    + SigningKeyStore
+    + GrantStore
     + 'static
 {
     async fn ping(&self) -> Result<(), StoreError>;

@@ -110,6 +110,9 @@ pub struct SessionRecord {
     pub expires_at: i64,
     pub ip: String,
     pub user_agent: String,
+    /// How the login was proven, as RFC 8176 method values separated by spaces (`pwd otp`,
+    /// `pwd swk`); empty before the login is complete.
+    pub amr: String,
 }
 
 /// One access-log entry.

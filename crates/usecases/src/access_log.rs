@@ -92,6 +92,7 @@ impl Auth {
             .find(|s| token::equal(&handle_of(s), handle))
             .ok_or(AuthError::NotFound)?;
         self.store.delete_session(&target.id_hash).await?;
+        self.sessions_ended();
         let current = target.id_hash == session.id_hash;
         let detail = format!("session from {} ended", target.ip);
         self.log_event(
@@ -116,6 +117,7 @@ impl Auth {
             .store
             .delete_user_sessions(user.pk, Some(&session.id_hash))
             .await?;
+        self.sessions_ended();
         let detail = format!("{ended} other sessions ended");
         self.log_event(
             EventKind::SessionsEnded,
@@ -153,6 +155,7 @@ impl Auth {
         }
         self.store.require_password_change(user.pk, now).await?;
         let ended = self.store.delete_user_sessions(user.pk, None).await?;
+        self.sessions_ended();
         let detail = format!("entry {event_id}; {ended} sessions ended");
         self.log_event(EventKind::NotMe, Subject::Account(user), client, &detail)
             .await?;

@@ -135,7 +135,9 @@ impl Auth {
         {
             return Ok(None);
         }
-        self.finish_login(session, &user, client).await.map(Some)
+        self.finish_login(session, &user, client, spse_domain::session::AMR_APP)
+            .await
+            .map(Some)
     }
 
     /// Whether the login attempt behind a cookie whose session is gone was refused in the
@@ -247,6 +249,7 @@ impl Auth {
         if alarm {
             if approval.purpose == ApprovalPurpose::DisableTotp {
                 self.store.delete_user_sessions(user.pk, None).await?;
+                self.sessions_ended();
             }
             let pause = match decision {
                 Decision::NotMe => self.policy.approval_cooldown_secs,

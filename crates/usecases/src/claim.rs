@@ -63,6 +63,7 @@ impl Auth {
             expires_at,
             ip: String::new(),
             user_agent: String::new(),
+            amr: String::new(),
         })
     }
 }

@@ -206,7 +206,9 @@ impl Auth {
         {
             return Ok(None);
         }
-        self.finish_login(session, &user, client).await.map(Some)
+        self.finish_login(session, &user, client, spse_domain::session::AMR_CODE)
+            .await
+            .map(Some)
     }
 
     /// Whether the authenticator has completed this login attempt's activation.

@@ -33,6 +33,7 @@ impl Auth {
                 // The next activation needs the link mailed now to the address on file.
                 let (ticket, stored) = self.new_ticket(&user, true);
                 self.store.clear_totp(user.pk, now, Some(&stored)).await?;
+                self.sessions_ended();
                 self.send_activation_link(&user, &ticket).await?;
                 (EventKind::HelpdeskTotpReset, Notice::HelpdeskTotpReset)
             }
@@ -43,6 +44,7 @@ impl Auth {
             }
             StaffAction::Disable => {
                 self.store.set_disabled(user.pk, true).await?;
+                self.sessions_ended();
                 (EventKind::HelpdeskDisable, Notice::HelpdeskDisable)
             }
             StaffAction::Enable => {

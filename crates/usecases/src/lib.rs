@@ -87,6 +87,8 @@ pub struct Policy {
     pub captcha: bool,
     /// Where pages and mails send a user who is stuck.
     pub helpdesk: spse_domain::helpdesk::Helpdesk,
+    /// Lifetimes of what the OpenID Provider hands out.
+    pub oidc: oidc::OidcPolicy,
 }
 
 /// Errors of the use cases. Only `web` turns them into statuses and pages.
@@ -175,6 +177,10 @@ pub struct Auth {
     mail_wakeup: tokio::sync::Notify,
     /// Sessions logged out whose rows the database would not delete yet.
     ended: ended::EndedSessions,
+    /// The OpenID Provider's signing key, opened.
+    signer: oidc::keys::SignerCache,
+    /// Wakes the back-channel logout worker when sessions may have ended.
+    logout_wakeup: tokio::sync::Notify,
 }
 
 impl Auth {
@@ -200,6 +206,8 @@ impl Auth {
             metrics: crate::metrics::Metrics::new(),
             mail_wakeup: tokio::sync::Notify::new(),
             ended: ended::EndedSessions::default(),
+            signer: oidc::keys::SignerCache::default(),
+            logout_wakeup: tokio::sync::Notify::new(),
         }
     }
 

@@ -175,7 +175,15 @@ impl Auth {
         }
         // No second factor exists for this account: the password step was all there is.
         self.apply_pending_password(session, &user, client).await?;
-        let token = self.step_up(session, user.pk, Stage::Full, client).await?;
+        let token = self
+            .step_up(
+                session,
+                user.pk,
+                Stage::Full,
+                client,
+                spse_domain::session::AMR_PASSWORD,
+            )
+            .await?;
         self.log_event(
             EventKind::LoginSucceeded,
             Subject::Account(&user),
@@ -213,6 +221,7 @@ impl Auth {
             .store
             .delete_user_sessions(user.pk, keep.map(|s| &s.id_hash))
             .await?;
+        self.sessions_ended();
         let mut detail = format!("{ended} other sessions ended");
         if !why.is_empty() {
             detail = format!("{why}; {detail}");

@@ -335,6 +335,7 @@ impl Auth {
         {
             return Err(AuthError::ResetLinkInvalid);
         }
+        self.sessions_ended();
         self.log_event(
             EventKind::TotpReset,
             Subject::Account(&user),

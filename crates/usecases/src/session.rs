@@ -51,6 +51,11 @@ impl Auth {
             expires_at: self.policy.timeouts.expires_at(stage, now),
             ip: client.ip.clone(),
             user_agent: client.user_agent.clone(),
+            amr: if stage == Stage::Full {
+                spse_domain::session::AMR_PASSWORD.to_string()
+            } else {
+                String::new()
+            },
         };
         (token, record)
     }
@@ -94,15 +99,20 @@ impl Auth {
         Ok(())
     }
 
-    /// Replaces `old` by a session one step further, under a new id.
+    /// Replaces `old` by a session one step further, under a new id; a full session
+    /// records `amr`, how the login was proven.
     pub(super) async fn step_up(
         &self,
         old: &SessionRecord,
         user_pk: i64,
         stage: Stage,
         client: &Client,
+        amr: &str,
     ) -> Result<SessionToken, AuthError> {
-        let (token, record) = self.prepare_step(old, user_pk, stage, client);
+        let (token, mut record) = self.prepare_step(old, user_pk, stage, client);
+        if stage == Stage::Full {
+            record.amr = amr.to_string();
+        }
         self.commit_step(old, &record).await?;
         Ok(token)
     }
@@ -171,6 +181,7 @@ impl Auth {
             }
             return;
         }
+        self.sessions_ended();
         let Some(record) = record else {
             return;
         };

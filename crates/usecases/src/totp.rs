@@ -7,7 +7,7 @@ use super::login::{activation_context, totp_context};
 use super::trusted::Trusted;
 use super::{Account, Auth, AuthError, Client, Failure, Session, SessionToken, Subject};
 use spse_domain::event::EventKind;
-use spse_domain::session::Stage;
+use spse_domain::session::{AMR_CODE, Stage};
 use spse_domain::totp::{Code, CodeCheck, check, enroll_token};
 use spse_store::{Factor, Reservation, SessionRecord, UserRecord};
 
@@ -260,7 +260,7 @@ impl Auth {
             client,
         );
         self.send_later(mail).await?;
-        self.finish_login(session, &user, client).await
+        self.finish_login(session, &user, client, AMR_CODE).await
     }
 
     /// Login by a typed code from the authenticator.
@@ -277,7 +277,7 @@ impl Auth {
         let key = TotpKey::new(self.secrets.open(sealed.expose(), &totp_context(user.pk))?);
         self.code_attempt(&user, client, typed_code, &key, true)
             .await?;
-        self.finish_login(session, &user, client).await
+        self.finish_login(session, &user, client, AMR_CODE).await
     }
 
     pub(super) async fn finish_login(
@@ -285,12 +285,15 @@ impl Auth {
         session: &SessionRecord,
         user: &UserRecord,
         client: &Client,
+        amr: &str,
     ) -> Result<SessionToken, AuthError> {
         // Every way in (code, approval, enrolment) ends here: none completes a login
         // that still has a new password to choose.
         self.ensure_password_chosen(session).await?;
         self.apply_pending_password(session, user, client).await?;
-        let mut token = self.step_up(session, user.pk, Stage::Full, client).await?;
+        let mut token = self
+            .step_up(session, user.pk, Stage::Full, client, amr)
+            .await?;
         token.1 = self.trust_browser(user, client).await?;
         self.log_event(
             EventKind::LoginSucceeded,

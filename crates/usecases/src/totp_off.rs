@@ -64,6 +64,7 @@ impl Auth {
         };
         // The owner's own choice, with a fresh second factor: activates as the first time.
         self.store.clear_totp(user.pk, self.now(), None).await?;
+        self.sessions_ended();
         self.log_event(EventKind::TotpDisabled, Subject::Account(user), client, how)
             .await?;
         self.notify(user, Notice::TotpDisabled, client, None).await

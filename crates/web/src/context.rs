@@ -19,6 +19,8 @@ pub struct CookieNames {
     pub activation: String,
     /// Marks a browser that completed a two-factor login (see `spse_usecases`' trusted.rs).
     pub trusted: String,
+    /// An authorization request waiting for its login (see `oidc::authorize`).
+    pub oidc: String,
     pub secure: bool,
 }
 
@@ -31,6 +33,7 @@ impl CookieNames {
             lang: format!("{prefix}spse_lang"),
             activation: format!("{prefix}spse_activation"),
             trusted: format!("{prefix}spse_browser"),
+            oidc: format!("{prefix}spse_oidc"),
             secure,
         }
     }

@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use spse_usecases::AuthError;
+use spse_usecases::oidc::OidcError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WebError {
@@ -47,6 +48,10 @@ pub enum WebError {
     /// 503: the database (or another dependency) is down: fail closed.
     #[error("unavailable")]
     Unavailable,
+    /// 400: an authorization or logout request naming an unknown client or a redirect
+    /// URI not registered for it: a page, never a redirect (RFC 6749 4.1.2.1).
+    #[error("client or redirect URI not registered")]
+    UnregisteredClient,
     /// 500.
     #[error("internal error")]
     Internal,
@@ -134,6 +139,10 @@ impl WebError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 ErrorPage::new("error_unavailable", "/", "link_home"),
             ),
+            Self::UnregisteredClient => (
+                StatusCode::BAD_REQUEST,
+                ErrorPage::new("error_oidc_client", "/", "link_home"),
+            ),
             Self::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ErrorPage::new("error_unavailable", "/", "link_home"),
@@ -181,6 +190,34 @@ impl From<AuthError> for WebError {
                 tracing::error!(error = %cause, "secret could not be opened");
                 Self::Internal
             }
+        }
+    }
+}
+
+/// The status of an OAuth error answered as JSON (RFC 6749 5.2, RFC 6750 3.1).
+pub fn oauth_status(e: &OidcError) -> StatusCode {
+    match e {
+        OidcError::InvalidClient | OidcError::InvalidToken => StatusCode::UNAUTHORIZED,
+        OidcError::Signing(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        OidcError::Auth(AuthError::Store(_)) => StatusCode::SERVICE_UNAVAILABLE,
+        OidcError::Auth(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
+impl From<OidcError> for WebError {
+    /// For the requests answered with a page (authorization, logout).
+    fn from(e: OidcError) -> Self {
+        match e {
+            OidcError::UnknownClient | OidcError::UnregisteredRedirectUri => {
+                Self::UnregisteredClient
+            }
+            OidcError::Auth(e) => e.into(),
+            OidcError::Signing(cause) => {
+                tracing::error!(error = %cause, "signing failed");
+                Self::Internal
+            }
+            _ => Self::BadRequest,
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -93,13 +93,36 @@ struct BerandaPage {
     user_id: String,
     kind_label: &'static str,
     totp_status: &'static str,
+    /// The modules with a home URL: (name, URL).
+    modules: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "oidc_continue.html")]
+struct ContinuePage {
+    c: Chrome,
+    location: String,
 }
 
 pub async fn beranda(
     State(state): State<AppState>,
     context: Context,
+    headers: HeaderMap,
     signed_in: SignedIn,
 ) -> Result<Response, WebError> {
+    // A login made for a module's authorization request goes back to it. A page, not a
+    // redirect: a new navigation, so the login form's `form-action 'self'` does not
+    // stand between the browser and the module's redirect URI.
+    if let Some(location) = super::oidc::resume_location(&state, &headers) {
+        return render(
+            StatusCode::OK,
+            &ContinuePage {
+                c: Chrome::new(&state, &context, true),
+                location,
+            },
+        );
+    }
+    let modules = state.auth.modules().await?;
     let user = signed_in.account();
     let t = context.t();
     let page = BerandaPage {
@@ -112,6 +135,7 @@ pub async fn beranda(
         } else {
             t.get("totp_status_inactive")
         },
+        modules,
     };
     render(StatusCode::OK, &page)
 }

@@ -15,6 +15,7 @@ mod helpdesk_log;
 mod home;
 mod login;
 mod middleware;
+mod oidc;
 mod ops;
 mod page;
 mod password;
@@ -91,6 +92,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::router())
         .merge(api::router())
         .merge(waiting::router())
+        .merge(oidc::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             track_requests,

@@ -30,18 +30,40 @@ pub fn kind_label(t: Texts, kind: UserKind) -> &'static str {
 struct ChoosePage {
     c: Chrome,
     ended: Option<String>,
+    /// A user ID to fill in (a module's `login_hint`), carried on to the next step.
+    user_id: String,
+}
+
+/// `?user_id=` on the login pages: the user ID to fill in.
+#[derive(Deserialize, Default)]
+pub struct UserIdHint {
+    user_id: Option<String>,
+}
+
+impl UserIdHint {
+    fn user_id(&self) -> String {
+        self.user_id
+            .as_deref()
+            .unwrap_or("")
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(64)
+            .collect()
+    }
 }
 
 pub async fn choose(
     State(state): State<AppState>,
     context: Context,
     Query(ended): Query<super::home::Ended>,
+    Query(hint): Query<UserIdHint>,
 ) -> Result<Response, WebError> {
     render(
         StatusCode::OK,
         &ChoosePage {
             c: Chrome::new(&state, &context, false),
             ended: ended.message(context.t(), &state.auth.policy().timeouts),
+            user_id: hint.user_id(),
         },
     )
 }
@@ -81,27 +103,16 @@ fn user_id_page(
     }
 }
 
-/// `?user_id=` fills the field in (from a page that knew it); it is only a prefill.
-#[derive(Deserialize, Default)]
-pub struct Prefill {
-    #[serde(default)]
-    user_id: String,
-}
-
 pub async fn user_page(
     State(state): State<AppState>,
     context: Context,
     Path(slug): Path<String>,
-    Query(prefill): Query<Prefill>,
+    Query(hint): Query<UserIdHint>,
 ) -> Result<Response, WebError> {
     let kind = parse_kind(&slug)?;
-    let mut user_id = prefill.user_id;
-    if user_id.len() > 64 {
-        user_id.clear();
-    }
     render(
         StatusCode::OK,
-        &user_id_page(&state, &context, kind, user_id, None),
+        &user_id_page(&state, &context, kind, hint.user_id(), None),
     )
 }
 

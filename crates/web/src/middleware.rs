@@ -40,9 +40,17 @@ pub async fn browser_context(
     mut request: Request,
     next: Next,
 ) -> Response {
-    // The authenticator API is signed per request: no cookies, no CSRF, JSON errors.
-    if request.uri().path().starts_with("/api/") {
-        let mut response = super::cors::api(&state, request, next).await;
+    // The authenticator API is signed per request, and the OpenID endpoints for modules
+    // authenticate their clients: no cookies, no CSRF, JSON errors. Only the former
+    // answers the app's origin by CORS.
+    let path = request.uri().path();
+    let authenticator_api = path.starts_with("/api/");
+    if authenticator_api || super::oidc::API_PATHS.contains(&path) {
+        let mut response = if authenticator_api {
+            super::cors::api(&state, request, next).await
+        } else {
+            next.run(request).await
+        };
         security_headers(response.headers_mut(), state.web.https);
         return response;
     }

@@ -151,6 +151,9 @@ pub const SETTINGS: &[Spec] = &[
     value("approval_cooldown_minutes", "15"),
     value("timezone", "WIB"),
     value("audit_retention_days", "730"),
+    value("oidc_code_seconds", "60"),
+    value("oidc_access_token_minutes", "10"),
+    value("oidc_id_token_minutes", "10"),
     unset("trusted_proxies", "none"),
     value("header_timeout_seconds", "5"),
     value("connections_per_address", "256"),
@@ -367,6 +370,11 @@ impl RawSettings {
             reset_secs: self.bounded("reset_minutes", 24 * 60)? * 60,
             captcha: self.flag("captcha")?,
             helpdesk: self.helpdesk()?,
+            oidc: spse_usecases::oidc::OidcPolicy {
+                code_secs: self.bounded("oidc_code_seconds", 600)?,
+                access_token_secs: self.bounded("oidc_access_token_minutes", 24 * 60)? * 60,
+                id_token_secs: self.bounded("oidc_id_token_minutes", 24 * 60)? * 60,
+            },
         };
         Ok(Settings {
             listen,

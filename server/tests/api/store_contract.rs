@@ -80,6 +80,7 @@ fn session(hash: &str, user_pk: Option<i64>, stage: Stage) -> SessionRecord {
         expires_at: NOW + 600,
         ip: "127.0.0.1".into(),
         user_agent: "contract".into(),
+        amr: String::new(),
     }
 }
 

@@ -17,9 +17,11 @@ mod clients;
 mod counters;
 mod devices;
 mod events;
+mod grants;
 mod keys;
 mod notices;
 mod password_change;
+mod signing_keys;
 
 pub use notices::{Relayed, listen_for_notices};
 mod mail_queue;

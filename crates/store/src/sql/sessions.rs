@@ -10,7 +10,7 @@ use crate::*;
 use spse_domain::session::Stage;
 use spse_domain::user::UserKind;
 
-const SESSION_COLUMNS: &str = "id_hash, user_pk, claimed_user_id, kind, stage, created_at, last_seen_at, expires_at, ip, user_agent";
+const SESSION_COLUMNS: &str = "id_hash, user_pk, claimed_user_id, kind, stage, created_at, last_seen_at, expires_at, ip, user_agent, amr";
 
 fn session_from_row(row: &AnyRow) -> Result<SessionRecord, StoreError> {
     let kind: String = row.try_get("kind")?;
@@ -26,6 +26,7 @@ fn session_from_row(row: &AnyRow) -> Result<SessionRecord, StoreError> {
         expires_at: row.try_get("expires_at")?,
         ip: row.try_get("ip")?,
         user_agent: row.try_get("user_agent")?,
+        amr: row.try_get("amr")?,
     })
 }
 
@@ -33,8 +34,8 @@ fn insert_session_query(
     session: &SessionRecord,
 ) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
     sqlx::query(
-        "INSERT INTO sessions (id_hash, user_pk, claimed_user_id, kind, stage, created_at, last_seen_at, expires_at, ip, user_agent) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "INSERT INTO sessions (id_hash, user_pk, claimed_user_id, kind, stage, created_at, last_seen_at, expires_at, ip, user_agent, amr) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(session.id_hash.as_str())
     .bind(session.user_pk)
@@ -46,6 +47,7 @@ fn insert_session_query(
     .bind(session.expires_at)
     .bind(&session.ip)
     .bind(&session.user_agent)
+    .bind(&session.amr)
 }
 
 #[async_trait]

@@ -15,7 +15,7 @@ const SECRET_BYTES: usize = 32;
 /// Longest URI accepted, well under what browsers and servers carry.
 const MAX_URI: usize = 2000;
 /// What a client secret's keyed hash is bound to.
-const SECRET_CONTEXT: &[u8] = b"oidc client secret";
+pub(crate) const SECRET_CONTEXT: &[u8] = b"oidc client secret";
 
 /// A client as an admin describes it.
 #[derive(Debug, Clone, Default)]
