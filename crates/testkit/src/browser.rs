@@ -121,6 +121,18 @@ impl Browser {
             .unwrap_or_else(|e| panic!("GET {path}: {e}"))
     }
 
+    /// The body of `path` as bytes (an image, a sound), which must answer 200.
+    pub async fn bytes(&self, path: &str) -> Vec<u8> {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        assert_eq!(response.status(), reqwest::StatusCode::OK, "GET {path}");
+        response.bytes().await.expect("the body").to_vec()
+    }
+
     /// The token of the last form this browser was shown.
     pub fn csrf(&self) -> String {
         self.csrf

@@ -70,14 +70,9 @@ async fn activate_with(app: &TestApp, phone: &Phone, user_id: &str) -> Browser {
     let b = app.browser();
     b.password_step(UserKind::NonPenyedia, user_id, PASSWORD)
         .await;
-    let png = b
-        .client
-        .get(format!("{}/totp/aktivasi/qr.png", app.base))
-        .send()
-        .await
-        .unwrap();
+    let png = b.bytes("/totp/aktivasi/qr.png").await;
     let path = phone.store.path().join("qr.png");
-    std::fs::write(&path, png.bytes().await.unwrap()).unwrap();
+    std::fs::write(&path, png).unwrap();
     let added = phone
         .run(app, &["add", "--qr", path.to_str().unwrap()])
         .await;
@@ -210,15 +205,7 @@ async fn expiry_second_device_old_device_and_the_fourth_login() {
     let b = app.browser();
     b.password_step(UserKind::NonPenyedia, "PPK2", PASSWORD)
         .await;
-    let png = b
-        .client
-        .get(format!("{}/totp/aktivasi/qr.png", app.base))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let png = b.bytes("/totp/aktivasi/qr.png").await;
     let path = new_phone.store.path().join("qr.png");
     std::fs::write(&path, &png).unwrap();
     assert!(

@@ -173,6 +173,17 @@ async fn click(c: &Client, id: &str) {
 }
 
 /// The text of the first element matching a CSS selector.
+/// The `href` of the element with this id, as written in the page.
+pub async fn href_of(c: &Client, id: &str) -> String {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|_| panic!("#{id}"))
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("#{id} has an href"))
+}
+
 pub async fn css_text(c: &Client, selector: &str) -> String {
     c.find(Locator::Css(selector))
         .await

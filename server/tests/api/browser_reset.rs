@@ -10,7 +10,7 @@ use spse_domain::reset::POW_MAX_NUMBER;
 use spse_domain::user::UserKind;
 use spse_testkit::eventually_within;
 
-use crate::browser::{Driver, chromium_options, click_and_wait, log_in, wait_for_path};
+use crate::browser::{Driver, chromium_options, click_and_wait, href_of, log_in, wait_for_path};
 use crate::helpers::*;
 use crate::reset::SUBJECT;
 use crate::reset_request::{EMAIL, solve};
@@ -412,14 +412,7 @@ async fn reset_totp_links_open_the_form_filled_in() {
         .await
         .unwrap();
     type_into(&c, "user_id", "ppk 31&x").await;
-    let href = c
-        .find(Locator::Id("reset-totp-link"))
-        .await
-        .unwrap()
-        .attr("href")
-        .await
-        .unwrap()
-        .unwrap();
+    let href = href_of(&c, "reset-totp-link").await;
     assert_eq!(href, "/reset-totp?kind=penyedia&user_id=ppk+31%26x");
     click_and_wait(&c, Locator::Id("reset-totp-link")).await;
     assert_eq!(value_of(&c, "user_id").await, "ppk 31&x");

@@ -8,7 +8,7 @@ use spse_domain::user::UserKind;
 use spse_protocol::OtpauthUri;
 use spse_testkit::oathtool;
 
-use crate::browser::{Driver, chromium_options, log_in, text_of, wait_for_path};
+use crate::browser::{Driver, chromium_options, href_of, log_in, text_of, wait_for_path};
 use crate::helpers::*;
 use crate::phone_support::{Phone, camera_video_of};
 use crate::push_support::at_acceptor;
@@ -97,14 +97,7 @@ async fn phone_scans_the_qr_and_approves_denies_and_works_offline() {
         log_in(&c, &app.base, "non-penyedia", "PPK1", PASSWORD).await,
         "/totp/aktivasi"
     );
-    let link = c
-        .find(Locator::Id("open-app"))
-        .await
-        .unwrap()
-        .attr("href")
-        .await
-        .unwrap()
-        .unwrap();
+    let link = href_of(&c, "open-app").await;
     assert!(
         link.starts_with(&format!("{}/?lang=id#add=otpauth", app.app_origin)),
         "{link}"

@@ -6,7 +6,7 @@ use fantoccini::Locator;
 use spse_domain::user::UserKind;
 use spse_testkit::oathtool;
 
-use crate::browser::{Driver, log_in, wait_for_path};
+use crate::browser::{Driver, href_of, log_in, wait_for_path};
 use crate::helpers::*;
 use crate::phone_app::{activation_qr, computer};
 use crate::phone_support::{Phone, camera_video_of};
@@ -74,14 +74,7 @@ async fn a_second_phone_after_a_reset_and_the_first_shows_the_account_moved() {
         log_in(&c, &app.base, "non-penyedia", "PPK2", PASSWORD).await,
         "/totp/aktivasi"
     );
-    let link = c
-        .find(Locator::Id("open-app"))
-        .await
-        .unwrap()
-        .attr("href")
-        .await
-        .unwrap()
-        .unwrap();
+    let link = href_of(&c, "open-app").await;
     let second = Phone::start(&driver, &camera).await;
     second.c.goto(&link).await.unwrap();
     assert_eq!(second.shown("#account-added h2").await, "Akun ditambahkan");

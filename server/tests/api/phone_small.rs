@@ -16,15 +16,7 @@ async fn a_320_px_phone_adds_from_a_picture_and_a_pasted_uri() {
     computer
         .password_step(UserKind::NonPenyedia, "PPK3", PASSWORD)
         .await;
-    let png = computer
-        .client
-        .get(format!("{}/totp/aktivasi/qr.png", app.base))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let png = computer.bytes("/totp/aktivasi/qr.png").await;
     let picture = app.dir.path().join("tangkapan-layar.png");
     std::fs::write(&picture, &png).unwrap();
 

@@ -16,15 +16,8 @@ pub struct Device {
 
 /// The activation QR, decoded from the PNG the page shows.
 pub async fn scan_qr(b: &Browser) -> OtpauthUri {
-    let png = b
-        .client
-        .get(format!("{}/totp/aktivasi/qr.png", b.base))
-        .send()
-        .await
-        .unwrap();
-    let image = image::load_from_memory(&png.bytes().await.unwrap())
-        .unwrap()
-        .to_luma8();
+    let png = b.bytes("/totp/aktivasi/qr.png").await;
+    let image = image::load_from_memory(&png).unwrap().to_luma8();
     let mut prepared = rqrr::PreparedImage::prepare(image);
     let uri = prepared.detect_grids()[0].decode().unwrap().1;
     OtpauthUri::parse(&uri).unwrap()
