@@ -203,7 +203,8 @@ pub async fn text_of(c: &Client, id: &str) -> String {
 }
 
 /// Reads the activation QR code off a screenshot, as a phone camera would.
-fn read_qr(png: &[u8]) -> String {
+/// The one QR code in a PNG, decoded.
+pub fn read_qr(png: &[u8]) -> String {
     let image = image::load_from_memory(png)
         .expect("screenshot is a PNG")
         .to_luma8();

@@ -29,10 +29,7 @@ pub(crate) async fn activation_qr(c: &Client) -> (Vec<u8>, OtpauthUri) {
         .screenshot()
         .await
         .unwrap();
-    let image = image::load_from_memory(&png).unwrap().to_luma8();
-    let mut prepared = rqrr::PreparedImage::prepare(image);
-    let grids = prepared.detect_grids();
-    let text = grids[0].decode().expect("the QR decodes").1;
+    let text = crate::browser::read_qr(&png);
     (png, OtpauthUri::parse(&text).unwrap())
 }
 

@@ -17,10 +17,7 @@ pub struct Device {
 /// The activation QR, decoded from the PNG the page shows.
 pub async fn scan_qr(b: &Browser) -> OtpauthUri {
     let png = b.bytes("/totp/aktivasi/qr.png").await;
-    let image = image::load_from_memory(&png).unwrap().to_luma8();
-    let mut prepared = rqrr::PreparedImage::prepare(image);
-    let uri = prepared.detect_grids()[0].decode().unwrap().1;
-    OtpauthUri::parse(&uri).unwrap()
+    OtpauthUri::parse(&crate::browser::read_qr(&png)).unwrap()
 }
 
 /// Sends a signed request as the app does, at the server's (pinned) time.
