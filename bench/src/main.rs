@@ -7,6 +7,7 @@ mod argon;
 mod browser;
 mod device;
 mod load;
+mod oidc;
 mod report;
 mod server;
 mod setup;
@@ -67,11 +68,17 @@ struct Plan {
     waiting_pages: usize,
 }
 
-/// Device users reserved for the approval latency; each run also takes its own ten for
-/// the waiting pages (ten accounts, three pending approvals each).
+/// Device users reserved for the approval latency. The waiting pages of the first run
+/// take accounts of their own: each page is a login attempt of its own (a distinct
+/// session), and an account has at most three pending approvals at once.
 const APPROVAL_USERS: usize = 3;
-const WAITING_USERS_PER_RUN: usize = 10;
 const PENDING_PER_ACCOUNT: usize = 3;
+
+impl Plan {
+    fn waiting_accounts(&self) -> usize {
+        self.waiting_pages.div_ceil(PENDING_PER_ACCOUNT)
+    }
+}
 
 /// The soft limit on open files: each waiting page is a socket on both ends.
 fn open_files_limit() -> Option<u64> {
@@ -151,7 +158,7 @@ async fn main() -> anyhow::Result<()> {
         "SQLite (a fresh file in a temp dir)"
     };
 
-    let (mut code_users, device_users) = prepare(&target, dir.path(), &plan).await?;
+    let (mut code_users, device_users, module) = prepare(&target, dir.path(), &plan).await?;
     let mut notes = vec![format!(
         "Setup: {} users made with `spse-auth user add --password-stdin`; {} activated by \
          code through the activation page, {} by enrolling a device (Ed25519) with the \
@@ -164,8 +171,11 @@ async fn main() -> anyhow::Result<()> {
     for run in 0..plan.runs {
         eprintln!("run {} of {}", run + 1, plan.runs);
         let log = dir.path().join(format!("server-{run}.log"));
-        let waiting =
-            &device_users[APPROVAL_USERS + run * WAITING_USERS_PER_RUN..][..WAITING_USERS_PER_RUN];
+        let waiting = if run == 0 {
+            &device_users[APPROVAL_USERS..]
+        } else {
+            &[]
+        };
         let mut run_notes = Vec::new();
         let figures = one_run(
             &target,
@@ -174,6 +184,7 @@ async fn main() -> anyhow::Result<()> {
             &mut code_users,
             &device_users[..APPROVAL_USERS],
             waiting,
+            &module,
             &mut run_notes,
         )
         .await
@@ -201,8 +212,13 @@ async fn main() -> anyhow::Result<()> {
          step: {b} prepared logins of distinct users at saturation ({pc} at a time), {b} \
          more open-loop at half that rate (a code works once per user per 30 s step). \
          /beranda: {bc} signed-in browsers back to back for {d} s. Approval: {a} logins \
-         one at a time, from sending the signed decision to the `done` event. Waiting \
-         pages: {w} event streams over {s} sessions with a pending approval.",
+         one at a time, from sending the signed decision to the `done` event. OpenID: {pc} \
+         signed-in browsers each send a module's authorization request (PKCE S256) and the \
+         module exchanges the code (client secret), back to back for {d} s; then each \
+         module refreshes with the rotated token the last answer gave, for {d} s. Waiting \
+         pages (first run only): {w} event streams, each of its own login attempt waiting \
+         for approval ({s} accounts, {p} attempts each), all from one address (the bench \
+         raises `SPSE_EVENT_STREAMS_PER_ADDRESS` and `SPSE_CONNECTIONS_PER_ADDRESS`).",
         cores = machine.cores,
         pc = plan.password_clients,
         d = plan.duration.as_secs(),
@@ -210,7 +226,8 @@ async fn main() -> anyhow::Result<()> {
         bc = plan.beranda_clients,
         a = plan.approvals,
         w = plan.waiting_pages,
-        s = WAITING_USERS_PER_RUN * PENDING_PER_ACCOUNT,
+        s = plan.waiting_accounts(),
+        p = PENDING_PER_ACCOUNT,
     );
     let text = report::render(&machine, &setup, &runs, &notes);
     println!("{text}");
@@ -244,7 +261,7 @@ async fn prepare(
     target: &Target,
     dir: &Path,
     plan: &Plan,
-) -> anyhow::Result<(Vec<CodeUser>, Vec<DeviceUser>)> {
+) -> anyhow::Result<(Vec<CodeUser>, Vec<DeviceUser>, oidc::Module)> {
     let status = Command::new(&target.binary)
         .arg("migrate")
         .env("SPSE_DATA_DIR", &target.data_dir)
@@ -255,16 +272,17 @@ async fn prepare(
         bail!("spse-auth migrate failed");
     }
     let code_count = 2 * plan.code_batch;
-    let device_count = APPROVAL_USERS + plan.runs * WAITING_USERS_PER_RUN;
+    let device_count = APPROVAL_USERS + plan.waiting_accounts();
     eprintln!("adding {} users", code_count + device_count);
     let code_ids = setup::add_users(target, "BENCH", code_count).await?;
     let device_ids = setup::add_users(target, "BDEV", device_count).await?;
+    let module = oidc::Module::register(target)?;
     let server = Server::start(target, &dir.join("server-setup.log")).await?;
     eprintln!("activating TOTP");
     let code_users = setup::activate_by_code(&server.base, code_ids).await?;
     let device_users = setup::activate_with_device(&server.base, device_ids).await?;
     server.stop().await?;
-    Ok((code_users, device_users))
+    Ok((code_users, device_users, module))
 }
 
 /// CPU used by the server and by this bench (the client) during one measurement.
@@ -328,6 +346,7 @@ async fn one_run(
     code_users: &mut Vec<CodeUser>,
     approval_users: &[DeviceUser],
     waiting_users: &[DeviceUser],
+    module: &oidc::Module,
     notes: &mut Vec<String>,
 ) -> anyhow::Result<Figures> {
     let mut figures = Figures::new();
@@ -410,7 +429,8 @@ async fn one_run(
     eprintln!("  /beranda");
     let (browsers, users): (Vec<_>, Vec<_>) = signed_in.into_iter().unzip();
     code_users.extend(users);
-    code_users.extend(rest.into_iter().map(|(_, user)| user));
+    let (module_browsers, users): (Vec<_>, Vec<_>) = rest.into_iter().unzip();
+    code_users.extend(users);
     let browsers: Vec<_> = browsers.into_iter().take(plan.beranda_clients).collect();
     let cpu = Cpu::start(&server)?;
     let beranda = workloads::beranda(browsers, plan.duration).await;
@@ -429,12 +449,71 @@ async fn one_run(
     figures.insert("beranda_p99", beranda.ms(0.99));
     let errors = errors + beranda.errors;
 
+    eprintln!("  OpenID round trips");
+    let module_browsers: Vec<_> = module_browsers
+        .into_iter()
+        .take(plan.password_clients)
+        .collect();
+    let cpu = Cpu::start(&server)?;
+    let (trips, held) = oidc::round_trips(module_browsers, module, plan.duration).await;
+    put(
+        &mut figures,
+        &["oidc_trip_rate", "oidc_trip_p50", "", "oidc_trip_p99"],
+        &trips,
+    );
+    cpu.per_request(
+        &server,
+        &mut figures,
+        ["oidc_trip_cpu_server", "oidc_trip_cpu_client"],
+        &trips,
+    )?;
+    let cpu = Cpu::start(&server)?;
+    let refreshes = oidc::refreshes(&server.base, module, held, plan.duration).await;
+    put(
+        &mut figures,
+        &[
+            "oidc_refresh_rate",
+            "oidc_refresh_p50",
+            "",
+            "oidc_refresh_p99",
+        ],
+        &refreshes,
+    );
+    cpu.per_request(
+        &server,
+        &mut figures,
+        ["oidc_refresh_cpu_server", "oidc_refresh_cpu_client"],
+        &refreshes,
+    )?;
+    let errors = errors + trips.errors + refreshes.errors;
+
     eprintln!("  approvals");
     let approvals =
         workloads::approval_latency(&server.base, approval_users, plan.approvals).await?;
     figures.insert("approval_p50", approvals.ms(0.50));
     figures.insert("approval_p99", approvals.ms(0.99));
 
+    if !waiting_users.is_empty() {
+        waiting_pages(&server, plan, waiting_users, &mut figures, notes).await?;
+    }
+    if errors > 0 {
+        notes.push(format!(
+            "{errors} requests failed in this run (see the log above)."
+        ));
+    }
+    server.stop().await?;
+    Ok(figures)
+}
+
+/// The server's memory with `plan.waiting_pages` acceptor pages waiting, each its own
+/// login attempt.
+async fn waiting_pages(
+    server: &Server,
+    plan: &Plan,
+    waiting_users: &[DeviceUser],
+    figures: &mut Figures,
+    notes: &mut Vec<String>,
+) -> anyhow::Result<()> {
     eprintln!("  {} waiting pages", plan.waiting_pages);
     match open_files_limit() {
         Some(limit) if limit < plan.waiting_pages as u64 + 1000 => notes.push(format!(
@@ -463,11 +542,5 @@ async fn one_run(
             drop(streams);
         }
     }
-    if errors > 0 {
-        notes.push(format!(
-            "{errors} requests failed in this run (see the log above)."
-        ));
-    }
-    server.stop().await?;
-    Ok(figures)
+    Ok(())
 }

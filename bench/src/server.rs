@@ -20,13 +20,17 @@ pub struct Target {
 }
 
 impl Target {
-    fn command(&self) -> Command {
+    /// The binary with the data dir, database and bench settings in its environment.
+    pub fn command(&self) -> Command {
         let mut command = Command::new(&self.binary);
         command
             .env("SPSE_DATA_DIR", &self.data_dir)
             .env("SPSE_CAPTCHA", "off")
             .env("SPSE_MANAGEMENT_LISTEN", "127.0.0.1:0")
             .env("SPSE_APP_LISTEN", "127.0.0.1:0")
+            // Every client of the bench comes from one address.
+            .env("SPSE_EVENT_STREAMS_PER_ADDRESS", "1000000")
+            .env("SPSE_CONNECTIONS_PER_ADDRESS", "1000000")
             .env("LANG", "C");
         if let Some(url) = &self.database_url {
             command.env("SPSE_DATABASE_URL", url);

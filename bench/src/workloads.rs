@@ -290,14 +290,16 @@ pub async fn waiting_sessions(
     users: &[DeviceUser],
     per_user: usize,
 ) -> anyhow::Result<Vec<String>> {
-    let mut cookies = Vec::new();
-    for user in users {
-        for _ in 0..per_user {
-            let (browser, _) = waiting_at_acceptor(base, &user.user_id).await?;
-            cookies.push(browser.cookie_header().context("no cookies")?);
+    let base = Arc::new(base.to_string());
+    let ids: Arc<Vec<String>> = Arc::new(users.iter().map(|u| u.user_id.clone()).collect());
+    in_parallel(8, ids.len() * per_user, |i| {
+        let (base, ids) = (base.clone(), ids.clone());
+        async move {
+            let (browser, _) = waiting_at_acceptor(&base, &ids[i / per_user]).await?;
+            browser.cookie_header().context("no cookies")
         }
-    }
-    Ok(cookies)
+    })
+    .await
 }
 
 /// Opens `count` event streams as waiting acceptor pages do, spread over `cookies`, and
