@@ -33,6 +33,7 @@ mod oidc_support;
 mod outage;
 mod pages_phone;
 mod password;
+mod password_link;
 mod phone_app;
 mod phone_moves;
 mod phone_small;
