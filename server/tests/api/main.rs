@@ -34,6 +34,7 @@ mod outage;
 mod pages_phone;
 mod password;
 mod password_link;
+mod password_link_oidc;
 mod password_link_refusals;
 mod phone_app;
 mod phone_moves;
