@@ -9,6 +9,7 @@ mod app_js;
 mod app_origin;
 mod audit;
 mod browser;
+mod browser_password_link;
 mod browser_reset;
 mod captcha;
 mod cli;
