@@ -140,6 +140,15 @@ async fn without_totp_the_mailed_link_sets_a_new_password() {
     assert_eq!(opened.headers["referrer-policy"], "no-referrer");
     assert!(opened.body.contains("Buat password baru untuk akun PPK40."));
     assert!(!opened.body.contains("name=\"code\""), "no TOTP, no code");
+    let english = b.get(&format!("{path}&lang=en")).await;
+    assert!(
+        english
+            .body
+            .contains("Choose a new password for the account PPK40."),
+        "{}",
+        english.body
+    );
+    b.get(&format!("{path}&lang=id")).await; // the choice is kept: back to Indonesian
 
     let short = set_password(&b, &path, "pendek", None).await;
     assert_eq!(short.status, StatusCode::BAD_REQUEST);
