@@ -26,7 +26,7 @@ const FAILED_ID: &str = "Browser Anda tidak dapat diperiksa. Silakan ketik Kode 
 /// set through DevTools, since chromedriver's emulated taps hang on a page whose
 /// JavaScript is off. The profile directory lives as
 /// long as the returned guard.
-async fn phone(driver: &Driver, javascript: bool) -> (Client, tempfile::TempDir) {
+pub(crate) async fn phone(driver: &Driver, javascript: bool) -> (Client, tempfile::TempDir) {
     let profile = tempfile::tempdir().unwrap();
     let mut options = chromium_options(
         profile.path(),
@@ -96,7 +96,7 @@ async fn js(c: &Client, script: &str) -> serde_json::Value {
     c.execute(script, vec![]).await.expect(script)
 }
 
-async fn value_of(c: &Client, id: &str) -> String {
+pub(crate) async fn value_of(c: &Client, id: &str) -> String {
     c.find(Locator::Id(id))
         .await
         .expect(id)
@@ -106,7 +106,7 @@ async fn value_of(c: &Client, id: &str) -> String {
         .unwrap_or_default()
 }
 
-async fn type_into(c: &Client, id: &str, text: &str) {
+pub(crate) async fn type_into(c: &Client, id: &str, text: &str) {
     c.find(Locator::Id(id))
         .await
         .expect(id)
@@ -125,7 +125,7 @@ async fn displayed(c: &Client, id: &str) -> bool {
 }
 
 /// Waits for the proof of work and returns how long the page says it took (ms).
-async fn proof_done(c: &Client) -> f64 {
+pub(crate) async fn proof_done(c: &Client) -> f64 {
     eventually_within("the proof of work in the hidden field", WAIT, || async {
         match value_of(c, "pow-payload").await {
             done if !done.is_empty() => Ok(()),
@@ -155,7 +155,7 @@ async fn answer_on_screen(c: &Client, app: &TestApp) -> String {
     solve(app, &id).await
 }
 
-async fn sent_page(c: &Client) -> String {
+pub(crate) async fn sent_page(c: &Client) -> String {
     c.wait()
         .at_most(WAIT)
         .for_element(Locator::Id("reset-sent"))
