@@ -5,6 +5,7 @@ mod access_log;
 mod guards;
 mod oidc;
 mod records;
+mod scim;
 mod sql;
 
 use async_trait::async_trait;
@@ -19,6 +20,7 @@ pub use oidc::{
     SigningKeyRecord, SigningKeyStore, TokenKind, TokenRecord,
 };
 pub use records::*;
+pub use scim::{ScimAccountRecord, ScimProfile, ScimQuery, ScimStore, ScimTokenRecord};
 pub use sql::{Relayed, SqlStore, connect, listen_for_notices};
 
 /// What can go wrong at the database, in the store's own words.
@@ -444,6 +446,7 @@ pub trait Store:
     + ClientStore
     + SigningKeyStore
     + GrantStore
+    + ScimStore
     + 'static
 {
     async fn ping(&self) -> Result<(), StoreError>;

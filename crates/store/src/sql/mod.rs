@@ -21,6 +21,7 @@ mod grants;
 mod keys;
 mod notices;
 mod password_change;
+mod scim;
 mod signing_keys;
 
 pub use notices::{Relayed, listen_for_notices};
