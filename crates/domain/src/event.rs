@@ -33,6 +33,18 @@ pub enum EventKind {
     /// After a reset, a right password without an activation ticket: refused, and a
     /// fresh activation link mailed to the owner.
     ActivationRefused,
+    /// SCIM provisioning (the procurement system) created the account.
+    ScimCreated,
+    /// SCIM changed the account's name, email, kind or externalId.
+    ScimUpdated,
+    /// SCIM set the account inactive: it is disabled and its sessions ended.
+    ScimDisabled,
+    ScimEnabled,
+    /// SCIM deleted the account: it stays, disabled, with its log.
+    ScimDeleted,
+    /// A SCIM bearer token was added or revoked (no account: the detail names it).
+    ScimTokenAdded,
+    ScimTokenRevoked,
 }
 
 /// An access-log entry's kind as stored: by name, kept exactly as written so the hash
@@ -95,6 +107,13 @@ impl EventKind {
         Self::HelpdeskDisable,
         Self::HelpdeskEnable,
         Self::ActivationRefused,
+        Self::ScimCreated,
+        Self::ScimUpdated,
+        Self::ScimDisabled,
+        Self::ScimEnabled,
+        Self::ScimDeleted,
+        Self::ScimTokenAdded,
+        Self::ScimTokenRevoked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -122,6 +141,13 @@ impl EventKind {
             Self::HelpdeskDisable => "helpdesk_disable",
             Self::HelpdeskEnable => "helpdesk_enable",
             Self::ActivationRefused => "activation_refused",
+            Self::ScimCreated => "scim_created",
+            Self::ScimUpdated => "scim_updated",
+            Self::ScimDisabled => "scim_disabled",
+            Self::ScimEnabled => "scim_enabled",
+            Self::ScimDeleted => "scim_deleted",
+            Self::ScimTokenAdded => "scim_token_added",
+            Self::ScimTokenRevoked => "scim_token_revoked",
         }
     }
 
@@ -150,7 +176,14 @@ impl EventKind {
             | Self::ResetRequested
             | Self::HelpdeskUnlock
             | Self::HelpdeskDisable
-            | Self::HelpdeskEnable => Outcome::Notice,
+            | Self::HelpdeskEnable
+            | Self::ScimCreated
+            | Self::ScimUpdated
+            | Self::ScimDisabled
+            | Self::ScimEnabled
+            | Self::ScimDeleted
+            | Self::ScimTokenAdded
+            | Self::ScimTokenRevoked => Outcome::Notice,
             Self::TotpReset | Self::TotpDisabled | Self::HelpdeskTotpReset => Outcome::Success,
         }
     }
@@ -205,10 +238,17 @@ mod tests {
                 | EventKind::HelpdeskUnlock
                 | EventKind::HelpdeskDisable
                 | EventKind::HelpdeskEnable
-                | EventKind::ActivationRefused => {}
+                | EventKind::ActivationRefused
+                | EventKind::ScimCreated
+                | EventKind::ScimUpdated
+                | EventKind::ScimDisabled
+                | EventKind::ScimEnabled
+                | EventKind::ScimDeleted
+                | EventKind::ScimTokenAdded
+                | EventKind::ScimTokenRevoked => {}
             }
         }
-        assert_eq!(EventKind::ALL.len(), 23, "every kind is in ALL");
+        assert_eq!(EventKind::ALL.len(), 30, "every kind is in ALL");
         let mut seen = std::collections::HashSet::new();
         for kind in EventKind::ALL {
             assert_eq!(EventKind::parse(kind.as_str()), Some(*kind));

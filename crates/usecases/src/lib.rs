@@ -21,6 +21,7 @@ pub mod oidc;
 mod password_change;
 pub mod pow;
 mod reset;
+pub mod scim;
 pub mod secrets;
 mod session;
 mod ticket;

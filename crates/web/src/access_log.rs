@@ -48,6 +48,13 @@ pub fn event_words(t: Texts, name: &str) -> String {
         EventKind::HelpdeskDisable => t.get("event_helpdesk_disable"),
         EventKind::HelpdeskEnable => t.get("event_helpdesk_enable"),
         EventKind::ActivationRefused => t.get("event_activation_refused"),
+        EventKind::ScimCreated => t.get("event_scim_created"),
+        EventKind::ScimUpdated => t.get("event_scim_updated"),
+        EventKind::ScimDisabled => t.get("event_scim_disabled"),
+        EventKind::ScimEnabled => t.get("event_scim_enabled"),
+        EventKind::ScimDeleted => t.get("event_scim_deleted"),
+        EventKind::ScimTokenAdded => t.get("event_scim_token_added"),
+        EventKind::ScimTokenRevoked => t.get("event_scim_token_revoked"),
     }
     .to_string()
 }
