@@ -32,14 +32,15 @@ async fn no_token_a_wrong_one_and_a_revoked_one_are_refused() {
     let listed = scim.get("/Users").await;
     assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
     assert_eq!(listed.content_type, "application/scim+json");
-    // Only a keyed hash is kept.
-    let stored: String = sqlx::query("SELECT token_hash FROM scim_tokens WHERE name = 'sirup'")
+    // Only a keyed hash is kept, and when the token was last used.
+    let row = sqlx::query("SELECT token_hash, last_used_at FROM scim_tokens WHERE name = 'sirup'")
         .fetch_one(&app.db)
         .await
-        .unwrap()
-        .get(0);
+        .unwrap();
+    let stored: String = row.get(0);
     assert_ne!(stored, token);
     assert!(!stored.contains(&token[10..]));
+    assert_eq!(row.get::<Option<i64>, _>(1), Some(app.clock_now()));
     // Another scheme, or a second Authorization header, is no bearer token.
     let basic = reqwest::Client::new()
         .get(format!("{}/Users", scim.base))

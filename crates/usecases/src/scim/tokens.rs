@@ -18,6 +18,8 @@ const TOKEN_CONTEXT: &[u8] = b"scim bearer token";
 /// Longest bearer value looked at: anything longer is not one of ours.
 const MAX_TOKEN: usize = 128;
 const MAX_NAME: usize = 64;
+/// How often a token's last use is written: a provisioning run sends many requests.
+const TOUCH_EVERY_SECS: i64 = 60;
 
 /// A token as the command line lists it: never the token or its hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,7 +139,8 @@ impl Auth {
         Ok(())
     }
 
-    /// The proof that `bearer` is a live provisioning token; its use is recorded.
+    /// The proof that `bearer` is a live provisioning token; its use is recorded (to the
+    /// minute).
     pub async fn scim_caller(&self, bearer: &str) -> Result<ScimCaller, ScimError> {
         if bearer.len() > MAX_TOKEN || !bearer.starts_with(TOKEN_PREFIX) {
             return Err(ScimError::Unauthorized);
@@ -150,9 +153,13 @@ impl Auth {
             tracing::warn!("SCIM request with an unknown or revoked token refused");
             return Err(ScimError::Unauthorized);
         };
-        self.store
-            .touch_scim_token(&record.name, self.now())
-            .await?;
+        let now = self.now();
+        if record
+            .last_used_at
+            .is_none_or(|at| now - at >= TOUCH_EVERY_SECS)
+        {
+            self.store.touch_scim_token(&record.name, now).await?;
+        }
         Ok(ScimCaller {
             token_name: record.name,
         })

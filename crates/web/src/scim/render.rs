@@ -211,17 +211,18 @@ mod tests {
             excluded: vec![],
         };
         let shown = asked.apply(user());
-        let mut keys: Vec<&String> = shown.as_object().unwrap().keys().collect();
-        keys.sort();
+        let mut keys: Vec<&str> = shown
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
         assert_eq!(
             keys,
             ["emails", "id", "schemas", ACCOUNT_SCHEMA, "userName"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect::<Vec<_>>()
-                .iter()
-                .collect::<Vec<_>>()
         );
+        assert_eq!(shown["emails"], json!([{"value": "budi@lpse.go.id"}]));
         assert_eq!(shown["meta"], Value::Null);
         let hidden = Projection {
             attributes: vec![],
