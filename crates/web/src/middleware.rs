@@ -50,6 +50,8 @@ pub async fn browser_context(
     if authenticator_api || scim || super::oidc::API_PATHS.contains(&path) {
         let mut response = if authenticator_api {
             super::cors::api(&state, request, next).await
+        } else if scim {
+            super::scim::in_scim_format(next.run(request).await)
         } else {
             next.run(request).await
         };

@@ -122,6 +122,9 @@ async fn errors_come_in_scims_format() {
     assert_eq!(scim.get("/Users/999999").await.error(404), None);
     assert_eq!(scim.get("/Users/not-a-number").await.error(404), None);
     assert_eq!(scim.get("/Groups").await.error(404), None);
+    let mut huge = new_user("VENDOR9", "penyedia");
+    huge["displayName"] = json!("x".repeat(20_000));
+    scim.send("POST", "/Users", Some(&huge)).await.error(413);
     scim.send("POST", "/Schemas", None).await.error(405);
     scim.send("DELETE", "/ServiceProviderConfig", None)
         .await

@@ -127,6 +127,20 @@ pub(crate) fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, Scim
         .map_err(|_| ScimError::InvalidSyntax("the body is not valid JSON".into()).into())
 }
 
+/// An error answer on a SCIM path that no SCIM handler wrote (a body over the limit, a
+/// path parameter axum refused) in SCIM's format too, as RFC 7644 3.12 asks.
+pub fn in_scim_format(response: Response) -> Response {
+    let status = response.status();
+    let scim = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == MEDIA_TYPE.as_bytes());
+    if scim || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    error_body(status, None, status.canonical_reason().unwrap_or("error"))
+}
+
 async fn not_found() -> Response {
     ScimFailure(ScimError::NotFound).into_response()
 }
