@@ -1,4 +1,4 @@
-//! The `spse-auth` command line: `serve`, `migrate`, `user ...`, `audit ...`, `client ...`.
+//! The `spse-auth` command line: `serve`, `migrate`, `user ...`, `audit ...`, `client ...`, `scim ...`.
 
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
@@ -13,6 +13,7 @@ use crate::audit_cli::AuditCommand;
 use crate::client_cli::ClientCommand;
 use crate::config::{RawSettings, Settings};
 use crate::keys_cli::KeysCommand;
+use crate::scim_cli::ScimCommand;
 use spse_domain::clock::SystemClock;
 use spse_domain::password::PasswordError;
 use spse_domain::token;
@@ -57,6 +58,9 @@ enum Command {
     /// The OpenID Provider's signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// SCIM 2.0 provisioning (at <PUBLIC_URL>/scim/v2): its bearer tokens.
+    #[command(subcommand)]
+    Scim(ScimCommand),
 }
 
 #[derive(Args)]
@@ -235,6 +239,11 @@ async fn run(cli: Cli, t: Texts) -> anyhow::Result<()> {
             let settings = settings(&cli, false, None)?;
             let auth = admin_auth(&settings, t).await?;
             crate::keys_cli::run(&auth, &settings, &command_line_staff(), command, t).await?;
+        }
+        Command::Scim(command) => {
+            let settings = settings(&cli, false, None)?;
+            let auth = admin_auth(&settings, t).await?;
+            crate::scim_cli::run(&auth, &settings, &command_line_staff(), command, t).await?;
         }
     }
     Ok(())

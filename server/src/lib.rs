@@ -11,4 +11,5 @@ pub mod connections;
 pub mod keys_cli;
 pub mod logout_sender;
 pub mod password_link_cli;
+pub mod scim_cli;
 pub mod telemetry;

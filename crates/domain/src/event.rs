@@ -39,6 +39,18 @@ pub enum EventKind {
     PasswordLinkSent,
     /// A password was set through a mailed link.
     PasswordReset,
+    /// SCIM provisioning (the procurement system) created the account.
+    ScimCreated,
+    /// SCIM changed the account's name, email, kind or externalId.
+    ScimUpdated,
+    /// SCIM set the account inactive: it is disabled and its sessions ended.
+    ScimDisabled,
+    ScimEnabled,
+    /// SCIM deleted the account: it stays, disabled, with its log.
+    ScimDeleted,
+    /// A SCIM bearer token was added or revoked (no account: the detail names it).
+    ScimTokenAdded,
+    ScimTokenRevoked,
 }
 
 /// An access-log entry's kind as stored: by name, kept exactly as written so the hash
@@ -104,6 +116,13 @@ impl EventKind {
         Self::PasswordResetRequested,
         Self::PasswordLinkSent,
         Self::PasswordReset,
+        Self::ScimCreated,
+        Self::ScimUpdated,
+        Self::ScimDisabled,
+        Self::ScimEnabled,
+        Self::ScimDeleted,
+        Self::ScimTokenAdded,
+        Self::ScimTokenRevoked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -134,6 +153,13 @@ impl EventKind {
             Self::PasswordResetRequested => "password_reset_requested",
             Self::PasswordLinkSent => "password_link_sent",
             Self::PasswordReset => "password_reset",
+            Self::ScimCreated => "scim_created",
+            Self::ScimUpdated => "scim_updated",
+            Self::ScimDisabled => "scim_disabled",
+            Self::ScimEnabled => "scim_enabled",
+            Self::ScimDeleted => "scim_deleted",
+            Self::ScimTokenAdded => "scim_token_added",
+            Self::ScimTokenRevoked => "scim_token_revoked",
         }
     }
 
@@ -165,7 +191,14 @@ impl EventKind {
             | Self::PasswordLinkSent
             | Self::HelpdeskUnlock
             | Self::HelpdeskDisable
-            | Self::HelpdeskEnable => Outcome::Notice,
+            | Self::HelpdeskEnable
+            | Self::ScimCreated
+            | Self::ScimUpdated
+            | Self::ScimDisabled
+            | Self::ScimEnabled
+            | Self::ScimDeleted
+            | Self::ScimTokenAdded
+            | Self::ScimTokenRevoked => Outcome::Notice,
             Self::TotpReset | Self::TotpDisabled | Self::HelpdeskTotpReset => Outcome::Success,
         }
     }
@@ -223,10 +256,17 @@ mod tests {
                 | EventKind::ActivationRefused
                 | EventKind::PasswordResetRequested
                 | EventKind::PasswordLinkSent
-                | EventKind::PasswordReset => {}
+                | EventKind::PasswordReset
+                | EventKind::ScimCreated
+                | EventKind::ScimUpdated
+                | EventKind::ScimDisabled
+                | EventKind::ScimEnabled
+                | EventKind::ScimDeleted
+                | EventKind::ScimTokenAdded
+                | EventKind::ScimTokenRevoked => {}
             }
         }
-        assert_eq!(EventKind::ALL.len(), 26, "every kind is in ALL");
+        assert_eq!(EventKind::ALL.len(), 33, "every kind is in ALL");
         let mut seen = std::collections::HashSet::new();
         for kind in EventKind::ALL {
             assert_eq!(EventKind::parse(kind.as_str()), Some(*kind));

@@ -6,6 +6,7 @@ mod guards;
 mod oidc;
 mod password_links;
 mod records;
+mod scim;
 mod sql;
 
 use async_trait::async_trait;
@@ -21,6 +22,7 @@ pub use oidc::{
 };
 pub use password_links::{PasswordLinkRecord, PasswordLinkStore};
 pub use records::*;
+pub use scim::{ScimAccountRecord, ScimProfile, ScimQuery, ScimStore, ScimTokenRecord};
 pub use sql::{Relayed, SqlStore, connect, listen_for_notices};
 
 /// What can go wrong at the database, in the store's own words.
@@ -447,6 +449,7 @@ pub trait Store:
     + SigningKeyStore
     + GrantStore
     + PasswordLinkStore
+    + ScimStore
     + 'static
 {
     async fn ping(&self) -> Result<(), StoreError>;

@@ -43,8 +43,7 @@ impl Auth {
                 (EventKind::HelpdeskUnlock, Notice::HelpdeskUnlock)
             }
             StaffAction::Disable => {
-                self.store.set_disabled(user.pk, true).await?;
-                self.sessions_ended();
+                self.disable_account(user.pk).await?;
                 (EventKind::HelpdeskDisable, Notice::HelpdeskDisable)
             }
             StaffAction::Enable => {
@@ -63,6 +62,15 @@ impl Auth {
             .as_ref()
             .map(Account::from)
             .ok_or(UserError::NotFound)
+    }
+
+    /// Disables an account and ends its sessions at once, and with them its OpenID
+    /// tokens (a token is good only while its session lives); the back-channel worker
+    /// then tells the modules. The helpdesk's disable and SCIM's both come here.
+    pub(crate) async fn disable_account(&self, user_pk: i64) -> Result<(), AuthError> {
+        self.store.set_disabled(user_pk, true).await?;
+        self.sessions_ended();
+        Ok(())
     }
 
     /// The account behind a typed user ID, if this staff member may see it: helpdesk

@@ -22,6 +22,7 @@ mod password_change;
 mod password_link;
 pub mod pow;
 mod reset;
+pub mod scim;
 pub mod secrets;
 mod session;
 mod ticket;

@@ -44,13 +44,50 @@ impl From<StoreError> for UserError {
     }
 }
 
+/// An account's fields, checked: what [`Auth::create_account`] stores.
+#[derive(Debug, Clone)]
+pub(crate) struct AccountProfile {
+    pub user_id: UserId,
+    pub kind: UserKind,
+    pub email: Email,
+    pub name: DisplayName,
+    pub role: Role,
+}
+
+impl AccountProfile {
+    pub(crate) fn parse(
+        user_id: &str,
+        kind: UserKind,
+        email: &str,
+        name: &str,
+        role: Role,
+    ) -> Result<Self, UserError> {
+        Ok(Self {
+            user_id: UserId::parse(user_id)?,
+            kind,
+            email: Email::parse(email).ok_or(UserError::Email)?,
+            name: DisplayName::parse(name).ok_or(UserError::Name)?,
+            role,
+        })
+    }
+}
+
 impl Auth {
     pub async fn add_user(&self, input: NewUserInput) -> Result<Account, UserError> {
-        let user_id = UserId::parse(&input.user_id)?;
-        let email = Email::parse(&input.email).ok_or(UserError::Email)?;
-        let name = DisplayName::parse(&input.name).ok_or(UserError::Name)?;
-        let password = NewPassword::parse(input.password.expose(), &user_id)?;
-        if self.store.user_by_key(&user_id.key()).await?.is_some() {
+        let profile = AccountProfile::parse(
+            &input.user_id,
+            input.kind,
+            &input.email,
+            &input.name,
+            input.role,
+        )?;
+        let password = NewPassword::parse(input.password.expose(), &profile.user_id)?;
+        if self
+            .store
+            .user_by_key(&profile.user_id.key())
+            .await?
+            .is_some()
+        {
             return Err(UserError::Duplicate);
         }
         let password_hash = self
@@ -58,27 +95,32 @@ impl Auth {
             .hash(password.as_str().to_string())
             .await
             .map_err(AuthError::from)?;
+        let user = self.create_account(&profile, password_hash).await?;
+        Ok(Account::from(&user))
+    }
+
+    /// The one way an account is stored: `user add` and SCIM provisioning both come here.
+    pub(crate) async fn create_account(
+        &self,
+        profile: &AccountProfile,
+        password_hash: String,
+    ) -> Result<UserRecord, UserError> {
         let pk = self
             .store
             .insert_user(
                 &NewUser {
-                    user_key: user_id.key(),
-                    user_id: user_id.to_string(),
-                    kind: input.kind,
-                    email: email.as_str().to_string(),
-                    name: name.as_str().to_string(),
-                    role: input.role,
+                    user_key: profile.user_id.key(),
+                    user_id: profile.user_id.to_string(),
+                    kind: profile.kind,
+                    email: profile.email.as_str().to_string(),
+                    name: profile.name.as_str().to_string(),
+                    role: profile.role,
                     password_hash: Secret::new(password_hash),
                 },
                 self.now(),
             )
             .await?;
-        self.store
-            .user_by_pk(pk)
-            .await?
-            .as_ref()
-            .map(Account::from)
-            .ok_or(UserError::NotFound)
+        self.store.user_by_pk(pk).await?.ok_or(UserError::NotFound)
     }
 
     /// Sets a password chosen by the operator's tooling (demo accounts).

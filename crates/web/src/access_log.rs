@@ -51,6 +51,13 @@ pub fn event_words(t: Texts, name: &str) -> String {
         EventKind::PasswordResetRequested => t.get("event_password_reset_requested"),
         EventKind::PasswordLinkSent => t.get("event_password_link_sent"),
         EventKind::PasswordReset => t.get("event_password_reset"),
+        EventKind::ScimCreated => t.get("event_scim_created"),
+        EventKind::ScimUpdated => t.get("event_scim_updated"),
+        EventKind::ScimDisabled => t.get("event_scim_disabled"),
+        EventKind::ScimEnabled => t.get("event_scim_enabled"),
+        EventKind::ScimDeleted => t.get("event_scim_deleted"),
+        EventKind::ScimTokenAdded => t.get("event_scim_token_added"),
+        EventKind::ScimTokenRevoked => t.get("event_scim_token_revoked"),
     }
     .to_string()
 }

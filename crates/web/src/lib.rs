@@ -24,6 +24,7 @@ mod pow;
 mod ran_out;
 mod refusal;
 mod reset;
+mod scim;
 mod streams;
 mod totp;
 mod totp_off;
@@ -95,6 +96,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::router())
         .merge(waiting::router())
         .merge(oidc::router())
+        .merge(scim::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             track_requests,

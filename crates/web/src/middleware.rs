@@ -41,13 +41,17 @@ pub async fn browser_context(
     next: Next,
 ) -> Response {
     // The authenticator API is signed per request, and the OpenID endpoints for modules
-    // authenticate their clients: no cookies, no CSRF, JSON errors. Only the former
-    // answers the app's origin by CORS.
+    // and SCIM provisioning authenticate their clients: no cookies, no CSRF, JSON errors.
+    // Only the former answers the app's origin by CORS.
     let path = request.uri().path();
     let authenticator_api = path.starts_with("/api/");
-    if authenticator_api || super::oidc::API_PATHS.contains(&path) {
+    let scim =
+        path == super::scim::PREFIX || path.starts_with(&format!("{}/", super::scim::PREFIX));
+    if authenticator_api || scim || super::oidc::API_PATHS.contains(&path) {
         let mut response = if authenticator_api {
             super::cors::api(&state, request, next).await
+        } else if scim {
+            super::scim::in_scim_format(next.run(request).await)
         } else {
             next.run(request).await
         };
