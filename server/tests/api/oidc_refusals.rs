@@ -32,11 +32,31 @@ async fn code_for(
     module: &Module,
     user_id: &str,
 ) -> (crate::helpers::Browser, String, PkceCodeVerifier) {
+    let (browser, code, verifier, _) = code_and_key_for(app, module, user_id).await;
+    (browser, code, verifier)
+}
+
+/// As [`code_for`], with the user's TOTP key.
+async fn code_and_key_for(
+    app: &TestApp,
+    module: &Module,
+    user_id: &str,
+) -> (
+    crate::helpers::Browser,
+    String,
+    PkceCodeVerifier,
+    spse_protocol::TotpKey,
+) {
     let key = app.add_active_user(user_id, UserKind::Penyedia).await;
     let request = request(module);
     let browser = app.browser();
     let back = login_through(app, &browser, &request.path, user_id, &key).await;
-    (browser, param(&back, "code").unwrap(), request.verifier)
+    (
+        browser,
+        param(&back, "code").unwrap(),
+        request.verifier,
+        key,
+    )
 }
 
 fn authorize_path(module: &Module, extra: &str) -> String {
@@ -278,12 +298,17 @@ async fn a_replayed_refresh_token_revokes_its_family() {
 }
 
 #[tokio::test]
-async fn no_token_works_after_bukan_saya_or_a_reset() {
+async fn no_token_works_after_bukan_saya_a_reset_disable_totp_or_a_helpdesk_disable() {
     let app = spawn_app().await;
     let module = module(&app, false, None).await;
     let secret = module.secret.clone().unwrap();
-    for (user_id, end) in [("NOTME1", "bukan saya"), ("RESET1", "reset")] {
-        let (browser, code, verifier) = code_for(&app, &module, user_id).await;
+    for (user_id, end) in [
+        ("NOTME1", "bukan saya"),
+        ("RESET1", "reset"),
+        ("NOTOTP1", "disable totp"),
+        ("GONE1", "helpdesk disable"),
+    ] {
+        let (browser, code, verifier, key) = code_and_key_for(&app, &module, user_id).await;
         let verifier = verifier.secret().clone();
         let (_, tokens) = token_post(
             &app,
@@ -297,19 +322,35 @@ async fn no_token_works_after_bukan_saya_or_a_reset() {
             Some(&secret),
         )
         .await;
-        if end == "bukan saya" {
-            let page = browser.get("/log-akses").await;
-            let login = crate::access_log::event_ids(&page, "login_ok")[0].to_string();
-            browser
-                .post("/log-akses/bukan-saya", &[("event_id", &login)])
-                .await;
-        } else {
-            let out = app.run_cli(&["user", "reset-totp", user_id]).await;
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+        match end {
+            "bukan saya" => {
+                let page = browser.get("/log-akses").await;
+                let login = crate::access_log::event_ids(&page, "login_ok")[0].to_string();
+                browser
+                    .post("/log-akses/bukan-saya", &[("event_id", &login)])
+                    .await;
+            }
+            "disable totp" => {
+                // A code of a later step than the login's.
+                app.clock.advance(30);
+                let done = browser
+                    .post("/totp/disable", &[("code", &app.code(&key))])
+                    .await;
+                assert!(!app.has_totp(user_id).await, "{}", done.body);
+            }
+            _ => {
+                let command = if end == "reset" {
+                    "reset-totp"
+                } else {
+                    "disable"
+                };
+                let out = app.run_cli(&["user", command, user_id]).await;
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
         }
         let info = module
             .http
