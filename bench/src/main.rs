@@ -6,6 +6,7 @@ mod appends;
 mod argon;
 mod browser;
 mod device;
+mod instances;
 mod load;
 mod oidc;
 mod peer;
@@ -58,6 +59,10 @@ struct Args {
     /// privacyIDEA 3.14 from PyPI into a throwaway virtual environment.
     #[arg(long, value_enum, value_name = "PEER")]
     peer: Option<PeerName>,
+    /// Only the saturation figures (password, code step, /beranda), first with one
+    /// instance and then with N at once on the same --postgres database.
+    #[arg(long, value_name = "N", requires = "postgres")]
+    instances: Option<usize>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -96,6 +101,12 @@ async fn main() -> anyhow::Result<()> {
         let each = Duration::from_secs(if args.quick { 3 } else { 10 });
         return appends::run(url, each).await;
     }
+    // The instances' figures need no waiting pages.
+    let waiting_pages = if args.instances.is_some() {
+        0
+    } else {
+        args.waiting_pages
+    };
     let plan = if args.quick {
         Plan {
             runs: 1,
@@ -105,7 +116,7 @@ async fn main() -> anyhow::Result<()> {
             approvals: 5,
             password_clients: 8,
             beranda_clients: 16,
-            waiting_pages: args.waiting_pages,
+            waiting_pages,
         }
     } else {
         Plan {
@@ -116,7 +127,7 @@ async fn main() -> anyhow::Result<()> {
             approvals: 20,
             password_clients: 8,
             beranda_clients: 16,
-            waiting_pages: args.waiting_pages,
+            waiting_pages,
         }
     };
     let date = time::OffsetDateTime::now_utc();
@@ -164,6 +175,29 @@ async fn main() -> anyhow::Result<()> {
         code_users.len(),
         device_users.len()
     )];
+    if let Some(count) = args.instances {
+        let table =
+            instances::run(&target, dir.path(), &plan, &mut code_users, count.max(2)).await?;
+        let text = format!(
+            "# spse-auth on several instances, {}\n\nMachine: {}, {} cores; load average at \
+             start {}.  \nDatabase: {database}; every instance a `spse-auth serve` of its \
+             own on it. Each instance is driven at once by its own clients, as in the main \
+             bench: password step {pc} clients for {d} s, code step {b} prepared logins in \
+             all ({pc} at a time per instance), /beranda up to {bc} signed-in browsers per \
+             instance for {d} s.\n\n{table}",
+            machine.date,
+            machine.cpu,
+            machine.cores,
+            machine.load,
+            pc = plan.password_clients,
+            d = plan.duration.as_secs(),
+            b = plan.code_batch,
+            bc = plan.beranda_clients,
+        );
+        println!("{text}");
+        drop(postgres);
+        return write_report(&args, date, "instances", &text);
+    }
     let mut peer = match args.peer {
         Some(PeerName::Privacyidea) => {
             let peer = peer::Peer::start().await?;
@@ -251,6 +285,16 @@ async fn main() -> anyhow::Result<()> {
     drop(peer);
     let text = report::render(&machine, &setup, &runs, &notes);
     println!("{text}");
+    write_report(&args, date, "", &text)
+}
+
+/// Writes the report to `<results>/<date>[-postgres][-kind][-quick].md`.
+fn write_report(
+    args: &Args,
+    date: time::OffsetDateTime,
+    kind: &str,
+    text: &str,
+) -> anyhow::Result<()> {
     let results = args
         .results
         .clone()
@@ -259,14 +303,18 @@ async fn main() -> anyhow::Result<()> {
     let mut name = date
         .format(time::macros::format_description!("[year]-[month]-[day]"))
         .unwrap_or_default();
-    if postgres_used(&args) {
+    if postgres_used(args) {
         name.push_str("-postgres");
+    }
+    if !kind.is_empty() {
+        name.push('-');
+        name.push_str(kind);
     }
     if args.quick {
         name.push_str("-quick");
     }
     let file = results.join(format!("{name}.md"));
-    std::fs::write(&file, &text)?;
+    std::fs::write(&file, text)?;
     eprintln!("written to {}", file.display());
     Ok(())
 }

@@ -338,7 +338,7 @@ const ROWS: &[Row] = &[
     ),
 ];
 
-fn show(value: f64) -> String {
+pub fn show(value: f64) -> String {
     if !value.is_finite() {
         "not measured".into()
     } else if value >= 100.0 {
