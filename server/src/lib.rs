@@ -13,3 +13,4 @@ pub mod logout_sender;
 pub mod password_link_cli;
 pub mod scim_cli;
 pub mod telemetry;
+pub mod user_cli;

@@ -4,7 +4,7 @@
 use spse_i18n::Texts;
 use spse_usecases::{Auth, Client, Staff};
 
-use crate::cli::user_error;
+use crate::user_cli::user_error;
 
 /// Queues the link and delivers it before the command exits (no worker runs in this
 /// process); if delivery fails it stays queued for the server's worker.
