@@ -3,6 +3,7 @@
 
 mod access_log;
 mod guards;
+mod import;
 mod oidc;
 mod records;
 mod sql;
@@ -14,6 +15,7 @@ use spse_domain::lockout::LockoutPolicy;
 
 pub use access_log::{AuditStore, EventStore};
 pub use guards::{KeyStore, TrustedBrowserStore};
+pub use import::{AccountUpdate, ImportStore};
 pub use oidc::{
     ClientRecord, ClientStore, CodeRecord, GrantRecord, GrantStore, PendingLogout, Redeemed,
     SigningKeyRecord, SigningKeyStore, TokenKind, TokenRecord,
@@ -444,6 +446,7 @@ pub trait Store:
     + ClientStore
     + SigningKeyStore
     + GrantStore
+    + ImportStore
     + 'static
 {
     async fn ping(&self) -> Result<(), StoreError>;

@@ -48,7 +48,7 @@ pub use approval::{APPROVAL_SECS, AcceptorState};
 pub use audit::VerifyReport;
 pub use device::SignedRequest;
 use events::{Failure, Subject};
-pub use hasher::Hasher;
+pub use hasher::{HashFormat, HashFormatError, Hasher};
 pub use helpdesk::StaffAction;
 pub use helpdesk_log::HELPDESK_PAGE_SIZE;
 pub use login::PasswordOutcome;

@@ -10,12 +10,12 @@ use super::{SqlStore, corrupt};
 use crate::*;
 use spse_domain::user::{Role, UserId, UserKind};
 
-const USER_COLUMNS: &str = "id, user_id, kind, email, name, role, password_hash, disabled, \
+pub(super) const USER_COLUMNS: &str = "id, user_id, kind, email, name, role, password_hash, disabled, \
     totp_secret, totp_activated_at, totp_last_step, totp_reset_at, \
     password_failures, password_locked_until, password_lock_count, \
     totp_failures, totp_locked_until, totp_lock_count, created_at";
 
-fn user_from_row(row: &AnyRow) -> Result<UserRecord, StoreError> {
+pub(super) fn user_from_row(row: &AnyRow) -> Result<UserRecord, StoreError> {
     let kind: String = row.try_get("kind")?;
     let role: String = row.try_get("role")?;
     let lock = |prefix: &str| -> Result<LockState, sqlx::Error> {
