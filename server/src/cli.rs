@@ -90,6 +90,8 @@ enum UserCommand {
     Disable { user_id: String },
     /// Enable a disabled account.
     Enable { user_id: String },
+    /// Mail a link to choose a new password to the address on file (staff never see it).
+    SendPasswordLink { user_id: String },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -331,6 +333,9 @@ async fn user_command(
         UserCommand::Enable { user_id } => {
             staff_command(auth, user_id, StaffAction::Enable, t).await?;
         }
+        UserCommand::SendPasswordLink { user_id } => {
+            crate::password_link_cli::send(auth, &command_line_staff(), user_id, t).await?;
+        }
     }
     Ok(())
 }
@@ -386,7 +391,7 @@ fn totp_word(t: Texts, user: &Account) -> &'static str {
 }
 
 /// A user error in the operator's language.
-fn user_error(t: Texts, e: UserError) -> anyhow::Error {
+pub(crate) fn user_error(t: Texts, e: UserError) -> anyhow::Error {
     let message = match &e {
         UserError::UserId(_) => t.get("error_invalid_user_id").to_string(),
         UserError::Email => t.get("cli_bad_email").to_string(),

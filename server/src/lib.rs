@@ -10,4 +10,5 @@ pub mod config;
 pub mod connections;
 pub mod keys_cli;
 pub mod logout_sender;
+pub mod password_link_cli;
 pub mod telemetry;

@@ -33,6 +33,12 @@ pub enum EventKind {
     /// After a reset, a right password without an activation ticket: refused, and a
     /// fresh activation link mailed to the owner.
     ActivationRefused,
+    /// A Lupa Password form was sent; the detail says whether it matched an account.
+    PasswordResetRequested,
+    /// A set-password link was mailed; the detail says why (and which staff member).
+    PasswordLinkSent,
+    /// A password was set through a mailed link.
+    PasswordReset,
 }
 
 /// An access-log entry's kind as stored: by name, kept exactly as written so the hash
@@ -95,6 +101,9 @@ impl EventKind {
         Self::HelpdeskDisable,
         Self::HelpdeskEnable,
         Self::ActivationRefused,
+        Self::PasswordResetRequested,
+        Self::PasswordLinkSent,
+        Self::PasswordReset,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -122,6 +131,9 @@ impl EventKind {
             Self::HelpdeskDisable => "helpdesk_disable",
             Self::HelpdeskEnable => "helpdesk_enable",
             Self::ActivationRefused => "activation_refused",
+            Self::PasswordResetRequested => "password_reset_requested",
+            Self::PasswordLinkSent => "password_link_sent",
+            Self::PasswordReset => "password_reset",
         }
     }
 
@@ -135,6 +147,7 @@ impl EventKind {
             | Self::TotpActivated
             | Self::ApprovalGranted
             | Self::PasswordChanged
+            | Self::PasswordReset
             | Self::Logout => Outcome::Success,
             Self::PasswordWrong
             | Self::CodeWrong
@@ -148,6 +161,8 @@ impl EventKind {
             | Self::SessionsEnded
             | Self::NotMe
             | Self::ResetRequested
+            | Self::PasswordResetRequested
+            | Self::PasswordLinkSent
             | Self::HelpdeskUnlock
             | Self::HelpdeskDisable
             | Self::HelpdeskEnable => Outcome::Notice,
@@ -205,10 +220,13 @@ mod tests {
                 | EventKind::HelpdeskUnlock
                 | EventKind::HelpdeskDisable
                 | EventKind::HelpdeskEnable
-                | EventKind::ActivationRefused => {}
+                | EventKind::ActivationRefused
+                | EventKind::PasswordResetRequested
+                | EventKind::PasswordLinkSent
+                | EventKind::PasswordReset => {}
             }
         }
-        assert_eq!(EventKind::ALL.len(), 23, "every kind is in ALL");
+        assert_eq!(EventKind::ALL.len(), 26, "every kind is in ALL");
         let mut seen = std::collections::HashSet::new();
         for kind in EventKind::ALL {
             assert_eq!(EventKind::parse(kind.as_str()), Some(*kind));

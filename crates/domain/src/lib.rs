@@ -7,6 +7,7 @@ pub mod event;
 pub mod helpdesk;
 pub mod lockout;
 pub mod password;
+pub mod password_link;
 pub mod reset;
 pub mod secret;
 pub mod session;

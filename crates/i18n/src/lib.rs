@@ -115,6 +115,7 @@ const FEATURES: &[(&str, &str, &str)] = &[
     feature!("authenticator"),
     feature!("authenticator_errors"),
     feature!("oidc"),
+    feature!("password_link"),
 ];
 
 fn parse(text: &str) -> Table {

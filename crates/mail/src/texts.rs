@@ -6,6 +6,7 @@ use askama::Template;
 
 use spse_domain::client::Client;
 use spse_domain::helpdesk::Helpdesk;
+use spse_domain::password_link::LinkPurpose;
 use spse_i18n::{Lang, Texts};
 
 use crate::Mail;
@@ -225,6 +226,44 @@ pub fn activation_link(to: &str, user_id: &str, link: &str, minutes: i64) -> Mai
     })
 }
 
+/// The mail that carries a set-password link: "Permintaan Reset Password" (asked on the
+/// Lupa Password form, or sent by the helpdesk), or the invitation of an account that has
+/// no password yet.
+pub fn password_link(
+    to: &str,
+    user_id: &str,
+    link: &str,
+    minutes: i64,
+    purpose: LinkPurpose,
+) -> Mail {
+    let minutes = u64::try_from(minutes).unwrap_or_default();
+    let (subject, body, ignore) = match purpose {
+        LinkPurpose::Reset | LinkPurpose::Helpdesk => (
+            "password_link_mail_subject",
+            "password_link_mail_body",
+            "password_link_mail_ignore",
+        ),
+        LinkPurpose::Invite => (
+            "invite_mail_subject",
+            "invite_mail_body",
+            "invite_mail_ignore",
+        ),
+    };
+    in_both(to, |t| {
+        let part = Part {
+            greeting: t.fill("mail_greeting", &[("user_id", user_id)]),
+            body: [
+                t.get(body).to_string(),
+                link.to_string(),
+                t.plural("password_link_mail_expiry", minutes, &[]),
+            ]
+            .join("\n\n"),
+            closing: Some(t.get(ignore).to_string()),
+        };
+        (t.get(subject).to_string(), part)
+    })
+}
+
 /// Something that happened to an account and that its owner must hear about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Notice {
@@ -234,6 +273,8 @@ pub enum Notice {
     HelpdeskUnlock,
     HelpdeskDisable,
     HelpdeskEnable,
+    /// A password set through a mailed link.
+    PasswordReset,
 }
 
 fn notice_line(t: Texts, notice: Notice, pairs: &[(&str, &str)]) -> String {
@@ -244,6 +285,7 @@ fn notice_line(t: Texts, notice: Notice, pairs: &[(&str, &str)]) -> String {
         Notice::HelpdeskUnlock => t.fill("notice_helpdesk_unlock", pairs),
         Notice::HelpdeskDisable => t.fill("notice_helpdesk_disable", pairs),
         Notice::HelpdeskEnable => t.fill("notice_helpdesk_enable", pairs),
+        Notice::PasswordReset => t.fill("notice_password_reset", pairs),
     }
 }
 
@@ -269,7 +311,10 @@ pub fn notice(
         let part = Part {
             greeting: t.fill("mail_greeting", &pairs),
             body,
-            closing: Some(t.get("notice_not_you").to_string()),
+            closing: Some(match notice {
+                Notice::PasswordReset => t.get("password_changed_mail_not_you").to_string(),
+                _ => t.get("notice_not_you").to_string(),
+            }),
         };
         (line, part)
     })

@@ -5,6 +5,7 @@ mod access_log;
 mod guards;
 mod import;
 mod oidc;
+mod password_links;
 mod records;
 mod sql;
 
@@ -20,6 +21,7 @@ pub use oidc::{
     ClientRecord, ClientStore, CodeRecord, GrantRecord, GrantStore, PendingLogout, Redeemed,
     SigningKeyRecord, SigningKeyStore, TokenKind, TokenRecord,
 };
+pub use password_links::{PasswordLinkRecord, PasswordLinkStore};
 pub use records::*;
 pub use sql::{Relayed, SqlStore, connect, listen_for_notices};
 
@@ -369,8 +371,8 @@ pub trait ResetStore: Send + Sync {
     /// Takes a captcha out, so it answers once: its answer hash if it had not expired.
     async fn take_captcha(&self, id_hash: &str, now: i64) -> Result<Option<String>, StoreError>;
 
-    /// Drops expired captchas, spent proofs and codes, and requests older than
-    /// `requests_before`.
+    /// Drops expired captchas, spent proofs, reset codes and set-password links, and
+    /// requests older than `requests_before`.
     async fn delete_stale_resets(&self, now: i64, requests_before: i64) -> Result<u64, StoreError>;
 }
 
@@ -447,6 +449,7 @@ pub trait Store:
     + SigningKeyStore
     + GrantStore
     + ImportStore
+    + PasswordLinkStore
     + 'static
 {
     async fn ping(&self) -> Result<(), StoreError>;

@@ -19,6 +19,7 @@ pub mod metrics;
 mod notify;
 pub mod oidc;
 mod password_change;
+mod password_link;
 pub mod pow;
 mod reset;
 pub mod secrets;
@@ -55,10 +56,12 @@ pub use login::PasswordOutcome;
 pub use notify::Notice;
 pub use oidc::clients::{AddedClient, ClientError, ClientView, NewClientInput, UriProblem};
 pub use password_change::PasswordChangeError;
+pub use password_link::{NewPasswordForm, PasswordLink, PasswordLinkView};
 pub use pow::PowChallenge;
 pub use reset::{ResetLink, ResetRequest};
 pub use session::{SessionToken, TrustedBrowser};
 pub use spse_domain::client::Client;
+pub use spse_domain::password_link::LinkPurpose;
 /// Read models the pages show as they are.
 pub use spse_store::{EventFilter, EventRecord, LoggedEvent};
 pub use ticket::{ActivationTicket, TicketLink};
@@ -121,6 +124,9 @@ pub enum AuthError {
     /// A reset link that is used, expired, tampered with or not this user's.
     #[error("the reset link is not valid")]
     ResetLinkInvalid,
+    /// A set-password link that is used, expired, altered or not this user's.
+    #[error("the password link is not valid")]
+    PasswordLinkInvalid,
     /// After a reset, the activation needs a ticket this login does not have; a fresh
     /// link was mailed to the owner (or was, a moment ago).
     #[error("activation needs the link from the email")]

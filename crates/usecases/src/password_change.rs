@@ -38,7 +38,7 @@ impl From<super::hasher::HashError> for PasswordChangeError {
 
 /// Checks the new password and its confirmation; both are compared after NFKC, so the
 /// same password typed as NFC and as NFD matches.
-fn new_password(
+pub(crate) fn new_password(
     user: &UserRecord,
     new: &str,
     confirm: &str,

@@ -114,7 +114,7 @@ impl Auth {
     /// (used up, right or wrong: it answers once). A forged, altered, expired, replayed
     /// or missing proof falls back to the typed answer, so it gets the same refusal as a
     /// wrong one.
-    async fn check_captcha(
+    pub(crate) async fn check_captcha(
         &self,
         request: &ResetRequest,
         client: &Client,
@@ -165,10 +165,7 @@ impl Auth {
         t: Texts,
         client: &Client,
     ) -> Result<(), AuthError> {
-        let started = Instant::now();
-        let outcome = self.request_reset_inner(request, t, client).await;
-        tokio::time::sleep_until((started + RESPONSE_FLOOR).into()).await;
-        outcome
+        at_least_floor(self.request_reset_inner(request, t, client)).await
     }
 
     async fn request_reset_inner(
@@ -177,71 +174,14 @@ impl Auth {
         t: Texts,
         client: &Client,
     ) -> Result<(), AuthError> {
-        self.check_captcha(request, client).await?;
+        let event = EventKind::ResetRequested;
+        let Some(user) = self.matching_account(request, client, event).await? else {
+            return Ok(());
+        };
+        if !self.claim_mail(&user, "", client, event).await? {
+            return Ok(());
+        }
         let now = self.now();
-        let user_id = UserId::parse(&request.user_id).ok();
-        let key = user_id.as_ref().map(UserId::key).unwrap_or_default();
-        let counts = self
-            .store
-            .record_reset_request(&client.ip, &key, now, now - reset::LIMIT_WINDOW_SECS)
-            .await?;
-        // Only the address's own count can refuse: it moves the same whether or not the
-        // request matches. The account's limit counts mails sent, below.
-        if counts.from_ip > reset::MAX_REQUESTS_PER_IP {
-            return Err(AuthError::TooManyRequests);
-        }
-        let user = match &user_id {
-            Some(id) => self.store.user_by_key(&id.key()).await?,
-            None => None,
-        };
-        let typed_email = request.email.trim();
-        let user = match user {
-            Some(u)
-                if u.kind == request.kind
-                    && !u.disabled
-                    && u.email.eq_ignore_ascii_case(typed_email) =>
-            {
-                u
-            }
-            // The owner's access log shows the attempt; the requester learns nothing.
-            Some(u) => {
-                return self
-                    .log_event(
-                        EventKind::ResetRequested,
-                        Subject::Account(&u),
-                        client,
-                        "no match",
-                    )
-                    .await;
-            }
-            None => {
-                let typed = user_id.as_ref().map_or("", UserId::as_str);
-                return self
-                    .log_event(
-                        EventKind::ResetRequested,
-                        Subject::Typed(typed),
-                        client,
-                        "no match",
-                    )
-                    .await;
-            }
-        };
-        // Mails to one address stay limited; past the limit the answer is the same page.
-        let since = now - reset::LIMIT_WINDOW_SECS;
-        if !self
-            .store
-            .claim_reset_mail(&key, now, since, reset::MAX_MAILS_PER_ACCOUNT)
-            .await?
-        {
-            return self
-                .log_event(
-                    EventKind::ResetRequested,
-                    Subject::Account(&user),
-                    client,
-                    "mail limit reached; not mailed",
-                )
-                .await;
-        }
         let code = ResetCode::generate();
         self.store
             .insert_reset_code(user.pk, &code.hash(), now, now + self.policy.reset_secs)
@@ -251,13 +191,88 @@ impl Auth {
         // Only ever the address on file, never the one typed (GitLab CVE-2023-7028).
         let mail = texts::reset_request(&user.email, t, user.user_id.as_str(), &link, minutes);
         self.send_later(mail).await?;
+        self.log_event(event, Subject::Account(&user), client, "mailed")
+            .await
+    }
+
+    /// What the reset forms (Reset TOTP, Lupa Password) check before anything else: the
+    /// captcha, the address's own limit, and the account, if user ID, email and kind all
+    /// match an enabled one. A miss is logged as `event` (in the owner's access log when
+    /// the user ID names an account) and gives `None`: the requester learns nothing.
+    pub(crate) async fn matching_account(
+        &self,
+        request: &ResetRequest,
+        client: &Client,
+        event: EventKind,
+    ) -> Result<Option<UserRecord>, AuthError> {
+        self.check_captcha(request, client).await?;
+        let now = self.now();
+        let user_id = UserId::parse(&request.user_id).ok();
+        let key = user_id.as_ref().map(UserId::key).unwrap_or_default();
+        let counts = self
+            .store
+            .record_reset_request(&client.ip, &key, now, now - reset::LIMIT_WINDOW_SECS)
+            .await?;
+        // Only the address's own count can refuse: it moves the same whether or not the
+        // request matches. The account's limit counts mails sent (`claim_mail`).
+        if counts.from_ip > reset::MAX_REQUESTS_PER_IP {
+            return Err(AuthError::TooManyRequests);
+        }
+        let user = match &user_id {
+            Some(id) => self.store.user_by_key(&id.key()).await?,
+            None => None,
+        };
+        let typed_email = request.email.trim();
+        match user {
+            Some(u)
+                if u.kind == request.kind
+                    && !u.disabled
+                    && u.email.eq_ignore_ascii_case(typed_email) =>
+            {
+                Ok(Some(u))
+            }
+            Some(u) => {
+                self.log_event(event, Subject::Account(&u), client, "no match")
+                    .await?;
+                Ok(None)
+            }
+            None => {
+                let typed = user_id.as_ref().map_or("", UserId::as_str);
+                self.log_event(event, Subject::Typed(typed), client, "no match")
+                    .await?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Takes one of the account's mails for a reset form (`quota` names the form, so
+    /// each has its own): `false`, logged as `event`, when the limit is reached. Only
+    /// requests that matched count, so a stranger cannot use up the owner's quota.
+    pub(crate) async fn claim_mail(
+        &self,
+        user: &UserRecord,
+        quota: &str,
+        client: &Client,
+        event: EventKind,
+    ) -> Result<bool, AuthError> {
+        let now = self.now();
+        let since = now - reset::LIMIT_WINDOW_SECS;
+        let key = format!("{quota}{}", user.user_id.key());
+        if self
+            .store
+            .claim_reset_mail(&key, now, since, reset::MAX_MAILS_PER_ACCOUNT)
+            .await?
+        {
+            return Ok(true);
+        }
         self.log_event(
-            EventKind::ResetRequested,
-            Subject::Account(&user),
+            event,
+            Subject::Account(user),
             client,
-            "mailed",
+            "mail limit reached; not mailed",
         )
-        .await
+        .await?;
+        Ok(false)
     }
 
     /// `<PUBLIC_URL>/user/resettotp?userid=..&isRekanan=0|1&kode=..`, never from the
@@ -365,6 +380,14 @@ impl Auth {
         );
         self.send_later(mail).await
     }
+}
+
+/// Runs a reset form's request, taking at least [`RESPONSE_FLOOR`] either way.
+pub(crate) async fn at_least_floor<T>(request: impl std::future::Future<Output = T>) -> T {
+    let started = Instant::now();
+    let outcome = request.await;
+    tokio::time::sleep_until((started + RESPONSE_FLOOR).into()).await;
+    outcome
 }
 
 /// What a captcha's sealed answer is bound to: its row.

@@ -48,6 +48,9 @@ pub fn event_words(t: Texts, name: &str) -> String {
         EventKind::HelpdeskDisable => t.get("event_helpdesk_disable"),
         EventKind::HelpdeskEnable => t.get("event_helpdesk_enable"),
         EventKind::ActivationRefused => t.get("event_activation_refused"),
+        EventKind::PasswordResetRequested => t.get("event_password_reset_requested"),
+        EventKind::PasswordLinkSent => t.get("event_password_link_sent"),
+        EventKind::PasswordReset => t.get("event_password_reset"),
     }
     .to_string()
 }

@@ -107,6 +107,7 @@ fn done_message(t: Texts, action: &str) -> Option<&'static str> {
         "unlock" => Some(t.get("admin_done_unlock")),
         "disable" => Some(t.get("admin_done_disable")),
         "enable" => Some(t.get("admin_done_enable")),
+        "send-password-link" => Some(t.get("admin_done_password_link")),
         _ => None,
     }
 }
@@ -169,16 +170,28 @@ pub async fn act(
     SecureForm(_): SecureForm<Empty>,
 ) -> Result<Response, WebError> {
     let what = match action.as_str() {
-        "reset-totp" => StaffAction::ResetTotp,
-        "unlock" => StaffAction::Unlock,
-        "disable" => StaffAction::Disable,
-        "enable" => StaffAction::Enable,
+        "reset-totp" => Some(StaffAction::ResetTotp),
+        "unlock" => Some(StaffAction::Unlock),
+        "disable" => Some(StaffAction::Disable),
+        "enable" => Some(StaffAction::Enable),
+        // A link to the address on file; staff never see it.
+        "send-password-link" => None,
         _ => return Err(WebError::NotFound),
     };
-    let user = state
-        .auth
-        .staff_act(&staff, &user_id, what, &client)
-        .await?;
+    let user = match what {
+        Some(what) => {
+            state
+                .auth
+                .staff_act(&staff, &user_id, what, &client)
+                .await?
+        }
+        None => {
+            state
+                .auth
+                .staff_send_password_link(&staff, &user_id, &client)
+                .await?
+        }
+    };
     Ok(redirect_to(&format!(
         "{}?selesai={action}",
         user_path(&user.user_id)

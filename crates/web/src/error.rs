@@ -30,6 +30,9 @@ pub enum WebError {
     /// 410: a reset link that is used, expired, tampered with or not this user's.
     #[error("reset link not valid")]
     ResetLinkInvalid,
+    /// 410: a set-password link that is used, expired, altered or not this user's.
+    #[error("password link not valid")]
+    PasswordLinkInvalid,
     /// 410: a mailed activation link that is used, expired or altered.
     #[error("activation link not valid")]
     TicketInvalid,
@@ -118,6 +121,14 @@ impl WebError {
                     "link_reset_again",
                 ),
             ),
+            Self::PasswordLinkInvalid => (
+                StatusCode::GONE,
+                ErrorPage::new(
+                    "error_password_link_invalid",
+                    "/lupa-password",
+                    "link_forgot_again",
+                ),
+            ),
             Self::TicketInvalid => (
                 StatusCode::GONE,
                 ErrorPage::new("error_ticket_invalid", "/login", "link_login"),
@@ -167,6 +178,7 @@ impl From<AuthError> for WebError {
             AuthError::PasswordChangeRequired => Self::PasswordChangeRequired,
             AuthError::NotFound => Self::NotFound,
             AuthError::ResetLinkInvalid => Self::ResetLinkInvalid,
+            AuthError::PasswordLinkInvalid => Self::PasswordLinkInvalid,
             AuthError::TicketInvalid => Self::TicketInvalid,
             AuthError::ActivationTicketRequired => Self::Forbidden,
             AuthError::TooManyRequests => Self::TooManyRequests,

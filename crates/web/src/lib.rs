@@ -19,6 +19,7 @@ mod oidc;
 mod ops;
 mod page;
 mod password;
+mod password_link;
 mod pow;
 mod ran_out;
 mod refusal;
@@ -86,6 +87,7 @@ pub fn router(state: AppState) -> Router {
         .merge(acceptor::router())
         .merge(totp_off::router())
         .merge(reset::router())
+        .merge(password_link::router())
         .merge(captcha::router())
         .merge(pow::router())
         .merge(admin::router())

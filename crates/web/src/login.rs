@@ -160,6 +160,7 @@ pub async fn user_submit(
 struct PasswordPage {
     c: Chrome,
     kind_label: &'static str,
+    kind_slug: &'static str,
     user_id: String,
     error: Option<String>,
 }
@@ -173,6 +174,7 @@ fn password_page_for(
     PasswordPage {
         c: Chrome::new(state, context, false),
         kind_label: kind_label(context.t(), session.kind()),
+        kind_slug: session.kind().as_str(),
         user_id: session.claimed_user_id().to_string(),
         error,
     }

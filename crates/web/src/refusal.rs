@@ -85,7 +85,8 @@ impl Refusal {
                 StatusCode::TOO_MANY_REQUESTS,
                 t.fill("error_password_locked", &[("time", &zone.minutes(until))]),
             ),
-            PasswordChangeError::Auth(inner) => return Err(inner.into()),
+            // A set-password link's TOTP code: refused in place like one at login.
+            PasswordChangeError::Auth(inner) => return Self::of(inner, t, zone),
         })
     }
 

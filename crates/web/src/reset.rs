@@ -19,15 +19,51 @@ use super::page::{Chrome, render, render_notice, ticket_cookie};
 use super::refusal::Refusal;
 use spse_domain::token;
 use spse_domain::user::{USER_ID_MAX, UserKind};
+use spse_i18n::Texts;
 use spse_usecases::{ActivationTicket, Client, ResetLink, ResetRequest, TicketLink};
 
 /// Longest email address accepted (RFC 5321).
 const EMAIL_MAX: usize = 254;
 
+/// The two forms that mail a link to the address on file: Reset TOTP and Lupa Password.
+/// Same fields, captcha, proof of work and limits; their own words and use case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResetForm {
+    Totp,
+    Password,
+}
+
+impl ResetForm {
+    fn action(self) -> &'static str {
+        match self {
+            Self::Totp => "/reset-totp",
+            Self::Password => "/lupa-password",
+        }
+    }
+
+    /// The page's title and its introduction.
+    fn words(self, t: Texts) -> (&'static str, &'static str) {
+        match self {
+            Self::Totp => (t.get("reset_title"), t.get("reset_intro")),
+            Self::Password => (t.get("forgot_title"), t.get("forgot_intro")),
+        }
+    }
+
+    fn sent(self, t: Texts, email: &str) -> String {
+        match self {
+            Self::Totp => t.fill("reset_sent", &[("email", email)]),
+            Self::Password => t.fill("forgot_sent", &[("email", email)]),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "reset_request.html")]
 struct RequestPage {
     c: Chrome,
+    title: &'static str,
+    intro: &'static str,
+    action: &'static str,
     captcha: bool,
     captcha_id: String,
     user_id: String,
@@ -36,16 +72,31 @@ struct RequestPage {
     error: Option<String>,
 }
 
+/// What was typed, to fill the form again.
+struct Typed<'a> {
+    user_id: &'a str,
+    email: &'a str,
+    kind: Option<UserKind>,
+}
+
 fn request_page(
     state: &AppState,
     context: &Context,
-    user_id: &str,
-    email: &str,
-    kind: Option<UserKind>,
+    form: ResetForm,
+    typed: Typed<'_>,
     error: Option<String>,
 ) -> RequestPage {
+    let Typed {
+        user_id,
+        email,
+        kind,
+    } = typed;
+    let (title, intro) = form.words(context.t());
     RequestPage {
         c: Chrome::new(state, context, false),
+        title,
+        intro,
+        action: form.action(),
         captcha: state.auth.policy().captcha,
         captcha_id: token::random_hex(16),
         user_id: user_id.to_string(),
@@ -67,9 +118,19 @@ pub struct RequestQuery {
 }
 
 pub async fn request_form(
+    state: State<AppState>,
+    context: Context,
+    query: Query<RequestQuery>,
+) -> Result<Response, WebError> {
+    show_form(state, context, query, ResetForm::Totp).await
+}
+
+/// The empty form of either kind, with what the linking page knew.
+pub async fn show_form(
     State(state): State<AppState>,
     context: Context,
     Query(query): Query<RequestQuery>,
+    form: ResetForm,
 ) -> Result<Response, WebError> {
     let kind = query.kind.as_deref().and_then(UserKind::parse);
     let user_id = query
@@ -78,9 +139,14 @@ pub async fn request_form(
         .map(str::trim)
         .filter(|id| id.len() <= USER_ID_MAX)
         .unwrap_or_default();
+    let typed = Typed {
+        user_id,
+        email: "",
+        kind,
+    };
     render(
         StatusCode::OK,
-        &request_page(&state, &context, user_id, "", kind, None),
+        &request_page(&state, &context, form, typed, None),
     )
 }
 
@@ -105,14 +171,27 @@ pub struct RequestForm {
 #[template(path = "reset_sent.html")]
 struct SentPage {
     c: Chrome,
+    title: &'static str,
     sent_to: String,
 }
 
 pub async fn request_submit(
+    state: State<AppState>,
+    context: Context,
+    client: Client,
+    form: SecureForm<RequestForm>,
+) -> Result<Response, WebError> {
+    submit_form(state, context, client, form, ResetForm::Totp).await
+}
+
+/// A filled form of either kind: the same checks, the same answer whether or not
+/// anything matched.
+pub async fn submit_form(
     State(state): State<AppState>,
     context: Context,
     client: Client,
     SecureForm(form): SecureForm<RequestForm>,
+    which: ResetForm,
 ) -> Result<Response, WebError> {
     if form.user_id.len() > USER_ID_MAX
         || form.email.len() > EMAIL_MAX
@@ -124,10 +203,14 @@ pub async fn request_submit(
     }
     if !form.redraw.is_empty() {
         // The typed fields back, a new picture; no request is made and nothing counted.
-        let kind = UserKind::parse(&form.kind);
+        let typed = Typed {
+            user_id: &form.user_id,
+            email: &form.email,
+            kind: UserKind::parse(&form.kind),
+        };
         return render(
             StatusCode::OK,
-            &request_page(&state, &context, &form.user_id, &form.email, kind, None),
+            &request_page(&state, &context, which, typed, None),
         );
     }
     let kind = UserKind::parse(&form.kind).ok_or(WebError::BadRequest)?;
@@ -140,26 +223,29 @@ pub async fn request_submit(
         pow: form.altcha,
     };
     let t = context.t();
-    match state.auth.request_reset(&request, t, &client).await {
+    let outcome = match which {
+        ResetForm::Totp => state.auth.request_reset(&request, t, &client).await,
+        ResetForm::Password => state.auth.request_password_reset(&request, &client).await,
+    };
+    match outcome {
         Ok(()) => render(
             StatusCode::OK,
             &SentPage {
                 c: Chrome::new(&state, &context, false),
-                sent_to: t.fill("reset_sent", &[("email", form.email.trim())]),
+                title: which.words(t).0,
+                sent_to: which.sent(t, form.email.trim()),
             },
         ),
         Err(e) => {
             let refusal = Refusal::of(e, t, &state.web.zone)?;
+            let typed = Typed {
+                user_id: &form.user_id,
+                email: &form.email,
+                kind: Some(kind),
+            };
             render(
                 refusal.status,
-                &request_page(
-                    &state,
-                    &context,
-                    &form.user_id,
-                    &form.email,
-                    Some(kind),
-                    Some(refusal.message),
-                ),
+                &request_page(&state, &context, which, typed, Some(refusal.message)),
             )
         }
     }

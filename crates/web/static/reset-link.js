@@ -1,9 +1,12 @@
-// The user ID step's "Reset TOTP?" link carries the ID being typed, so the reset form
-// opens with it (WCAG 3.3.7). Without JavaScript the link carries the kind only.
-const link = document.getElementById('reset-totp-link');
+// The user ID step's "Reset TOTP?" and "Lupa Password?" links carry the ID being typed,
+// so the form opens with it (WCAG 3.3.7). Without JavaScript they carry the kind only.
 const input = document.getElementById('user_id');
 
-if (link && input) {
+for (const id of ['reset-totp-link', 'forgot-password-link']) {
+  const link = document.getElementById(id);
+  if (!link || !input) {
+    continue;
+  }
   const base = new URL(link.href);
   const update = () => {
     const url = new URL(base.href);

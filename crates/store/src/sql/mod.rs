@@ -22,6 +22,7 @@ mod import;
 mod keys;
 mod notices;
 mod password_change;
+mod password_links;
 mod signing_keys;
 
 pub use notices::{Relayed, listen_for_notices};

@@ -376,6 +376,7 @@ impl ResetStore for SqlStore {
             ("DELETE FROM captchas WHERE expires_at <= $1", now),
             ("DELETE FROM pow_spent WHERE expires_at <= $1", now),
             ("DELETE FROM reset_codes WHERE expires_at <= $1", now),
+            ("DELETE FROM password_links WHERE expires_at <= $1", now),
             ("DELETE FROM reset_requests WHERE at <= $1", requests_before),
             ("DELETE FROM reset_mails WHERE at <= $1", requests_before),
             (
