@@ -116,6 +116,7 @@ const FEATURES: &[(&str, &str, &str)] = &[
     feature!("authenticator_errors"),
     feature!("oidc"),
     feature!("password_link"),
+    feature!("import"),
 ];
 
 fn parse(text: &str) -> Table {

@@ -21,13 +21,13 @@ pub trait ImportStore: Send + Sync {
     async fn users_by_keys(&self, user_keys: &[String]) -> Result<Vec<UserRecord>, StoreError>;
 
     /// One batch of an import in one transaction, all of it or nothing: the new accounts
-    /// (their primary keys returned in order) and the updates.
+    /// and the updates.
     async fn write_import_batch(
         &self,
         new: &[NewUser],
         updates: &[AccountUpdate],
         now: i64,
-    ) -> Result<Vec<i64>, StoreError>;
+    ) -> Result<(), StoreError>;
 
     /// Replaces the password hash `old` with `new`; `false` when `old` is no longer the
     /// stored one (the password changed meanwhile), which is then left alone.

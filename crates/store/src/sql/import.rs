@@ -30,13 +30,12 @@ impl ImportStore for SqlStore {
         new: &[NewUser],
         updates: &[AccountUpdate],
         now: i64,
-    ) -> Result<Vec<i64>, StoreError> {
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        let mut pks = Vec::with_capacity(new.len());
         for user in new {
-            let pk: i64 = sqlx::query_scalar(
+            sqlx::query(
                 "INSERT INTO users (user_id, user_key, kind, email, name, role, password_hash, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(&user.user_id)
             .bind(&user.user_key)
@@ -46,9 +45,8 @@ impl ImportStore for SqlStore {
             .bind(user.role.as_str())
             .bind(user.password_hash.expose())
             .bind(now)
-            .fetch_one(&mut *tx)
+            .execute(&mut *tx)
             .await?;
-            pks.push(pk);
         }
         for update in updates {
             sqlx::query("UPDATE users SET kind = $1, email = $2, name = $3 WHERE id = $4")
@@ -60,7 +58,7 @@ impl ImportStore for SqlStore {
                 .await?;
         }
         tx.commit().await?;
-        Ok(pks)
+        Ok(())
     }
 
     async fn upgrade_password_hash(

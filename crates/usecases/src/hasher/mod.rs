@@ -14,6 +14,11 @@ use spse_domain::token;
 
 pub use formats::{HashFormat, HashFormatError, classify};
 
+/// What an account without a password yet stores (one imported without a hash, whose
+/// owner is invited to choose one): no hash format, so it matches nothing, after the
+/// dummy hash's time.
+pub const NO_PASSWORD: &str = "!";
+
 /// OWASP's argon2id minimum: 19 MiB, two passes, one lane.
 const MEMORY_KIB: u32 = 19 * 1024;
 const PASSES: u32 = 2;
