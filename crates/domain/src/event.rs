@@ -39,6 +39,9 @@ pub enum EventKind {
     PasswordLinkSent,
     /// A password was set through a mailed link.
     PasswordReset,
+    /// `user import` made the account, or changed its name, email or kind; the detail
+    /// says which and names the staff member.
+    AccountImported,
 }
 
 /// An access-log entry's kind as stored: by name, kept exactly as written so the hash
@@ -104,6 +107,7 @@ impl EventKind {
         Self::PasswordResetRequested,
         Self::PasswordLinkSent,
         Self::PasswordReset,
+        Self::AccountImported,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -134,6 +138,7 @@ impl EventKind {
             Self::PasswordResetRequested => "password_reset_requested",
             Self::PasswordLinkSent => "password_link_sent",
             Self::PasswordReset => "password_reset",
+            Self::AccountImported => "account_imported",
         }
     }
 
@@ -163,6 +168,7 @@ impl EventKind {
             | Self::ResetRequested
             | Self::PasswordResetRequested
             | Self::PasswordLinkSent
+            | Self::AccountImported
             | Self::HelpdeskUnlock
             | Self::HelpdeskDisable
             | Self::HelpdeskEnable => Outcome::Notice,
@@ -223,10 +229,11 @@ mod tests {
                 | EventKind::ActivationRefused
                 | EventKind::PasswordResetRequested
                 | EventKind::PasswordLinkSent
-                | EventKind::PasswordReset => {}
+                | EventKind::PasswordReset
+                | EventKind::AccountImported => {}
             }
         }
-        assert_eq!(EventKind::ALL.len(), 26, "every kind is in ALL");
+        assert_eq!(EventKind::ALL.len(), 27, "every kind is in ALL");
         let mut seen = std::collections::HashSet::new();
         for kind in EventKind::ALL {
             assert_eq!(EventKind::parse(kind.as_str()), Some(*kind));

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use spse_domain::user::UserKind;
 
-use crate::{NewUser, StoreError, UserRecord};
+use crate::{EventRecord, NewUser, StoreError, UserRecord};
 
 /// What an import changes on an account that exists: the fields a row may update.
 #[derive(Debug, Clone)]
@@ -21,11 +21,12 @@ pub trait ImportStore: Send + Sync {
     async fn users_by_keys(&self, user_keys: &[String]) -> Result<Vec<UserRecord>, StoreError>;
 
     /// One batch of an import in one transaction, all of it or nothing: the new accounts
-    /// and the updates.
+    /// and the updates, each with its access-log entry (a new account's entry gets the
+    /// new row's key as its `user_pk`).
     async fn write_import_batch(
         &self,
-        new: &[NewUser],
-        updates: &[AccountUpdate],
+        new: &[(NewUser, EventRecord)],
+        updates: &[(AccountUpdate, EventRecord)],
         now: i64,
     ) -> Result<(), StoreError>;
 

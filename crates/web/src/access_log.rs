@@ -51,6 +51,7 @@ pub fn event_words(t: Texts, name: &str) -> String {
         EventKind::PasswordResetRequested => t.get("event_password_reset_requested"),
         EventKind::PasswordLinkSent => t.get("event_password_link_sent"),
         EventKind::PasswordReset => t.get("event_password_reset"),
+        EventKind::AccountImported => t.get("event_account_imported"),
     }
     .to_string()
 }

@@ -266,6 +266,26 @@ async fn a_second_run_changes_nothing_and_a_changed_row_updates() {
     assert_eq!(after[2][3], "PPK Satu Baru");
     assert_eq!(after[2][5], before[2][5]);
 
+    // The access log says who made and who changed the account, and what changed.
+    let events: Vec<String> = app
+        .event_details("PPK1")
+        .await
+        .into_iter()
+        .filter(|(event, _)| event == "account_imported")
+        .map(|(_, detail)| detail)
+        .collect();
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert!(events[0].starts_with("added by staff cli:"), "{events:?}");
+    assert!(
+        events[1].starts_with("updated email, name by staff cli:"),
+        "{events:?}"
+    );
+    assert_eq!(
+        app.event_details("ADM3").await.len(),
+        1,
+        "unchanged: no entry"
+    );
+
     // An account imported without a hash has no password that works, and fails as a
     // wrong password does.
     for guess in ["!", "", "kopi tubruk pagi hari"] {

@@ -59,7 +59,12 @@ async fn accounts_without_a_hash_are_invited_by_mail_unless_no_invite() {
     let path = crate::reset::path_of(&link, &app);
     let browser = app.browser();
     let done = set_password(&browser, &path, NEW_PASSWORD, None).await;
-    assert_eq!(done.status, reqwest::StatusCode::OK, "{path}: {}", done.body);
+    assert_eq!(
+        done.status,
+        reqwest::StatusCode::OK,
+        "{path}: {}",
+        done.body
+    );
     assert!(stored_hash(&app, "INV2").await.starts_with("$argon2id$"));
     let page = app
         .browser()

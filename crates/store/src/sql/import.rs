@@ -27,15 +27,15 @@ impl ImportStore for SqlStore {
 
     async fn write_import_batch(
         &self,
-        new: &[NewUser],
-        updates: &[AccountUpdate],
+        new: &[(NewUser, EventRecord)],
+        updates: &[(AccountUpdate, EventRecord)],
         now: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        for user in new {
-            sqlx::query(
+        for (user, event) in new {
+            let pk: i64 = sqlx::query_scalar(
                 "INSERT INTO users (user_id, user_key, kind, email, name, role, password_hash, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             )
             .bind(&user.user_id)
             .bind(&user.user_key)
@@ -45,10 +45,11 @@ impl ImportStore for SqlStore {
             .bind(user.role.as_str())
             .bind(user.password_hash.expose())
             .bind(now)
-            .execute(&mut *tx)
+            .fetch_one(&mut *tx)
             .await?;
+            insert_event(&mut tx, event, Some(pk)).await?;
         }
-        for update in updates {
+        for (update, event) in updates {
             sqlx::query("UPDATE users SET kind = $1, email = $2, name = $3 WHERE id = $4")
                 .bind(update.kind.as_str())
                 .bind(&update.email)
@@ -56,6 +57,7 @@ impl ImportStore for SqlStore {
                 .bind(update.pk)
                 .execute(&mut *tx)
                 .await?;
+            insert_event(&mut tx, event, Some(update.pk)).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -77,4 +79,27 @@ impl ImportStore for SqlStore {
                 .rows_affected();
         Ok(changed == 1)
     }
+}
+
+/// An access-log entry in the caller's transaction: a plain insert, which the sealer
+/// chains like any other (see `events.rs`).
+async fn insert_event(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    event: &EventRecord,
+    user_pk: Option<i64>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO access_events (at, user_pk, user_id, event, ip, user_agent, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(event.at)
+    .bind(user_pk)
+    .bind(&event.user_id)
+    .bind(event.event.as_str())
+    .bind(&event.ip)
+    .bind(&event.user_agent)
+    .bind(&event.detail)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

@@ -9,10 +9,11 @@ use std::collections::HashMap;
 
 use super::hasher::NO_PASSWORD;
 use super::{Auth, AuthError, Client, Staff};
+use spse_domain::event::EventKind;
 use spse_domain::password_link::LinkPurpose;
 use spse_domain::secret::Secret;
 use spse_domain::user::UserId;
-use spse_store::{AccountUpdate, NewUser};
+use spse_store::{AccountUpdate, EventRecord, NewUser};
 
 pub use plan::{Field, ImportPlan, ImportRow, PlannedRow, RowAction, RowError, RowProblem};
 
@@ -138,16 +139,32 @@ impl Auth {
                 .iter()
                 .filter(|row| row.action == RowAction::Add)
                 .collect();
-            let new: Vec<NewUser> = adds.iter().map(|row| new_user(row)).collect();
-            let updates: Vec<AccountUpdate> = chunk
+            let log = |row: &PlannedRow, what: &str| EventRecord {
+                at: now,
+                user_pk: row.pk,
+                user_id: row.user_id.to_string(),
+                event: EventKind::AccountImported.into(),
+                ip: client.ip.clone(),
+                user_agent: client.user_agent.clone(),
+                detail: format!("{what} by staff {}", staff.name()),
+            };
+            let new: Vec<(NewUser, EventRecord)> = adds
+                .iter()
+                .map(|row| (new_user(row), log(row, "added")))
+                .collect();
+            let updates: Vec<(AccountUpdate, EventRecord)> = chunk
                 .iter()
                 .filter_map(|row| match (&row.action, row.pk) {
-                    (RowAction::Update(_), Some(pk)) => Some(AccountUpdate {
-                        pk,
-                        kind: row.kind,
-                        email: row.email.clone(),
-                        name: row.name.clone(),
-                    }),
+                    (RowAction::Update(fields), Some(pk)) => {
+                        let fields: Vec<&str> = fields.iter().map(|f| f.as_str()).collect();
+                        let update = AccountUpdate {
+                            pk,
+                            kind: row.kind,
+                            email: row.email.clone(),
+                            name: row.name.clone(),
+                        };
+                        Some((update, log(row, &format!("updated {}", fields.join(", ")))))
+                    }
                     _ => None,
                 })
                 .collect();
