@@ -35,6 +35,8 @@ pub(crate) enum UserCommand {
     Enable { user_id: String },
     /// Mail a link to choose a new password to the address on file (staff never see it).
     SendPasswordLink { user_id: String },
+    /// Import accounts from a CSV or JSON-lines file, keeping their password hashes.
+    Import(crate::import_cli::ImportArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -167,6 +169,9 @@ pub(crate) async fn run(
         }
         UserCommand::SendPasswordLink { user_id } => {
             crate::password_link_cli::send(auth, &command_line_staff(), user_id, t).await?;
+        }
+        UserCommand::Import(args) => {
+            crate::import_cli::run(auth, &command_line_staff(), args, t).await?;
         }
     }
     Ok(())

@@ -51,6 +51,9 @@ pub enum EventKind {
     /// A SCIM bearer token was added or revoked (no account: the detail names it).
     ScimTokenAdded,
     ScimTokenRevoked,
+    /// `user import` made the account, or changed its name, email or kind; the detail
+    /// says which and names the staff member.
+    AccountImported,
 }
 
 /// An access-log entry's kind as stored: by name, kept exactly as written so the hash
@@ -123,6 +126,7 @@ impl EventKind {
         Self::ScimDeleted,
         Self::ScimTokenAdded,
         Self::ScimTokenRevoked,
+        Self::AccountImported,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -160,6 +164,7 @@ impl EventKind {
             Self::ScimDeleted => "scim_deleted",
             Self::ScimTokenAdded => "scim_token_added",
             Self::ScimTokenRevoked => "scim_token_revoked",
+            Self::AccountImported => "account_imported",
         }
     }
 
@@ -189,6 +194,7 @@ impl EventKind {
             | Self::ResetRequested
             | Self::PasswordResetRequested
             | Self::PasswordLinkSent
+            | Self::AccountImported
             | Self::HelpdeskUnlock
             | Self::HelpdeskDisable
             | Self::HelpdeskEnable
@@ -263,10 +269,11 @@ mod tests {
                 | EventKind::ScimEnabled
                 | EventKind::ScimDeleted
                 | EventKind::ScimTokenAdded
-                | EventKind::ScimTokenRevoked => {}
+                | EventKind::ScimTokenRevoked
+                | EventKind::AccountImported => {}
             }
         }
-        assert_eq!(EventKind::ALL.len(), 33, "every kind is in ALL");
+        assert_eq!(EventKind::ALL.len(), 34, "every kind is in ALL");
         let mut seen = std::collections::HashSet::new();
         for kind in EventKind::ALL {
             assert_eq!(EventKind::parse(kind.as_str()), Some(*kind));

@@ -117,6 +117,7 @@ const FEATURES: &[(&str, &str, &str)] = &[
     feature!("oidc"),
     feature!("password_link"),
     feature!("scim"),
+    feature!("import"),
 ];
 
 fn parse(text: &str) -> Table {

@@ -3,6 +3,7 @@
 
 mod access_log;
 mod guards;
+mod import;
 mod oidc;
 mod password_links;
 mod records;
@@ -16,6 +17,7 @@ use spse_domain::lockout::LockoutPolicy;
 
 pub use access_log::{AuditStore, EventStore};
 pub use guards::{KeyStore, TrustedBrowserStore};
+pub use import::{AccountUpdate, ImportStore};
 pub use oidc::{
     ClientRecord, ClientStore, CodeRecord, GrantRecord, GrantStore, PendingLogout, Redeemed,
     SigningKeyRecord, SigningKeyStore, TokenKind, TokenRecord,
@@ -448,6 +450,7 @@ pub trait Store:
     + ClientStore
     + SigningKeyStore
     + GrantStore
+    + ImportStore
     + PasswordLinkStore
     + ScimStore
     + 'static

@@ -12,6 +12,7 @@ mod events;
 mod hasher;
 mod helpdesk;
 mod helpdesk_log;
+mod import;
 pub mod key_check;
 mod login;
 mod mail_queue;
@@ -50,9 +51,13 @@ pub use approval::{APPROVAL_SECS, AcceptorState};
 pub use audit::VerifyReport;
 pub use device::SignedRequest;
 use events::{Failure, Subject};
-pub use hasher::Hasher;
+pub use hasher::{HashFormat, HashFormatError, Hasher};
 pub use helpdesk::StaffAction;
 pub use helpdesk_log::HELPDESK_PAGE_SIZE;
+pub use import::{
+    Field, ImportCounts, ImportFailed, ImportPlan, ImportRow, PlannedRow, RowAction, RowError,
+    RowProblem,
+};
 pub use login::PasswordOutcome;
 pub use notify::Notice;
 pub use oidc::clients::{AddedClient, ClientError, ClientView, NewClientInput, UriProblem};

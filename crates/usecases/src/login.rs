@@ -1,5 +1,6 @@
 //! The user ID and password steps (guide B.1-4, C.1-2).
 
+use super::hasher::Verdict;
 use super::{Auth, AuthError, Client, Failure, Session, SessionToken, Subject};
 use spse_domain::event::EventKind;
 use spse_domain::password;
@@ -128,11 +129,12 @@ impl Auth {
                 Err(AuthError::LoginFailed)
             }
             Reservation::Allowed { locks_on_failure } => {
-                if !self
+                let stored = user.password_hash.expose().clone();
+                let verdict = self
                     .hasher
-                    .verify(password, Some(user.password_hash.expose().clone()))
-                    .await?
-                {
+                    .check(password.clone(), Some(stored.clone()))
+                    .await?;
+                if verdict == Verdict::Wrong {
                     let failure = Failure {
                         event: EventKind::PasswordWrong,
                         detail: "",
@@ -151,7 +153,36 @@ impl Auth {
                     }
                     None => self.store.clear_failures(user.pk, Factor::Password).await?,
                 }
+                if verdict == Verdict::RightOutdated {
+                    self.upgrade_password_hash(&user, password, &stored).await;
+                }
                 self.after_password(from, &user, ticket, client).await
+            }
+        }
+    }
+
+    /// Replaces an imported or older hash with today's argon2id while the right password
+    /// is at hand. Only if the stored hash is still the one verified: a password changed
+    /// meanwhile stays. A failure leaves the old hash, which still verifies.
+    async fn upgrade_password_hash(&self, user: &UserRecord, password: String, verified: &str) {
+        let hash = match self.hasher.hash(password).await {
+            Ok(hash) => hash,
+            Err(e) => {
+                tracing::warn!(user_id = %user.user_id, error = %e, "password hash not upgraded");
+                return;
+            }
+        };
+        match self
+            .store
+            .upgrade_password_hash(user.pk, verified, &hash)
+            .await
+        {
+            Ok(true) => {
+                tracing::info!(user_id = %user.user_id, "password hash upgraded to argon2id")
+            }
+            Ok(false) => {}
+            Err(e) => {
+                tracing::warn!(user_id = %user.user_id, error = %e, "password hash not upgraded")
             }
         }
     }

@@ -58,6 +58,7 @@ pub fn event_words(t: Texts, name: &str) -> String {
         EventKind::ScimDeleted => t.get("event_scim_deleted"),
         EventKind::ScimTokenAdded => t.get("event_scim_token_added"),
         EventKind::ScimTokenRevoked => t.get("event_scim_token_revoked"),
+        EventKind::AccountImported => t.get("event_account_imported"),
     }
     .to_string()
 }

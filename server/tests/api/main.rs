@@ -22,6 +22,8 @@ mod help_and_time;
 mod helpdesk;
 mod helpdesk_log;
 mod helpers;
+mod import;
+mod import_invite;
 mod instances;
 mod key_file;
 mod lockout;

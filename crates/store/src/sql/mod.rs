@@ -18,6 +18,7 @@ mod counters;
 mod devices;
 mod events;
 mod grants;
+mod import;
 mod keys;
 mod notices;
 mod password_change;

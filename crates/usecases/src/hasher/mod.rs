@@ -1,5 +1,8 @@
 //! argon2id off the async workers, a bounded number at a time, with a dummy hash so an
 //! unknown user costs the same as a known one (zero-to-production's `password.rs`).
+//! Imported accounts' hashes of other kinds verify here too (see `formats`).
+
+mod formats;
 
 use std::sync::{Arc, Mutex};
 
@@ -8,6 +11,13 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use tokio::sync::Semaphore;
 
 use spse_domain::token;
+
+pub use formats::{HashFormat, HashFormatError, classify};
+
+/// What an account without a password yet stores (one imported without a hash, whose
+/// owner is invited to choose one): no hash format, so it matches nothing, after the
+/// dummy hash's time.
+pub const NO_PASSWORD: &str = "!";
 
 /// OWASP's argon2id minimum: 19 MiB, two passes, one lane.
 const MEMORY_KIB: u32 = 19 * 1024;
@@ -67,31 +77,61 @@ impl Hasher {
         self.run(move || hash_blocking(&password)).await?
     }
 
-    /// Verifies against `stored`, or against the dummy hash when there is no user, so the
-    /// caller's answer takes the same time either way.
+    /// Whether `password` matches `stored`; see [`Hasher::check`].
     pub async fn verify(
         &self,
         password: String,
         stored: Option<String>,
     ) -> Result<bool, HashError> {
-        let is_real = stored.is_some();
-        let stored = stored.unwrap_or_else(|| self.dummy.as_str().to_string());
+        Ok(self.check(password, stored).await? != Verdict::Wrong)
+    }
+
+    /// Verifies against `stored`, or against the dummy hash when there is no user or the
+    /// account has no password that can match (an imported account still invited to set
+    /// one), so the caller's answer takes the same time either way.
+    pub async fn check(
+        &self,
+        password: String,
+        stored: Option<String>,
+    ) -> Result<Verdict, HashError> {
+        let known = stored.and_then(|s| classify(&s).ok().map(|format| (s, format)));
+        let is_real = known.is_some();
+        let (stored, format) =
+            known.unwrap_or_else(|| (self.dummy.as_str().to_string(), HashFormat::Argon2));
         let pool = Arc::clone(&self.memory);
-        let matched = self
+        let verdict = self
             .run(move || {
+                if format != HashFormat::Argon2 {
+                    return if formats::verify_imported(&password, &stored, format) {
+                        Verdict::RightOutdated
+                    } else {
+                        Verdict::Wrong
+                    };
+                }
                 // At most one set per permit is ever out of the pool at once.
                 let taken = pool.lock().ok().and_then(|mut sets| sets.pop());
                 let mut memory =
                     taken.unwrap_or_else(|| vec![argon2::Block::default(); params().block_count()]);
-                let matched = verify_blocking(&password, &stored, &mut memory);
+                let verdict = verify_blocking(&password, &stored, &mut memory);
                 if let Ok(mut sets) = pool.lock() {
                     sets.push(memory);
                 }
-                matched
+                verdict
             })
             .await?;
-        Ok(matched && is_real)
+        Ok(if is_real { verdict } else { Verdict::Wrong })
     }
+}
+
+/// What a verification found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Wrong,
+    /// Right, and the stored hash is today's argon2id.
+    Right,
+    /// Right, with a hash of another kind or other parameters (an imported or older
+    /// one): the caller replaces it with today's while it has the password.
+    RightOutdated,
 }
 
 fn hash_blocking(password: &str) -> Result<String, HashError> {
@@ -104,32 +144,43 @@ fn hash_blocking(password: &str) -> Result<String, HashError> {
 }
 
 /// Verifies in `memory` when the hash has our parameters; any other argon2 hash (older
-/// parameters, say) is verified the ordinary way.
-fn verify_blocking(password: &str, stored: &str, memory: &mut Memory) -> bool {
+/// parameters, an imported one) is verified the ordinary way, and is outdated.
+fn verify_blocking(password: &str, stored: &str, memory: &mut Memory) -> Verdict {
     let Ok(parsed) = PasswordHash::new(stored) else {
-        return false;
+        return Verdict::Wrong;
     };
     let ours = parsed.algorithm == Algorithm::Argon2id.ident()
         && parsed.version == Some(Version::V0x13.into())
         && Params::try_from(&parsed)
             .is_ok_and(|p| p.m_cost() == MEMORY_KIB && p.t_cost() == PASSES && p.p_cost() == LANES);
     if !ours {
-        return argon2()
+        // `Argon2::verify_password` takes the kind, version and parameters from the hash.
+        return if argon2()
             .verify_password(password.as_bytes(), &parsed)
-            .is_ok();
+            .is_ok()
+        {
+            Verdict::RightOutdated
+        } else {
+            Verdict::Wrong
+        };
     }
     let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
-        return false;
+        return Verdict::Wrong;
     };
     let mut salt_bytes = [0u8; 64];
     let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
-        return false;
+        return Verdict::Wrong;
     };
     let mut out = vec![0u8; expected.len()];
-    argon2()
+    let matched = argon2()
         .hash_password_into_with_memory(password.as_bytes(), salt, &mut out, memory.as_mut_slice())
         .is_ok()
-        && token::equal_bytes(&out, expected.as_bytes())
+        && token::equal_bytes(&out, expected.as_bytes());
+    if matched {
+        Verdict::Right
+    } else {
+        Verdict::Wrong
+    }
 }
 
 #[cfg(test)]
@@ -195,5 +246,39 @@ mod tests {
             );
         }
         assert_eq!(hasher.memory.lock().unwrap().len(), 1, "one set, reused");
+    }
+
+    /// An imported bcrypt hash, and one of argon2i, verify and ask to be replaced; an
+    /// account without a password (or with anything else stored) matches nothing.
+    #[tokio::test]
+    async fn imported_hashes_are_outdated_and_no_password_matches_nothing() {
+        let hasher = Hasher::new(1);
+        let bcrypt = bcrypt::hash("teh manis", 4).unwrap();
+        let check = |password: &str, stored: &str| {
+            hasher.check(password.to_string(), Some(stored.to_string()))
+        };
+        assert_eq!(
+            check("teh manis", &bcrypt).await.unwrap(),
+            Verdict::RightOutdated
+        );
+        assert_eq!(check("teh tawar", &bcrypt).await.unwrap(), Verdict::Wrong);
+        let salt = SaltString::encode_b64(b"0123456789abcdef").unwrap();
+        let argon2i = Argon2::new(
+            Algorithm::Argon2i,
+            Version::V0x10,
+            Params::new(4096, 3, 1, None).unwrap(),
+        )
+        .hash_password(b"teh manis", &salt)
+        .unwrap()
+        .to_string();
+        assert_eq!(
+            check("teh manis", &argon2i).await.unwrap(),
+            Verdict::RightOutdated
+        );
+        let ours = hasher.hash("teh manis".into()).await.unwrap();
+        assert_eq!(check("teh manis", &ours).await.unwrap(), Verdict::Right);
+        for nothing in ["", "!", "teh manis"] {
+            assert_eq!(check("teh manis", nothing).await.unwrap(), Verdict::Wrong);
+        }
     }
 }
