@@ -53,7 +53,7 @@ impl ApprovalStore for SqlStore {
         .bind(&a.user_agent)
         .bind(max_pending)
         .bind(a.purpose.as_str())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?
         .rows_affected();
         Ok(inserted == 1)
@@ -105,7 +105,7 @@ impl ApprovalStore for SqlStore {
         to: ApprovalState,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let decided = sqlx::query(
             "UPDATE approvals SET state = $1, decided_at = $2 \
              WHERE id = $3 AND state = 'pending' AND expires_at > $2",
@@ -136,7 +136,7 @@ impl ApprovalStore for SqlStore {
         let used =
             sqlx::query("UPDATE approvals SET state = 'used' WHERE id = $1 AND state = 'approved'")
                 .bind(id)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?
                 .rows_affected();
         Ok(used == 1)
@@ -146,7 +146,7 @@ impl ApprovalStore for SqlStore {
         sqlx::query("UPDATE users SET approvals_paused_until = $1 WHERE id = $2")
             .bind(until)
             .bind(user_pk)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }

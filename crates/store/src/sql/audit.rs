@@ -59,7 +59,7 @@ impl AuditStore for SqlStore {
     }
 
     async fn prune_events(&self, cutoff: i64) -> Result<u64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query(LOCK_CHAIN).execute(&mut *tx).await?;
         let chain = sqlx::query("SELECT head_seq, anchor_seq FROM audit_chain WHERE id = 1")
             .fetch_one(&mut *tx)
@@ -101,7 +101,7 @@ impl AuditStore for SqlStore {
     }
 
     async fn seal_unchained(&self, limit: i64) -> Result<u64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         if self.postgres {
             let ours: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
                 .bind(SEALER_LOCK)

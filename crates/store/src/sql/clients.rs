@@ -43,7 +43,7 @@ impl ClientStore for SqlStore {
         .bind(client.home_url.as_deref())
         .bind(client.created_at)
         .bind(client.secret_rotated_at)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -74,7 +74,7 @@ impl ClientStore for SqlStore {
     async fn delete_client(&self, client_id: &str) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM oidc_clients WHERE client_id = $1")
             .bind(client_id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(done.rows_affected() > 0)
     }
@@ -92,7 +92,7 @@ impl ClientStore for SqlStore {
         .bind(client_id)
         .bind(secret_hash)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(done.rows_affected() > 0)
     }

@@ -68,7 +68,7 @@ impl SqlStore {
             .bind(now)
             .bind(policy.max_failures)
             .bind(lock_secs)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.writer)
             .await?;
         Ok(match new_lock {
             None => Reservation::Locked,

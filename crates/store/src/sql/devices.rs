@@ -48,7 +48,7 @@ impl DeviceStore for SqlStore {
              WHERE id = $1",
         )
         .bind(device_id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -93,7 +93,7 @@ impl DeviceStore for SqlStore {
         step: i64,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let taken = sqlx::query(
             "UPDATE totp_activations SET completed_at = $1 \
              WHERE user_pk = $2 AND expires_at > $1 AND completed_at IS NULL",
@@ -132,7 +132,7 @@ impl DeviceStore for SqlStore {
         )
         .bind(user_pk)
         .bind(session_hash.as_str())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?
         .rows_affected();
         Ok(taken == 1)
@@ -171,7 +171,7 @@ impl DeviceStore for SqlStore {
         .bind(device_key)
         .bind(nonce)
         .bind(expires_at)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await;
         match inserted.map_err(StoreError::from) {
             Ok(_) => Ok(true),
@@ -183,7 +183,7 @@ impl DeviceStore for SqlStore {
     async fn delete_expired_nonces(&self, now: i64) -> Result<u64, StoreError> {
         let done = sqlx::query("DELETE FROM api_nonces WHERE expires_at <= $1")
             .bind(now)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(done.rows_affected())
     }

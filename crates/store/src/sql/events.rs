@@ -68,7 +68,7 @@ impl EventStore for SqlStore {
         .bind(&event.ip)
         .bind(&event.user_agent)
         .bind(&event.detail)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -136,7 +136,7 @@ impl EventStore for SqlStore {
         .bind(event_id)
         .bind(user_pk)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(true)
     }

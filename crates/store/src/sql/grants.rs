@@ -71,7 +71,7 @@ impl SqlStore {
         ))
         .bind(now)
         .bind(key)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -80,7 +80,7 @@ impl SqlStore {
 #[async_trait]
 impl GrantStore for SqlStore {
     async fn insert_grant(&self, grant: &GrantRecord, code: &CodeRecord) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query(
             "INSERT INTO oidc_grants (id, client_id, user_pk, session_hash, sid, scope, nonce, \
              auth_time, amr, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -135,7 +135,7 @@ impl GrantStore for SqlStore {
         )
         .bind(now)
         .bind(code_hash)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?
         .rows_affected();
         let row = sqlx::query(&format!(
@@ -166,7 +166,7 @@ impl GrantStore for SqlStore {
         )
         .bind(now)
         .bind(token_hash)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?
         .rows_affected();
         let token = self.token(token_hash).await?;
@@ -191,7 +191,7 @@ impl GrantStore for SqlStore {
         .bind(&token.grant_id)
         .bind(token.kind.as_str())
         .bind(token.expires_at)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -211,7 +211,7 @@ impl GrantStore for SqlStore {
     async fn delete_token(&self, token_hash: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM oidc_tokens WHERE token_hash = $1")
             .bind(token_hash)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -220,7 +220,7 @@ impl GrantStore for SqlStore {
         sqlx::query("UPDATE oidc_grants SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
             .bind(now)
             .bind(grant_id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -231,7 +231,7 @@ impl GrantStore for SqlStore {
         } else {
             ""
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let queue = format!(
             "INSERT INTO oidc_logouts (client_id, sid, user_pk, created_at, next_attempt_at) \
              SELECT DISTINCT g.client_id, g.sid, g.user_pk, $1, $1 FROM oidc_grants g \
@@ -280,7 +280,7 @@ impl GrantStore for SqlStore {
         sqlx::query("DELETE FROM oidc_logouts WHERE client_id = $1 AND sid = $2")
             .bind(client_id)
             .bind(sid)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -298,7 +298,7 @@ impl GrantStore for SqlStore {
         .bind(client_id)
         .bind(sid)
         .bind(next_attempt_at)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -324,7 +324,7 @@ impl GrantStore for SqlStore {
         ] {
             done += sqlx::query(sql)
                 .bind(at)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?
                 .rows_affected();
         }

@@ -31,7 +31,7 @@ impl ImportStore for SqlStore {
         updates: &[(AccountUpdate, EventRecord)],
         now: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         for (user, event) in new {
             let pk: i64 = sqlx::query_scalar(
                 "INSERT INTO users (user_id, user_key, kind, email, name, role, password_hash, created_at) \
@@ -74,7 +74,7 @@ impl ImportStore for SqlStore {
                 .bind(new)
                 .bind(pk)
                 .bind(old)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?
                 .rows_affected();
         Ok(changed == 1)

@@ -26,7 +26,7 @@ impl KeyStore for SqlStore {
         )
         .bind(check)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         self.key_check()
             .await?

@@ -26,7 +26,7 @@ impl MailQueueStore for SqlStore {
         .bind(sealed_text)
         .bind(sealed_html)
         .bind(now)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.writer)
         .await?;
         Ok(id)
     }
@@ -56,7 +56,7 @@ impl MailQueueStore for SqlStore {
             .bind(lease_until)
             .bind(id)
             .bind(now)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.writer)
             .await?;
             if let Some(row) = row {
                 claimed.push(QueuedMail {
@@ -108,7 +108,7 @@ impl MailQueueStore for SqlStore {
         .bind(sealed_text)
         .bind(sealed_html)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -116,7 +116,7 @@ impl MailQueueStore for SqlStore {
     async fn mail_sent(&self, id: i64) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM mail_queue WHERE id = $1")
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -134,7 +134,7 @@ impl MailQueueStore for SqlStore {
             .bind(at),
             None => sqlx::query("UPDATE mail_queue SET failed = 1, last_error = $1 WHERE id = $2"),
         };
-        query.bind(error).bind(id).execute(&self.pool).await?;
+        query.bind(error).bind(id).execute(&self.writer).await?;
         Ok(())
     }
 }

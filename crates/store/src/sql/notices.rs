@@ -34,7 +34,7 @@ impl SqlStore {
             sqlx::query("SELECT pg_notify($1, $2)")
                 .bind(channel)
                 .bind(session_hash.as_str())
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
         }
         Ok(())

@@ -15,7 +15,7 @@ impl PasswordChangeStore for SqlStore {
         )
         .bind(pk)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -36,7 +36,7 @@ impl PasswordChangeStore for SqlStore {
         password_hash: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query("DELETE FROM pending_passwords WHERE session_hash = $1")
             .bind(session_hash.as_str())
             .execute(&mut *tx)
@@ -68,7 +68,7 @@ impl PasswordChangeStore for SqlStore {
     }
 
     async fn apply_password(&self, pk: i64, password_hash: &str) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query(
             "UPDATE users SET password_hash = $1, password_failures = 0, \
              password_locked_until = 0, password_lock_count = 0 WHERE id = $2",

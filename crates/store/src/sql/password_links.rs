@@ -25,7 +25,7 @@ impl PasswordLinkStore for SqlStore {
         .bind(purpose)
         .bind(now)
         .bind(expires_at)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -58,7 +58,7 @@ impl PasswordLinkStore for SqlStore {
         now: i64,
         password_hash: &str,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let taken = sqlx::query(
             "UPDATE password_links SET used_at = $1 \
              WHERE code_hash = $2 AND user_pk = $3 AND used_at IS NULL AND expires_at > $1",

@@ -86,7 +86,7 @@ impl ResetStore for SqlStore {
         now: i64,
         since: i64,
     ) -> Result<RequestCounts, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         // Always the IP's key before the account's: a fixed order cannot deadlock.
         for key in [format!("ip:{ip}"), format!("account:{user_key}")] {
             sqlx::query(
@@ -131,7 +131,7 @@ impl ResetStore for SqlStore {
         since: i64,
         max: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query(
             "INSERT INTO rate_keys (key, touched_at) VALUES ($1, $2) \
              ON CONFLICT (key) DO UPDATE SET touched_at = excluded.touched_at",
@@ -172,7 +172,7 @@ impl ResetStore for SqlStore {
         .bind(code_hash)
         .bind(now)
         .bind(expires_at)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -201,7 +201,7 @@ impl ResetStore for SqlStore {
         now: i64,
         ticket: &NewTicket,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let taken = sqlx::query(
             "UPDATE reset_codes SET used_at = $1 \
              WHERE code_hash = $2 AND user_pk = $3 AND used_at IS NULL AND expires_at > $1",
@@ -227,7 +227,7 @@ impl ResetStore for SqlStore {
         now: i64,
         ticket: Option<&NewTicket>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         clear_totp_in(&mut tx, user_pk, now).await?;
         if let Some(ticket) = ticket {
             guard_activation_in(&mut tx, ticket).await?;
@@ -237,7 +237,7 @@ impl ResetStore for SqlStore {
     }
 
     async fn put_ticket(&self, ticket: &NewTicket) -> Result<(), StoreError> {
-        insert_ticket(&self.pool, ticket).await
+        insert_ticket(&self.writer, ticket).await
     }
 
     async fn ticket_valid(
@@ -299,7 +299,7 @@ impl ResetStore for SqlStore {
         .bind(limit.address)
         .bind(limit.now)
         .bind(limit.most)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(done.rows_affected() > 0)
     }
@@ -318,7 +318,7 @@ impl ResetStore for SqlStore {
         .bind(id_hash)
         .bind(now)
         .bind(most)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.writer)
         .await?)
     }
 
@@ -339,7 +339,7 @@ impl ResetStore for SqlStore {
         .bind(expires_at)
         .bind(limit.now)
         .bind(limit.most)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         if done.rows_affected() > 0 {
             return Ok(PowSpend::Spent);
@@ -361,7 +361,7 @@ impl ResetStore for SqlStore {
             "DELETE FROM captchas WHERE id_hash = $1 RETURNING answer_hash, expires_at",
         )
         .bind(id_hash)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.writer)
         .await?;
         let Some(row) = row else { return Ok(None) };
         let expires_at: i64 = row.try_get("expires_at")?;
@@ -386,7 +386,7 @@ impl ResetStore for SqlStore {
         ] {
             removed += sqlx::query(sql)
                 .bind(bound)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?
                 .rows_affected();
         }
@@ -397,7 +397,7 @@ impl ResetStore for SqlStore {
 #[async_trait]
 impl StaffStore for SqlStore {
     async fn set_disabled(&self, user_pk: i64, disabled: bool) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
             .bind(i64::from(disabled))
             .bind(user_pk)

@@ -79,7 +79,7 @@ impl ScimStore for SqlStore {
         .bind(token.created_at)
         .bind(&token.created_by)
         .bind(token.last_used_at)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -103,7 +103,7 @@ impl ScimStore for SqlStore {
         sqlx::query("UPDATE scim_tokens SET last_used_at = $2 WHERE name = $1")
             .bind(name)
             .bind(now)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -122,7 +122,7 @@ impl ScimStore for SqlStore {
     async fn delete_scim_token(&self, name: &str) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM scim_tokens WHERE name = $1")
             .bind(name)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(done.rows_affected() > 0)
     }
@@ -181,7 +181,7 @@ impl ScimStore for SqlStore {
         .bind(user_pk)
         .bind(external_id)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -192,7 +192,7 @@ impl ScimStore for SqlStore {
         profile: &ScimProfile,
         now: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query("UPDATE users SET kind = $2, email = $3, name = $4 WHERE id = $1")
             .bind(user_pk)
             .bind(profile.kind.as_str())
@@ -223,7 +223,7 @@ impl ScimStore for SqlStore {
         .bind(user_pk)
         .bind(now)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }

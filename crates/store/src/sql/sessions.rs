@@ -53,7 +53,7 @@ fn insert_session_query(
 #[async_trait]
 impl SessionStore for SqlStore {
     async fn insert_session(&self, session: &SessionRecord) -> Result<(), StoreError> {
-        insert_session_query(session).execute(&self.pool).await?;
+        insert_session_query(session).execute(&self.writer).await?;
         Ok(())
     }
 
@@ -70,7 +70,7 @@ impl SessionStore for SqlStore {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
             .bind(now)
             .bind(id_hash.as_str())
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -80,7 +80,7 @@ impl SessionStore for SqlStore {
         old_hash: &SessionHash,
         new: &SessionRecord,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let removed = sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
             .bind(old_hash.as_str())
             .execute(&mut *tx)
@@ -97,7 +97,7 @@ impl SessionStore for SqlStore {
     async fn delete_session(&self, id_hash: &SessionHash) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
             .bind(id_hash.as_str())
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -106,7 +106,7 @@ impl SessionStore for SqlStore {
         let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
             .bind(now)
             .bind(now - idle_secs)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(done.rows_affected())
     }
@@ -128,7 +128,7 @@ impl SessionStore for SqlStore {
         let done = sqlx::query("DELETE FROM sessions WHERE user_pk = $1 AND id_hash <> $2")
             .bind(pk)
             .bind(keep.map_or("", SessionHash::as_str))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(done.rows_affected())
     }

@@ -37,7 +37,7 @@ fn insert_query(
 #[async_trait]
 impl SigningKeyStore for SqlStore {
     async fn rotate_signing_key(&self, key: &SigningKeyRecord, now: i64) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query("UPDATE oidc_signing_keys SET retired_at = $1 WHERE retired_at IS NULL")
             .bind(now)
             .execute(&mut *tx)
@@ -48,7 +48,7 @@ impl SigningKeyStore for SqlStore {
     }
 
     async fn add_first_signing_key(&self, key: &SigningKeyRecord) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         if self.postgres {
             // Two instances starting together must not both add a first key.
             sqlx::query("LOCK TABLE oidc_signing_keys IN SHARE ROW EXCLUSIVE MODE")

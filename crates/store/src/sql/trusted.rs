@@ -26,7 +26,7 @@ impl TrustedBrowserStore for SqlStore {
         .bind(user_pk)
         .bind(now)
         .bind(expires_at)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -86,7 +86,7 @@ impl TrustedBrowserStore for SqlStore {
         sqlx::query(&sql)
             .bind(token_hash)
             .bind(now)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }

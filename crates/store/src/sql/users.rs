@@ -107,7 +107,7 @@ impl UserStore for SqlStore {
         .bind(user.role.as_str())
         .bind(user.password_hash.expose())
         .bind(now)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.writer)
         .await?;
         Ok(pk)
     }
@@ -140,7 +140,7 @@ impl UserStore for SqlStore {
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(hash)
             .bind(pk)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -167,12 +167,12 @@ impl UserStore for SqlStore {
         let sql = format!(
             "UPDATE users SET {failures} = 0, {locked_until} = 0, {lock_count} = 0 WHERE id = $1"
         );
-        sqlx::query(&sql).bind(pk).execute(&self.pool).await?;
+        sqlx::query(&sql).bind(pk).execute(&self.writer).await?;
         Ok(())
     }
 
     async fn put_activation(&self, pending: &NewActivation) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query("DELETE FROM totp_activations WHERE user_pk = $1")
             .bind(pending.user_pk)
             .execute(&mut *tx)
@@ -215,7 +215,7 @@ impl UserStore for SqlStore {
         step: i64,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let taken =
             sqlx::query("DELETE FROM totp_activations WHERE user_pk = $1 AND expires_at > $2 AND completed_at IS NULL")
                 .bind(pk)
@@ -249,7 +249,7 @@ impl UserStore for SqlStore {
         .bind(step)
         .bind(pk)
         .bind(lock_test_at)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?
         .rows_affected();
         Ok(claimed == 1)
