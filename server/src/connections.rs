@@ -3,7 +3,7 @@
 //! half a request (slowloris) or nothing at all cannot use up the file descriptors.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -13,7 +13,9 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use spse_domain::client::counted_address;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
+
+use crate::event_streams::{self, First};
 use tokio::sync::{mpsc, watch};
 use tower::ServiceExt as _;
 
@@ -61,32 +63,21 @@ pub async fn serve(
         if let Err(e) = tcp.set_nodelay(true) {
             tracing::debug!(error = %e, "TCP_NODELAY not set");
         }
-        let service = TowerToHyperService::new(router.clone().map_request(
-            move |request: hyper::Request<Incoming>| {
-                let mut request = request.map(axum::body::Body::new);
-                request.extensions_mut().insert(ConnectInfo(peer));
-                request
-            },
-        ));
-        let (mut stop, open) = (stop.clone(), open.clone());
+        let (mut stop, open, router) = (stop.clone(), open.clone(), router.clone());
         let header_timeout = limits.header_timeout;
         tokio::spawn(async move {
             let _held = (slot, open);
-            let mut builder = hyper::server::conn::http1::Builder::new();
-            builder
-                .timer(TokioTimer::new())
-                .header_read_timeout(header_timeout);
-            let mut connection = pin!(builder.serve_connection(TokioIo::new(tcp), service));
-            let ended = tokio::select! {
-                ended = connection.as_mut() => ended,
-                () = stopped(&mut stop) => {
-                    // Closes at once when idle, else after the request in flight.
-                    connection.as_mut().graceful_shutdown();
-                    connection.await
-                }
+            let first = tokio::select! {
+                first = event_streams::first_request(&tcp, header_timeout) => first,
+                () = stopped(&mut stop) => First::Nothing,
             };
-            if let Err(e) = ended {
-                tracing::debug!(error = %e, peer = %peer, "connection ended");
+            match first {
+                First::EventStream => {
+                    event_streams::serve(tcp, peer, router, header_timeout, stop).await;
+                }
+                // Boxed, so that a stream's task is not as large as hyper's connection.
+                First::Other => Box::pin(with_hyper(tcp, peer, router, header_timeout, stop)).await,
+                First::Nothing => {}
             }
         });
     }
@@ -96,8 +87,41 @@ pub async fn serve(
     Ok(())
 }
 
+/// Serves a connection's requests through hyper until it closes, or `stop` turns true.
+async fn with_hyper(
+    tcp: TcpStream,
+    peer: SocketAddr,
+    router: axum::Router,
+    header_timeout: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    let service = TowerToHyperService::new(router.map_request(
+        move |request: hyper::Request<Incoming>| {
+            let mut request = request.map(axum::body::Body::new);
+            request.extensions_mut().insert(ConnectInfo(peer));
+            request
+        },
+    ));
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    let mut connection = pin!(builder.serve_connection(TokioIo::new(tcp), service));
+    let ended = tokio::select! {
+        ended = connection.as_mut() => ended,
+        () = stopped(&mut stop) => {
+            // Closes at once when idle, else after the request in flight.
+            connection.as_mut().graceful_shutdown();
+            connection.await
+        }
+    };
+    if let Err(e) = ended {
+        tracing::debug!(error = %e, peer = %peer, "connection ended");
+    }
+}
+
 /// Resolves once `stop` is true; never if its sender is gone without saying so.
-async fn stopped(stop: &mut watch::Receiver<bool>) {
+pub(crate) async fn stopped(stop: &mut watch::Receiver<bool>) {
     if stop.wait_for(|stop| *stop).await.is_err() {
         std::future::pending::<()>().await;
     }

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod client_cli;
 pub mod config;
 pub mod connections;
+mod event_streams;
 pub mod import_cli;
 pub mod keys_cli;
 pub mod logout_sender;
