@@ -257,8 +257,10 @@ async fn main() -> anyhow::Result<()> {
          module exchanges the code (client secret), back to back for {d} s; then each \
          module refreshes with the rotated token the last answer gave, for {d} s. Waiting \
          pages (first run only): {w} event streams, each of its own login attempt waiting \
-         for approval ({s} accounts, {p} attempts each), all from one address (the bench \
-         raises `SPSE_EVENT_STREAMS_PER_ADDRESS` and `SPSE_CONNECTIONS_PER_ADDRESS`).",
+         for approval ({s} accounts, {p} attempts each), each opened on a connection of \
+         its own right after its login, all from one address (the bench raises \
+         `SPSE_EVENT_STREAMS_PER_ADDRESS` and `SPSE_CONNECTIONS_PER_ADDRESS`); the RSS \
+         added counts the logins and their pages together.",
         cores = machine.cores,
         pc = plan.password_clients,
         d = plan.duration.as_secs(),

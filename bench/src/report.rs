@@ -323,7 +323,7 @@ const ROWS: &[Row] = &[
         Some(|v| v < 150.0),
     ),
     row(
-        "RSS added by opening the waiting pages",
+        "RSS added by the waiting logins and their pages",
         "rss_waiting_added",
         "MB",
         "",

@@ -273,17 +273,19 @@ async fn waiting_pages(
             plan.waiting_pages + 1000
         )),
         _ => {
-            let cookies =
-                workloads::waiting_sessions(&server.base, waiting_users, PENDING_PER_ACCOUNT)
-                    .await?;
             let before = server.memory()?.rss_kib;
-            let mut streams =
-                workloads::open_waiting_pages(&server.base, &cookies, plan.waiting_pages).await?;
+            let (mut streams, ended_at_open) = workloads::open_waiting_pages(
+                &server.base,
+                waiting_users,
+                PENDING_PER_ACCOUNT,
+                plan.waiting_pages,
+            )
+            .await?;
             tokio::time::sleep(Duration::from_secs(2)).await;
             let with_pages = server.memory()?.rss_kib;
             figures.insert("rss_waiting", mb(with_pages));
             figures.insert("rss_waiting_added", mb(with_pages.saturating_sub(before)));
-            let ended = workloads::ended(&mut streams).await;
+            let ended = ended_at_open + workloads::ended(&mut streams).await;
             if ended > 0 {
                 notes.push(format!(
                     "{ended} of {} waiting pages had their wait end before the memory was read.",

@@ -283,75 +283,59 @@ pub async fn approval_latency(
     Ok(sample)
 }
 
-/// Sessions waiting for an approval: every device user logs in `per_user` times (an
-/// account holds at most 3 pending approvals). Returns their Cookie headers.
-pub async fn waiting_sessions(
+/// `count` waiting acceptor pages: each device user logs in up to `per_user` times (an account
+/// holds at most 3 pending approvals), and each login's page opens its event stream
+/// right after it, so that the first pages are still waiting when the last opens (an
+/// approval lasts two minutes). Each stream has had its response head; also says how
+/// many had their `done` with it (their wait had ended already).
+pub async fn open_waiting_pages(
     base: &str,
     users: &[DeviceUser],
     per_user: usize,
-) -> anyhow::Result<Vec<String>> {
+    count: usize,
+) -> anyhow::Result<(Vec<TcpStream>, usize)> {
     let base = Arc::new(base.to_string());
     let ids: Arc<Vec<String>> = Arc::new(users.iter().map(|u| u.user_id.clone()).collect());
-    in_parallel(8, ids.len() * per_user, |i| {
+    let pages = in_parallel(8, count.min(ids.len() * per_user), |i| {
         let (base, ids) = (base.clone(), ids.clone());
         async move {
             let (browser, _) = waiting_at_acceptor(&base, &ids[i / per_user]).await?;
-            browser.cookie_header().context("no cookies")
+            let cookie = browser.cookie_header().context("no cookies")?;
+            open_waiting_page(&base, &cookie).await
         }
     })
-    .await
+    .await?;
+    let ended = pages.iter().filter(|(_, ended)| *ended).count();
+    Ok((pages.into_iter().map(|(stream, _)| stream).collect(), ended))
 }
 
-/// Opens `count` event streams as waiting acceptor pages do, spread over `cookies`, and
-/// holds them open; each has had its response head.
-pub async fn open_waiting_pages(
-    base: &str,
-    cookies: &[String],
-    count: usize,
-) -> anyhow::Result<Vec<TcpStream>> {
-    let address = base.trim_start_matches("http://").to_string();
-    let requests: Arc<Vec<String>> = Arc::new(
-        cookies
-            .iter()
-            .map(|cookie| {
-                format!(
-                    "GET /totp/acceptor/events HTTP/1.1\r\nHost: {address}\r\n\
-                     Accept: text/event-stream\r\nUser-Agent: Mozilla/5.0 spse-bench\r\n\
-                     Cookie: {cookie}\r\n\r\n"
-                )
-            })
-            .collect(),
+/// One event stream on a connection of its own, as a waiting page opens it.
+async fn open_waiting_page(base: &str, cookie: &str) -> anyhow::Result<(TcpStream, bool)> {
+    let address = base.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(address).await?;
+    let request = format!(
+        "GET /totp/acceptor/events HTTP/1.1\r\nHost: {address}\r\n\
+         Accept: text/event-stream\r\nUser-Agent: Mozilla/5.0 spse-bench\r\n\
+         Cookie: {cookie}\r\n\r\n"
     );
-    let address = Arc::new(address);
-    in_parallel(128, count, |i| {
-        let (address, requests) = (address.clone(), requests.clone());
-        async move {
-            let mut stream = TcpStream::connect(address.as_str()).await?;
-            stream
-                .write_all(requests[i % requests.len()].as_bytes())
-                .await?;
-            let mut head = Vec::new();
-            let mut buffer = [0u8; 1024];
-            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                let n = stream.read(&mut buffer).await?;
-                if n == 0 {
-                    bail!("event stream {i} closed before its head");
-                }
-                head.extend_from_slice(&buffer[..n]);
-            }
-            if !head.starts_with(b"HTTP/1.1 200") {
-                bail!(
-                    "event stream {i}: {}",
-                    String::from_utf8_lossy(&head).lines().next().unwrap_or("")
-                );
-            }
-            if String::from_utf8_lossy(&head).contains("event: done") {
-                bail!("event stream {i} ended at once: the session is not waiting");
-            }
-            Ok(stream)
+    stream.write_all(request.as_bytes()).await?;
+    let mut head = Vec::new();
+    let mut buffer = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = stream.read(&mut buffer).await?;
+        if n == 0 {
+            bail!("an event stream closed before its head");
         }
-    })
-    .await
+        head.extend_from_slice(&buffer[..n]);
+    }
+    if !head.starts_with(b"HTTP/1.1 200") {
+        bail!(
+            "event stream: {}",
+            String::from_utf8_lossy(&head).lines().next().unwrap_or("")
+        );
+    }
+    let ended = String::from_utf8_lossy(&head).contains("event: done");
+    Ok((stream, ended))
 }
 
 /// How many of `streams` have already had their `done` event (the wait ended early).
