@@ -95,8 +95,10 @@ pub trait UserStore: Send + Sync {
 
     /// Records `step` as the last accepted one if it is later than the stored one and
     /// (with `honour_lock`) the account's code step is not locked at `now`; `false` means
-    /// a lock, or another request claimed it (or a later one) first. A trusted browser,
-    /// whose own lock the caller checked, claims without `honour_lock`.
+    /// a lock, or another request claimed it (or a later one) first. With `honour_lock`
+    /// a claim also clears the account's code failures and lock, as
+    /// [`UserStore::clear_failures`] would, in the same write. A trusted browser, whose
+    /// own lock (and counter) the caller checks and clears, claims without `honour_lock`.
     async fn claim_step(
         &self,
         pk: i64,

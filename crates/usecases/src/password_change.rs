@@ -194,6 +194,30 @@ impl Auth {
         Ok((Some(token), PasswordOutcome::Complete))
     }
 
+    /// At the end of a login, where a new password is required: refuses a login that has
+    /// not chosen it yet, and makes the one this session chose the account's (every other
+    /// session ends). One read when none is required: a chosen password exists only
+    /// while the change is required (both go together, see `apply_password`).
+    pub(super) async fn settle_required_password(
+        &self,
+        session: &SessionRecord,
+        user: &UserRecord,
+        client: &Client,
+    ) -> Result<(), AuthError> {
+        if !self.store.password_change_required(user.pk).await? {
+            return Ok(());
+        }
+        match self.store.pending_password(&session.id_hash).await? {
+            None if session.stage == Stage::PasswordOk => Err(AuthError::PasswordChangeRequired),
+            None => Ok(()),
+            Some(hash) => {
+                self.store.apply_password(user.pk, &hash).await?;
+                self.password_changed(user, Some(session), client, "required after not me")
+                    .await
+            }
+        }
+    }
+
     /// At the end of a login: the password this session chose, if any, becomes the
     /// account's, and every other session ends.
     pub(super) async fn apply_pending_password(

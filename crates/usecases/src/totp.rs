@@ -119,15 +119,22 @@ impl Auth {
             if (!claim || own_lock.is_some()) && until > now {
                 return Err(AuthError::CodeLocked { until });
             }
-            // Without a trusted browser, the claim itself refuses during the account's lock.
-            if !claim
-                || self
-                    .store
-                    .claim_step(user.pk, step, now, own_lock.is_none())
-                    .await?
-            {
+            // Without a trusted browser, the claim itself refuses during the account's lock,
+            // and clears the account's counter when it succeeds.
+            if !claim {
                 self.clear_code_failures(user, trusted.as_ref(), now)
                     .await?;
+                return Ok(step);
+            }
+            if self
+                .store
+                .claim_step(user.pk, step, now, own_lock.is_none())
+                .await?
+            {
+                if trusted.is_some() {
+                    self.clear_code_failures(user, trusted.as_ref(), now)
+                        .await?;
+                }
                 return Ok(step);
             }
         }
@@ -289,8 +296,7 @@ impl Auth {
     ) -> Result<SessionToken, AuthError> {
         // Every way in (code, approval, enrolment) ends here: none completes a login
         // that still has a new password to choose.
-        self.ensure_password_chosen(session).await?;
-        self.apply_pending_password(session, user, client).await?;
+        self.settle_required_password(session, user, client).await?;
         let mut token = self
             .step_up(session, user.pk, Stage::Full, client, amr)
             .await?;

@@ -239,19 +239,25 @@ impl UserStore for SqlStore {
         honour_lock: bool,
     ) -> Result<bool, StoreError> {
         // Without `honour_lock` the lock is tested at the end of time, which every lock
-        // has ended by.
+        // has ended by. With it, the account's counter starts again in the same write.
         let lock_test_at = if honour_lock { now } else { i64::MAX };
-        let claimed = sqlx::query(
-            "UPDATE users SET totp_last_step = $1 \
+        let clear = if honour_lock {
+            ", totp_failures = 0, totp_locked_until = 0, totp_lock_count = 0"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "UPDATE users SET totp_last_step = $1{clear} \
              WHERE id = $2 AND totp_secret IS NOT NULL AND totp_locked_until <= $3 \
-               AND (totp_last_step IS NULL OR totp_last_step < $1)",
-        )
-        .bind(step)
-        .bind(pk)
-        .bind(lock_test_at)
-        .execute(&self.writer)
-        .await?
-        .rows_affected();
+               AND (totp_last_step IS NULL OR totp_last_step < $1)"
+        );
+        let claimed = sqlx::query(&sql)
+            .bind(step)
+            .bind(pk)
+            .bind(lock_test_at)
+            .execute(&self.writer)
+            .await?
+            .rows_affected();
         Ok(claimed == 1)
     }
 }
