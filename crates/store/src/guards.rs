@@ -10,14 +10,8 @@ use crate::{BrowserLocks, Factor, Reservation, SealedSample, StoreError};
 /// their own (see migration 0008).
 #[async_trait]
 pub trait TrustedBrowserStore: Send + Sync {
-    /// Remembers a browser for `user_pk` until `expires_at`.
-    async fn trust_browser(
-        &self,
-        token_hash: &str,
-        user_pk: i64,
-        now: i64,
-        expires_at: i64,
-    ) -> Result<(), StoreError>;
+    // A browser becomes trusted with the login that earns it: see
+    // `SessionStore::complete_login`.
     /// Whether `token_hash` is an unexpired trusted browser of `user_pk`: its own locks
     /// if so.
     async fn browser_trusted(

@@ -124,6 +124,17 @@ pub trait SessionStore: Send + Sync {
         new: &SessionRecord,
     ) -> Result<bool, StoreError>;
 
+    /// The last step of a login, in one transaction: destroys `old`, stores the full
+    /// session `new`, trusts `browser` if given, and appends `event`. `false`, with
+    /// nothing written, when `old` was gone (another request finished this login).
+    async fn complete_login(
+        &self,
+        old_hash: &SessionHash,
+        new: &SessionRecord,
+        browser: Option<&NewTrustedBrowser>,
+        event: &EventRecord,
+    ) -> Result<bool, StoreError>;
+
     async fn delete_session(&self, id_hash: &SessionHash) -> Result<(), StoreError>;
 
     async fn delete_stale_sessions(&self, now: i64, idle_secs: i64) -> Result<u64, StoreError>;

@@ -115,6 +115,15 @@ pub struct SessionRecord {
     pub amr: String,
 }
 
+/// A browser trusted on an account from now on, by the hash of its new cookie.
+#[derive(Debug, Clone)]
+pub struct NewTrustedBrowser {
+    pub token_hash: String,
+    pub user_pk: i64,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
 /// One access-log entry.
 #[derive(Debug, Clone)]
 pub struct EventRecord {

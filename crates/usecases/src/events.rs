@@ -66,6 +66,21 @@ impl Auth {
         client: &Client,
         detail: &str,
     ) -> Result<(), AuthError> {
+        let event = self.event_record(kind, subject, client, detail);
+        self.store.insert_event(&event).await?;
+        self.event_logged(&event);
+        Ok(())
+    }
+
+    /// An entry for [`Auth::log_event`], or for a store call that appends it in the same
+    /// transaction as its other writes; then [`Auth::event_logged`].
+    pub(super) fn event_record(
+        &self,
+        kind: EventKind,
+        subject: Subject<'_>,
+        client: &Client,
+        detail: &str,
+    ) -> EventRecord {
         let (user_pk, user_id) = match subject {
             Subject::Account(user) => (Some(user.pk), user.user_id.to_string()),
             Subject::Typed(typed) => (None, typed.to_string()),
@@ -81,8 +96,11 @@ impl Auth {
             detail: detail.to_string(),
         };
         tracing::info!(event = event.event.as_str(), user_id = %event.user_id, ip = %event.ip, detail, "access");
-        self.store.insert_event(&event).await?;
+        event
+    }
+
+    /// Counts an entry that was written.
+    pub(super) fn event_logged(&self, event: &EventRecord) {
         self.metrics.event(event.event.as_str());
-        Ok(())
     }
 }

@@ -297,17 +297,29 @@ impl Auth {
         // Every way in (code, approval, enrolment) ends here: none completes a login
         // that still has a new password to choose.
         self.settle_required_password(session, user, client).await?;
-        let mut token = self
-            .step_up(session, user.pk, Stage::Full, client, amr)
-            .await?;
-        token.1 = self.trust_browser(user, client).await?;
-        self.log_event(
+        let (token, mut record) = self.prepare_step(session, user.pk, Stage::Full, client);
+        record.amr = amr.to_string();
+        let trust = self.browser_to_trust(user, client).await?;
+        let event = self.event_record(
             EventKind::LoginSucceeded,
             Subject::Account(user),
             client,
             "",
-        )
-        .await?;
-        Ok(token)
+        );
+        // The new session, the trusted browser and the log entry in one transaction.
+        if !self
+            .store
+            .complete_login(
+                &session.id_hash,
+                &record,
+                trust.as_ref().map(|(_, row)| row),
+                &event,
+            )
+            .await?
+        {
+            return Err(AuthError::WrongStep);
+        }
+        self.event_logged(&event);
+        Ok(SessionToken(token.0, trust.map(|(cookie, _)| cookie)))
     }
 }

@@ -5,7 +5,7 @@
 //! but not for its owner.
 
 use spse_domain::token;
-use spse_store::{BrowserLocks, UserRecord};
+use spse_store::{BrowserLocks, NewTrustedBrowser, UserRecord};
 
 use super::{Auth, AuthError, Client, TrustedBrowser};
 
@@ -36,21 +36,25 @@ impl Auth {
         Ok(locks.map(|locks| Trusted { hash, locks }))
     }
 
-    /// After a two-factor login: a new cookie for a browser not yet trusted here.
-    pub(crate) async fn trust_browser(
+    /// After a two-factor login: a new cookie for a browser not yet trusted here, and
+    /// the row that trusts it, for the caller to store with the login.
+    pub(crate) async fn browser_to_trust(
         &self,
         user: &UserRecord,
         client: &Client,
-    ) -> Result<Option<TrustedBrowser>, AuthError> {
+    ) -> Result<Option<(TrustedBrowser, NewTrustedBrowser)>, AuthError> {
         if self.trusted_browser_of(user, client).await?.is_some() {
             return Ok(None);
         }
         let raw = token::random_hex(32);
         let now = self.now();
-        self.store
-            .trust_browser(&token::hash(&raw), user.pk, now, now + TRUST_SECS)
-            .await?;
-        Ok(Some(TrustedBrowser(raw)))
+        let row = NewTrustedBrowser {
+            token_hash: token::hash(&raw),
+            user_pk: user.pk,
+            created_at: now,
+            expires_at: now + TRUST_SECS,
+        };
+        Ok(Some((TrustedBrowser(raw), row)))
     }
 
     /// How long a trusted-browser cookie lives.

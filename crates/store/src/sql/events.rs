@@ -52,24 +52,28 @@ pub(super) fn bind_filter<'q>(
         .bind(filter.until.unwrap_or(i64::MAX))
 }
 
+/// A plain insert: no writer waits for another's commit. The sealer gives the entry its
+/// place in the chain soon after (`seal_unchained`).
+pub(super) fn insert_event_query(
+    event: &EventRecord,
+) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+    sqlx::query(
+        "INSERT INTO access_events (at, user_pk, user_id, event, ip, user_agent, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(event.at)
+    .bind(event.user_pk)
+    .bind(event.user_id.as_str())
+    .bind(event.event.as_str())
+    .bind(event.ip.as_str())
+    .bind(event.user_agent.as_str())
+    .bind(event.detail.as_str())
+}
+
 #[async_trait]
 impl EventStore for SqlStore {
     async fn insert_event(&self, event: &EventRecord) -> Result<(), StoreError> {
-        // A plain insert: no writer waits for another's commit. The sealer gives the
-        // entry its place in the chain soon after (`seal_unchained`).
-        sqlx::query(
-            "INSERT INTO access_events (at, user_pk, user_id, event, ip, user_agent, detail) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(event.at)
-        .bind(event.user_pk)
-        .bind(&event.user_id)
-        .bind(event.event.as_str())
-        .bind(&event.ip)
-        .bind(&event.user_agent)
-        .bind(&event.detail)
-        .execute(&self.writer)
-        .await?;
+        insert_event_query(event).execute(&self.writer).await?;
         Ok(())
     }
 

@@ -50,6 +50,25 @@ fn insert_session_query(
     .bind(&session.amr)
 }
 
+/// Destroys `old` and stores `new` inside the caller's transaction; `false` when `old`
+/// was gone.
+async fn replace_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    old_hash: &SessionHash,
+    new: &SessionRecord,
+) -> Result<bool, StoreError> {
+    let removed = sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        .bind(old_hash.as_str())
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    if removed != 1 {
+        return Ok(false);
+    }
+    insert_session_query(new).execute(&mut **tx).await?;
+    Ok(true)
+}
+
 #[async_trait]
 impl SessionStore for SqlStore {
     async fn insert_session(&self, session: &SessionRecord) -> Result<(), StoreError> {
@@ -81,15 +100,32 @@ impl SessionStore for SqlStore {
         new: &SessionRecord,
     ) -> Result<bool, StoreError> {
         let mut tx = self.writer.begin().await?;
-        let removed = sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-            .bind(old_hash.as_str())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if removed != 1 {
+        if !replace_in(&mut tx, old_hash, new).await? {
             return Ok(false);
         }
-        insert_session_query(new).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn complete_login(
+        &self,
+        old_hash: &SessionHash,
+        new: &SessionRecord,
+        browser: Option<&NewTrustedBrowser>,
+        event: &EventRecord,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        if !replace_in(&mut tx, old_hash, new).await? {
+            return Ok(false);
+        }
+        if let Some(browser) = browser {
+            super::trusted::insert_trusted_query(browser)
+                .execute(&mut *tx)
+                .await?;
+        }
+        super::events::insert_event_query(event)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(true)
     }

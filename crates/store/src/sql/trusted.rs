@@ -9,28 +9,21 @@ use spse_domain::lockout::LockoutPolicy;
 use super::SqlStore;
 use crate::*;
 
+pub(super) fn insert_trusted_query(
+    browser: &NewTrustedBrowser,
+) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+    sqlx::query(
+        "INSERT INTO trusted_browsers (token_hash, user_pk, created_at, last_used_at, expires_at) \
+         VALUES ($1, $2, $3, $3, $4)",
+    )
+    .bind(browser.token_hash.as_str())
+    .bind(browser.user_pk)
+    .bind(browser.created_at)
+    .bind(browser.expires_at)
+}
+
 #[async_trait]
 impl TrustedBrowserStore for SqlStore {
-    async fn trust_browser(
-        &self,
-        token_hash: &str,
-        user_pk: i64,
-        now: i64,
-        expires_at: i64,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO trusted_browsers (token_hash, user_pk, created_at, last_used_at, expires_at) \
-             VALUES ($1, $2, $3, $3, $4)",
-        )
-        .bind(token_hash)
-        .bind(user_pk)
-        .bind(now)
-        .bind(expires_at)
-        .execute(&self.writer)
-        .await?;
-        Ok(())
-    }
-
     async fn browser_trusted(
         &self,
         token_hash: &str,
