@@ -14,10 +14,10 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use spse_domain::client::counted_address;
 use tokio::net::{TcpListener, TcpStream};
-
-use crate::event_streams::{self, First};
 use tokio::sync::{mpsc, watch};
 use tower::ServiceExt as _;
+
+use crate::event_streams::{self, First};
 
 /// What one listener allows each connection.
 #[derive(Debug, Clone)]

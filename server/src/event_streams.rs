@@ -131,11 +131,9 @@ fn to_request(parsed: &httparse::Request, peer: SocketAddr) -> Option<axum::extr
         .version(version);
     for header in parsed.headers.iter() {
         let name = header.name;
-        let empty_length = name.eq_ignore_ascii_case("content-length") && header.value == b"0";
-        if !empty_length
-            && (name.eq_ignore_ascii_case("content-length")
-                || name.eq_ignore_ascii_case("transfer-encoding"))
-        {
+        let announces_body = (name.eq_ignore_ascii_case("content-length") && header.value != b"0")
+            || name.eq_ignore_ascii_case("transfer-encoding");
+        if announces_body {
             return None;
         }
         request = request.header(name, header.value);

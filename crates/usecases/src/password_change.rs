@@ -211,8 +211,7 @@ impl Auth {
             None if session.stage == Stage::PasswordOk => Err(AuthError::PasswordChangeRequired),
             None => Ok(()),
             Some(hash) => {
-                self.store.apply_password(user.pk, &hash).await?;
-                self.password_changed(user, Some(session), client, "required after not me")
+                self.adopt_chosen_password(session, user, client, &hash)
                     .await
             }
         }
@@ -229,7 +228,19 @@ impl Auth {
         let Some(hash) = self.store.pending_password(&session.id_hash).await? else {
             return Ok(());
         };
-        self.store.apply_password(user.pk, &hash).await?;
+        self.adopt_chosen_password(session, user, client, &hash)
+            .await
+    }
+
+    /// The password `session` chose becomes the account's; every other session ends.
+    async fn adopt_chosen_password(
+        &self,
+        session: &SessionRecord,
+        user: &UserRecord,
+        client: &Client,
+        hash: &str,
+    ) -> Result<(), AuthError> {
+        self.store.apply_password(user.pk, hash).await?;
         self.password_changed(user, Some(session), client, "required after not me")
             .await
     }

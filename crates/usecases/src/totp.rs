@@ -121,17 +121,13 @@ impl Auth {
             }
             // Without a trusted browser, the claim itself refuses during the account's lock,
             // and clears the account's counter when it succeeds.
-            if !claim {
-                self.clear_code_failures(user, trusted.as_ref(), now)
-                    .await?;
-                return Ok(step);
-            }
-            if self
-                .store
-                .claim_step(user.pk, step, now, own_lock.is_none())
-                .await?
+            if !claim
+                || self
+                    .store
+                    .claim_step(user.pk, step, now, own_lock.is_none())
+                    .await?
             {
-                if trusted.is_some() {
+                if !claim || trusted.is_some() {
                     self.clear_code_failures(user, trusted.as_ref(), now)
                         .await?;
                 }

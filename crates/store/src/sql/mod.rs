@@ -47,12 +47,7 @@ pub async fn connect(url: &str, migrate: bool) -> Result<SqlStore, StoreError> {
     let sqlite = url.starts_with("sqlite:");
     let pool = pool(url, sqlite, if sqlite { 8 } else { 16 }).await?;
     if migrate {
-        let migrator = if sqlite {
-            &SQLITE_MIGRATIONS
-        } else {
-            &POSTGRES_MIGRATIONS
-        };
-        migrator.run(&pool).await?;
+        migrator(!sqlite).run(&pool).await?;
     }
     let writer = if sqlite {
         self::pool(url, sqlite, 1).await?
