@@ -1,6 +1,6 @@
 //! `spse-bench --log-appends`: access-log appends per second on PostgreSQL with two
 //! instances (two stores, each its own pool and sealer) and 32 writers, today's way
-//! (a plain insert; one sealer at a time chains them) beside the way before issue 15
+//! (a plain insert; one sealer at a time lists them in sealed batches) beside the way before issue 15
 //! (each append took the chain's head row in its own transaction), issued as SQL here.
 
 use std::sync::Arc;
@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use spse_domain::event::EventName;
-use spse_store::{AuditStore, EventRecord, EventStore, SqlStore, connect};
+use spse_store::{AuditStore, EventRecord, EventStore, SealRound, SqlStore, connect};
 
 use crate::server::PostgresDatabase;
 
@@ -106,7 +106,10 @@ pub async fn run(admin_url: &str, duration: Duration) -> anyhow::Result<()> {
             tokio::spawn(async move {
                 let mut sealed = 0_u64;
                 while !stop.load(Ordering::Relaxed) {
-                    let n = store.seal_unchained(1000).await?;
+                    let n = match store.seal_round(1000).await? {
+                        SealRound::Sealed(n) => n,
+                        _ => 0,
+                    };
                     sealed += n;
                     if n < 1000 {
                         tokio::time::sleep(Duration::from_millis(250)).await;

@@ -11,7 +11,7 @@ use spse_domain::event::{EventKind, Outcome};
 use spse_domain::user::UserId;
 use spse_i18n::Texts;
 use spse_store::{ChainRow, EventFilter};
-use spse_usecases::Auth;
+use spse_usecases::{Auth, UNSEALED_BOUND_SECS};
 
 #[derive(Subcommand)]
 pub(crate) enum AuditCommand {
@@ -67,7 +67,23 @@ pub(crate) async fn run(
                     )
                 );
                 if report.unsealed > 0 {
-                    println!("{}", t.plural("cli_audit_unsealed", report.unsealed, &[]));
+                    let oldest = report
+                        .oldest_unsealed
+                        .map(|at| settings.zone.seconds(at))
+                        .unwrap_or_default();
+                    let fill = [("oldest", oldest.as_str())];
+                    if report.overdue {
+                        let minutes = (UNSEALED_BOUND_SECS / 60).to_string();
+                        anyhow::bail!(
+                            "{}",
+                            t.plural(
+                                "cli_audit_overdue",
+                                report.unsealed,
+                                &[("oldest", oldest.as_str()), ("minutes", &minutes)]
+                            )
+                        );
+                    }
+                    println!("{}", t.plural("cli_audit_unsealed", report.unsealed, &fill));
                 }
             }
             Err(broken) => anyhow::bail!(
@@ -221,6 +237,7 @@ fn json(
             "head_hash": report.head_hash,
             "anchor_seq": report.anchor_seq,
             "unsealed": report.unsealed,
+            "overdue": report.overdue,
         }),
         Err(broken) => serde_json::json!({ "intact": false, "first_break": broken.to_string() }),
     };

@@ -56,6 +56,10 @@ pub enum Break {
     Truncated { last_seq: i64, head_seq: i64 },
     /// A row lies past the chain's head: written into the table, not through the chain.
     BeyondHead { seq: i64, head_seq: i64 },
+    /// The entry a sealed batch lists at this position has no row: it was deleted.
+    Removed { seq: i64, row_id: i64 },
+    /// A row among the sealed ones that no batch lists: added outside the application.
+    Unlisted { row_id: i64 },
 }
 
 impl std::fmt::Display for Break {
@@ -77,6 +81,14 @@ impl std::fmt::Display for Break {
             Self::BeyondHead { seq, head_seq } => write!(
                 f,
                 "entry {seq} lies past the chain's head (entry {head_seq}): added outside the application"
+            ),
+            Self::Removed { seq, row_id } => write!(
+                f,
+                "entry {seq} is missing (row id {row_id}, listed in its sealed batch): deleted"
+            ),
+            Self::Unlisted { row_id } => write!(
+                f,
+                "row id {row_id} lies among the sealed entries but no batch lists it: added outside the application"
             ),
         }
     }

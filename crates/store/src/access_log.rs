@@ -3,13 +3,15 @@
 
 use async_trait::async_trait;
 
-use crate::{ChainRow, ChainState, EventFilter, EventRecord, LoggedEvent, StoreError};
+use crate::{
+    ChainRow, ChainState, EventFilter, EventRecord, LoggedEvent, SealBatch, SealRound, StoreError,
+};
 
 /// The access log.
 #[async_trait]
 pub trait EventStore: Send + Sync {
     /// Appends an entry, not yet sealed: writers never wait for each other's commits.
-    /// [`AuditStore::seal_unchained`] gives it its place in the hash chain.
+    /// [`AuditStore::seal_round`] gives it its place in the hash chain.
     async fn insert_event(&self, event: &EventRecord) -> Result<(), StoreError>;
 
     async fn events_for_user(&self, pk: i64, limit: i64) -> Result<Vec<EventRecord>, StoreError>;
@@ -42,12 +44,13 @@ pub trait EventStore: Send + Sync {
     ) -> Result<Vec<LoggedEvent>, StoreError>;
 }
 
-/// The chain behind the access log: verification, export, retention.
+/// The chain behind the access log: verification, export, retention, sealing.
 #[async_trait]
 pub trait AuditStore: Send + Sync {
     async fn chain_state(&self) -> Result<ChainState, StoreError>;
 
-    /// Chained entries after position `after_seq`, in chain order, at most `limit`.
+    /// Entries sealed in their own rows (before batches) after position `after_seq`,
+    /// in chain order, at most `limit`.
     async fn chain_rows(
         &self,
         filter: &EventFilter,
@@ -55,14 +58,37 @@ pub trait AuditStore: Send + Sync {
         limit: i64,
     ) -> Result<Vec<ChainRow>, StoreError>;
 
+    /// Sealed batches after `after_batch`, in order, at most `limit`.
+    async fn seal_batches(
+        &self,
+        after_batch: i64,
+        limit: i64,
+    ) -> Result<Vec<SealBatch>, StoreError>;
+
+    /// Entries not sealed in their own rows with row ids after `after_id` up to
+    /// `upto_id`, matching `filter`, in id order, at most `limit`: what batches cover.
+    async fn batch_rows(
+        &self,
+        filter: &EventFilter,
+        after_id: i64,
+        upto_id: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, EventRecord)>, StoreError>;
+
+    /// The newest entry's row id (0 when there is none).
+    async fn last_event_id(&self) -> Result<i64, StoreError>;
+
     /// Removes the oldest entries, those before the first one at or after `cutoff`, and
     /// keeps the hash of the last one removed as the anchor later entries verify from.
     async fn prune_events(&self, cutoff: i64) -> Result<u64, StoreError>;
 
-    /// Seals up to `limit` entries not yet in the chain, in id order, and returns how
-    /// many. One sealer at a time across instances: on PostgreSQL one that finds another
-    /// sealing returns 0 at once instead of waiting (an advisory lock).
-    async fn seal_unchained(&self, limit: i64) -> Result<u64, StoreError>;
+    /// One sealing round: seals up to `limit` entries, in id order, as one batch. Only
+    /// entries that no running transaction can still precede are sealed: on
+    /// PostgreSQL, while transactions that may still commit entries run, a round notes
+    /// the batch's end and a later one seals up to it once they have ended. One sealer
+    /// at a time across instances: one that finds another sealing returns
+    /// [`SealRound::Busy`] at once instead of waiting.
+    async fn seal_round(&self, limit: i64) -> Result<SealRound, StoreError>;
 
     /// Entries not yet sealed, and when the oldest of them was written.
     async fn unsealed(&self) -> Result<(u64, Option<i64>), StoreError>;

@@ -170,13 +170,53 @@ pub struct ChainRow {
     pub event: EventRecord,
 }
 
-/// The chain's two ends: the last entry written, and the last one removed by retention.
+/// The chain's two ends (the last entry sealed, and the last one removed by retention)
+/// and where its two parts meet: entries sealed in their own rows before batches, up to
+/// `legacy_seq`, then the sealed batches.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ChainState {
     pub head_seq: i64,
     pub head_hash: String,
     pub anchor_seq: i64,
     pub anchor_hash: String,
+    pub legacy_seq: i64,
+    pub legacy_hash: String,
+    /// Every entry with a row id up to this is sealed.
+    pub sealed_id: i64,
+    pub head_batch: i64,
+    /// The last batch removed by retention.
+    pub anchor_batch: i64,
+}
+
+/// One sealed batch: its entries' row ids and hashes in chain order, the first of them
+/// at position `first_seq`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealBatch {
+    pub batch: i64,
+    pub first_seq: i64,
+    /// The batch covers the rows after the previous batch's `last_id` up to this one.
+    pub last_id: i64,
+    pub entries: Vec<SealedEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedEntry {
+    pub id: i64,
+    pub hash: String,
+}
+
+/// What one sealing round did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SealRound {
+    /// Sealed this many entries in one batch.
+    Sealed(u64),
+    /// Entries wait for transactions that may still commit entries before them
+    /// (PostgreSQL): a later round seals them.
+    Waiting,
+    /// Another instance is sealing (PostgreSQL).
+    Busy,
+    /// Nothing waits to be sealed.
+    Idle,
 }
 
 /// Which entries a search or export wants; empty fields match everything.

@@ -48,7 +48,7 @@ use spse_store::{Store, StoreError};
 pub use access::{Account, Session, SignedIn, Staff};
 pub use access_log::{AccessLogPage, PAGE_SIZE, SessionView};
 pub use approval::{APPROVAL_SECS, AcceptorState};
-pub use audit::VerifyReport;
+pub use audit::{UNSEALED_BOUND_SECS, VerifyReport};
 pub use device::SignedRequest;
 use events::{Failure, Subject};
 pub use hasher::{HashFormat, HashFormatError, Hasher};

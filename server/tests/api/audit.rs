@@ -50,7 +50,10 @@ async fn busy_app() -> TestApp {
 async fn sealed(app: &TestApp) {
     eventually("the sealer to seal every entry", || async {
         match app
-            .count("SELECT COUNT(*) FROM access_events WHERE seq IS NULL")
+            .count(
+                "SELECT COUNT(*) FROM access_events \
+                 WHERE id > (SELECT sealed_id FROM audit_chain)",
+            )
             .await
         {
             0 => Ok(()),
@@ -74,13 +77,15 @@ async fn verify_passes_on_an_untouched_log_and_names_the_first_broken_row() {
     );
 
     // Edited: one field of entry 4.
-    let ip: String = sqlx::query_scalar("SELECT ip FROM access_events WHERE seq = 4")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let fourth = row_at(&app, 4).await;
+    let ip: String =
+        sqlx::query_scalar(&format!("SELECT ip FROM access_events WHERE id = {fourth}"))
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     exec(
         &app,
-        "UPDATE access_events SET ip = '10.6.6.6' WHERE seq = 4",
+        &format!("UPDATE access_events SET ip = '10.6.6.6' WHERE id = {fourth}"),
     )
     .await;
     let edited = verify(&app).await;
@@ -89,47 +94,51 @@ async fn verify_passes_on_an_untouched_log_and_names_the_first_broken_row() {
     assert!(edited.out.contains("RUSAK"), "{}", edited.out);
     exec(
         &app,
-        &format!("UPDATE access_events SET ip = '{ip}' WHERE seq = 4"),
+        &format!("UPDATE access_events SET ip = '{ip}' WHERE id = {fourth}"),
     )
     .await;
     assert!(verify(&app).await.ok, "restored, intact again");
 
     // Reordered: entries 5 and 6 swap places.
-    for sql in [
-        "UPDATE access_events SET seq = -1 WHERE seq = 5",
-        "UPDATE access_events SET seq = 5 WHERE seq = 6",
-        "UPDATE access_events SET seq = 6 WHERE seq = -1",
-    ] {
+    let (fifth, sixth) = (row_at(&app, 5).await, row_at(&app, 6).await);
+    let swap = [
+        format!("UPDATE access_events SET id = -1 WHERE id = {fifth}"),
+        format!("UPDATE access_events SET id = {fifth} WHERE id = {sixth}"),
+        format!("UPDATE access_events SET id = {sixth} WHERE id = -1"),
+    ];
+    for sql in &swap {
         exec(&app, sql).await;
     }
     let swapped = verify(&app).await;
     assert!(!swapped.ok);
     assert!(swapped.out.contains("entry 5 "), "{}", swapped.out);
-    for sql in [
-        "UPDATE access_events SET seq = -1 WHERE seq = 5",
-        "UPDATE access_events SET seq = 5 WHERE seq = 6",
-        "UPDATE access_events SET seq = 6 WHERE seq = -1",
-    ] {
+    for sql in &swap {
         exec(&app, sql).await;
     }
     assert!(verify(&app).await.ok, "swapped back, intact again");
 
-    // Reordered by content: entries 7 and 8 trade their times.
+    // Reordered by content: entry 7 moves in time.
+    let seventh = row_at(&app, 7).await;
     exec(
         &app,
-        "UPDATE access_events SET at = at + 1000000 WHERE seq = 7",
+        &format!("UPDATE access_events SET at = at + 1000000 WHERE id = {seventh}"),
     )
     .await;
     let moved = verify(&app).await;
     assert!(!moved.ok && moved.out.contains("entry 7 "), "{}", moved.out);
     exec(
         &app,
-        "UPDATE access_events SET at = at - 1000000 WHERE seq = 7",
+        &format!("UPDATE access_events SET at = at - 1000000 WHERE id = {seventh}"),
     )
     .await;
 
     // Deleted: entry 3, and then the last one.
-    exec(&app, "DELETE FROM access_events WHERE seq = 3").await;
+    let third = row_at(&app, 3).await;
+    exec(
+        &app,
+        &format!("DELETE FROM access_events WHERE id = {third}"),
+    )
+    .await;
     let deleted = verify(&app).await;
     assert!(!deleted.ok);
     assert!(
@@ -141,21 +150,24 @@ async fn verify_passes_on_an_untouched_log_and_names_the_first_broken_row() {
     let app = busy_app().await;
     exec(
         &app,
-        "DELETE FROM access_events WHERE seq = (SELECT MAX(seq) FROM access_events)",
+        "DELETE FROM access_events WHERE id = (SELECT MAX(id) FROM access_events)",
     )
     .await;
     let cut = verify(&app).await;
     assert!(!cut.ok && cut.out.contains("missing"), "{}", cut.out);
+}
 
-    // Added: a row written straight into the table past the chain's head, its hash
-    // correctly computed from the last entry's: only the head gives it away.
-    let app = busy_app().await;
-    let head_seq = app.count("SELECT head_seq FROM audit_chain").await;
-    let head_hash: String = sqlx::query_scalar("SELECT head_hash FROM audit_chain")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    let forged = EventRecord {
+/// The `n`th entry's row id (entries are sealed in id order).
+async fn row_at(app: &TestApp, n: i64) -> i64 {
+    app.count(&format!(
+        "SELECT id FROM access_events ORDER BY id LIMIT 1 OFFSET {}",
+        n - 1
+    ))
+    .await
+}
+
+fn forged_entry() -> EventRecord {
+    EventRecord {
         at: START + 3600,
         user_pk: None,
         user_id: "PPK1".into(),
@@ -163,22 +175,69 @@ async fn verify_passes_on_an_untouched_log_and_names_the_first_broken_row() {
         ip: "10.6.6.6".into(),
         user_agent: "forged".into(),
         detail: String::new(),
-    };
-    let hash = link(&head_hash, &forged.chain_fields(head_seq + 1));
+    }
+}
+
+async fn insert_row<'c, E>(db: E, id: i64, e: &EventRecord)
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
     sqlx::query(
-        "INSERT INTO access_events (seq, hash, at, user_pk, user_id, event, ip, user_agent, detail) \
-         VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, '')",
+        "INSERT INTO access_events (id, at, user_pk, user_id, event, ip, user_agent, detail) \
+         VALUES ($1, $2, NULL, $3, $4, $5, $6, '')",
     )
-    .bind(head_seq + 1)
-    .bind(&hash)
-    .bind(forged.at)
-    .bind(&forged.user_id)
-    .bind(forged.event.as_str())
-    .bind(&forged.ip)
-    .bind(&forged.user_agent)
-    .execute(&app.db)
+    .bind(id)
+    .bind(e.at)
+    .bind(&e.user_id)
+    .bind(e.event.as_str())
+    .bind(&e.ip)
+    .bind(&e.user_agent)
+    .execute(db)
     .await
     .unwrap();
+}
+
+#[tokio::test]
+async fn verify_names_rows_added_outside_the_application() {
+    // A row slipped in among the sealed ones, under an id no batch lists.
+    let app = busy_app().await;
+    insert_row(&app.db, 0, &forged_entry()).await;
+    let slipped = verify(&app).await;
+    assert!(!slipped.ok, "{}", slipped.out);
+    assert!(
+        slipped
+            .out
+            .contains("row id 0 lies among the sealed entries but no batch lists it"),
+        "{}",
+        slipped.out
+    );
+
+    // A row written past the newest with a batch listing it, its hash correctly
+    // computed from the last entry's: only the chain's head gives it away.
+    let app = busy_app().await;
+    let head_seq = app.count("SELECT head_seq FROM audit_chain").await;
+    let head_batch = app.count("SELECT head_batch FROM audit_chain").await;
+    let head_hash: String = sqlx::query_scalar("SELECT head_hash FROM audit_chain")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let id = app.count("SELECT MAX(id) + 1 FROM access_events").await;
+    let forged = forged_entry();
+    // In one transaction: the server's sealer must not seal the row first.
+    let mut tx = app.db.begin().await.unwrap();
+    insert_row(&mut *tx, id, &forged).await;
+    let hash = link(&head_hash, &forged.chain_fields(head_seq + 1));
+    sqlx::query(
+        "INSERT INTO audit_seals (batch, first_seq, last_id, entries) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(head_batch + 1)
+    .bind(head_seq + 1)
+    .bind(id)
+    .bind(format!("{id} {hash}\n"))
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
     let added = verify(&app).await;
     assert!(!added.ok, "{}", added.out);
     assert!(
@@ -203,17 +262,16 @@ async fn parallel_writers_keep_one_unbroken_chain() {
         }
     });
     futures::future::join_all(attempts).await;
-    app.auth.seal_log().await.unwrap();
+    app.auth.settle_log().await.unwrap();
     let entries = app.count("SELECT COUNT(*) FROM access_events").await;
     assert!(
         entries >= 24,
         "wrong passwords, the lock, attempts while locked"
     );
     assert_eq!(
-        app.count("SELECT MAX(seq) - MIN(seq) + 1 FROM access_events")
-            .await,
+        app.count("SELECT head_seq FROM audit_chain").await,
         entries,
-        "no gaps"
+        "one place each, no gaps"
     );
     let report = app.auth.verify_log().await.unwrap().expect("intact");
     assert_eq!(report.entries as i64, entries);
@@ -260,7 +318,7 @@ async fn retention_removes_old_entries_and_what_remains_verifies() {
     // Removing the oldest remaining entry by hand is still caught.
     exec(
         &app,
-        "DELETE FROM access_events WHERE seq = (SELECT MIN(seq) FROM access_events)",
+        "DELETE FROM access_events WHERE id = (SELECT MIN(id) FROM access_events)",
     )
     .await;
     assert!(!verify(&app).await.ok);

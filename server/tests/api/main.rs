@@ -8,6 +8,7 @@ mod app_e2e;
 mod app_js;
 mod app_origin;
 mod audit;
+mod audit_upgrade;
 mod browser;
 mod browser_password_link;
 mod browser_reset;

@@ -2,33 +2,75 @@
 
 use async_trait::async_trait;
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
 use super::SqlStore;
 use super::events::{EVENT_COLUMNS, FILTER_SQL, bind_filter, event_from_row};
 use crate::*;
-use spse_domain::audit::link;
+
+mod prune;
+mod seal;
 
 /// Takes the chain's write lock for the rest of the transaction: sealing and retention.
 const LOCK_CHAIN: &str = "UPDATE audit_chain SET head_seq = head_seq WHERE id = 1";
-/// Entries placed in the chain by one UPDATE (three parameters each).
-const PLACES_PER_STATEMENT: usize = 500;
-/// The advisory lock one sealer holds on PostgreSQL while it seals a batch.
-const SEALER_LOCK: i64 = 0x0053_5053_456c_6f67; // "SPSElog"
+
+const STATE_COLUMNS: &str = "head_seq, head_hash, anchor_seq, anchor_hash, legacy_seq, \
+     legacy_hash, sealed_id, head_batch, anchor_batch";
+
+fn state_from_row(row: &AnyRow) -> Result<ChainState, StoreError> {
+    Ok(ChainState {
+        head_seq: row.try_get("head_seq")?,
+        head_hash: row.try_get("head_hash")?,
+        anchor_seq: row.try_get("anchor_seq")?,
+        anchor_hash: row.try_get("anchor_hash")?,
+        legacy_seq: row.try_get("legacy_seq")?,
+        legacy_hash: row.try_get("legacy_hash")?,
+        sealed_id: row.try_get("sealed_id")?,
+        head_batch: row.try_get("head_batch")?,
+        anchor_batch: row.try_get("anchor_batch")?,
+    })
+}
+
+/// A batch's entries as stored: one `id hash` line each, in chain order.
+fn encode_entries(entries: &[SealedEntry]) -> String {
+    entries
+        .iter()
+        .map(|e| format!("{} {}\n", e.id, e.hash))
+        .collect()
+}
+
+fn decode_entries(batch: i64, text: &str) -> Result<Vec<SealedEntry>, StoreError> {
+    text.lines()
+        .map(|line| {
+            let (id, hash) = line.split_once(' ').unwrap_or((line, ""));
+            let id = id.parse().map_err(|_| {
+                StoreError::Corrupt(format!(
+                    "sealed batch {batch} holds an unreadable line {line:?}; run `spse-auth audit verify`"
+                ))
+            })?;
+            Ok(SealedEntry {
+                id,
+                hash: hash.to_string(),
+            })
+        })
+        .collect()
+}
+
+fn batch_from_row(row: &AnyRow) -> Result<SealBatch, StoreError> {
+    let batch = row.try_get("batch")?;
+    Ok(SealBatch {
+        batch,
+        first_seq: row.try_get("first_seq")?,
+        last_id: row.try_get("last_id")?,
+        entries: decode_entries(batch, row.try_get("entries")?)?,
+    })
+}
 
 #[async_trait]
 impl AuditStore for SqlStore {
     async fn chain_state(&self) -> Result<ChainState, StoreError> {
-        let row = sqlx::query(
-            "SELECT head_seq, head_hash, anchor_seq, anchor_hash FROM audit_chain WHERE id = 1",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(ChainState {
-            head_seq: row.try_get("head_seq")?,
-            head_hash: row.try_get("head_hash")?,
-            anchor_seq: row.try_get("anchor_seq")?,
-            anchor_hash: row.try_get("anchor_hash")?,
-        })
+        let sql = format!("SELECT {STATE_COLUMNS} FROM audit_chain WHERE id = 1");
+        state_from_row(&sqlx::query(&sql).fetch_one(&self.pool).await?)
     }
 
     async fn chain_rows(
@@ -58,117 +100,64 @@ impl AuditStore for SqlStore {
             .collect()
     }
 
-    async fn prune_events(&self, cutoff: i64) -> Result<u64, StoreError> {
-        let mut tx = self.writer.begin().await?;
-        sqlx::query(LOCK_CHAIN).execute(&mut *tx).await?;
-        let chain = sqlx::query("SELECT head_seq, anchor_seq FROM audit_chain WHERE id = 1")
-            .fetch_one(&mut *tx)
-            .await?;
-        let head_seq: i64 = chain.try_get("head_seq")?;
-        let anchor_seq: i64 = chain.try_get("anchor_seq")?;
-        // Only a prefix of the chain goes, so what remains still starts from one anchor.
-        let first_kept: Option<i64> =
-            sqlx::query_scalar("SELECT MIN(seq) FROM access_events WHERE at >= $1")
-                .bind(cutoff)
-                .fetch_one(&mut *tx)
-                .await?;
-        let last_removed = first_kept.map_or(head_seq, |seq| seq - 1);
-        if last_removed <= anchor_seq {
-            return Ok(0);
-        }
-        let anchor_hash: Option<String> =
-            sqlx::query_scalar("SELECT hash FROM access_events WHERE seq = $1")
-                .bind(last_removed)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let anchor_hash = anchor_hash.ok_or_else(|| {
-            StoreError::Corrupt(format!(
-                "access log entry {last_removed} is missing; run `spse-auth audit verify`"
-            ))
-        })?;
-        let removed = sqlx::query("DELETE FROM access_events WHERE seq <= $1")
-            .bind(last_removed)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        sqlx::query("UPDATE audit_chain SET anchor_seq = $1, anchor_hash = $2 WHERE id = 1")
-            .bind(last_removed)
-            .bind(&anchor_hash)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(removed)
+    async fn seal_batches(
+        &self,
+        after_batch: i64,
+        limit: i64,
+    ) -> Result<Vec<SealBatch>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT batch, first_seq, last_id, entries FROM audit_seals \
+             WHERE batch > $1 ORDER BY batch LIMIT $2",
+        )
+        .bind(after_batch)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(batch_from_row).collect()
     }
 
-    async fn seal_unchained(&self, limit: i64) -> Result<u64, StoreError> {
-        let mut tx = self.writer.begin().await?;
-        if self.postgres {
-            let ours: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
-                .bind(SEALER_LOCK)
-                .fetch_one(&mut *tx)
-                .await?;
-            if !ours {
-                return Ok(0);
-            }
-        }
-        sqlx::query(LOCK_CHAIN).execute(&mut *tx).await?;
+    async fn batch_rows(
+        &self,
+        filter: &EventFilter,
+        after_id: i64,
+        upto_id: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, EventRecord)>, StoreError> {
         let sql = format!(
-            "SELECT {EVENT_COLUMNS} FROM access_events e WHERE e.seq IS NULL ORDER BY e.id LIMIT $1"
+            "SELECT {EVENT_COLUMNS} FROM access_events e WHERE {FILTER_SQL} \
+             AND e.seq IS NULL AND e.id > $6 AND e.id <= $7 ORDER BY e.id LIMIT $8"
         );
-        let rows = sqlx::query(&sql).bind(limit).fetch_all(&mut *tx).await?;
-        if rows.is_empty() {
-            return Ok(0);
-        }
-        let head = sqlx::query("SELECT head_seq, head_hash FROM audit_chain WHERE id = 1")
-            .fetch_one(&mut *tx)
+        let rows = bind_filter(sqlx::query(&sql), filter)
+            .bind(after_id)
+            .bind(upto_id)
+            .bind(limit)
+            .fetch_all(&self.pool)
             .await?;
-        let mut seq: i64 = head.try_get("head_seq")?;
-        let mut hash: String = head.try_get("head_hash")?;
-        let mut places = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let id: i64 = row.try_get("id")?;
-            seq += 1;
-            hash = link(&hash, &event_from_row(row)?.chain_fields(seq));
-            places.push((id, seq, hash.clone()));
-        }
-        // One statement per chunk rather than one per entry: the sealer must outpace
-        // every instance's appends together. (`columnN` names a VALUES column in both
-        // SQLite and PostgreSQL.)
-        for chunk in places.chunks(PLACES_PER_STATEMENT) {
-            let values = (0..chunk.len())
-                .map(|i| {
-                    let n = i * 3;
-                    format!(
-                        "(CAST(${} AS BIGINT), CAST(${} AS BIGINT), CAST(${} AS TEXT))",
-                        n + 1,
-                        n + 2,
-                        n + 3
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
-            let sql = format!(
-                "UPDATE access_events SET seq = v.column2, hash = v.column3 \
-                 FROM (VALUES {values}) AS v WHERE access_events.id = v.column1"
-            );
-            let mut query = sqlx::query(&sql);
-            for (id, seq, hash) in chunk {
-                query = query.bind(*id).bind(*seq).bind(hash.as_str());
-            }
-            query.execute(&mut *tx).await?;
-        }
-        sqlx::query("UPDATE audit_chain SET head_seq = $1, head_hash = $2 WHERE id = 1")
-            .bind(seq)
-            .bind(&hash)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(rows.len() as u64)
+        rows.iter()
+            .map(|row| Ok((row.try_get("id")?, event_from_row(row)?)))
+            .collect()
+    }
+
+    async fn last_event_id(&self) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM access_events")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn prune_events(&self, cutoff: i64) -> Result<u64, StoreError> {
+        prune::prune(self, cutoff).await
+    }
+
+    async fn seal_round(&self, limit: i64) -> Result<SealRound, StoreError> {
+        seal::round(self, limit).await
     }
 
     async fn unsealed(&self) -> Result<(u64, Option<i64>), StoreError> {
         let row = sqlx::query(
-            "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM access_events WHERE seq IS NULL",
+            "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM access_events WHERE seq IS NULL \
+             AND id > (SELECT sealed_id FROM audit_chain WHERE id = 1)",
         )
         .fetch_one(&self.pool)
         .await?;

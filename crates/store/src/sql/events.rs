@@ -53,7 +53,7 @@ pub(super) fn bind_filter<'q>(
 }
 
 /// A plain insert: no writer waits for another's commit. The sealer gives the entry its
-/// place in the chain soon after (`seal_unchained`).
+/// place in the chain soon after (`seal_round`).
 pub(super) fn insert_event_query(
     event: &EventRecord,
 ) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
