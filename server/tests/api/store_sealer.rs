@@ -157,3 +157,27 @@ async fn the_sealer_waits_for_a_transaction_still_writing_an_entry_postgres() {
     assert_eq!(names, ["SLOW", "U1"], "both, in id order");
     assert_eq!(second.unsealed().await.unwrap(), (0, None));
 }
+
+/// Appends made at the same moment go to the database together, and each caller hears
+/// about its own entry: one naming an account that does not exist fails alone, and every
+/// other is committed by the time its call returns.
+async fn concurrent_appends_answer_each_caller(store: &SqlStore) {
+    let appends = (0..60).map(|n| {
+        let mut e = entry(n);
+        if n == 30 {
+            e.user_pk = Some(999_999);
+        }
+        async move { (n, store.insert_event(&e).await) }
+    });
+    let results = futures::future::join_all(appends).await;
+    for (n, result) in &results {
+        assert_eq!(result.is_err(), *n == 30, "append {n}: {result:?}");
+    }
+    let (waiting, _) = store.unsealed().await.unwrap();
+    assert_eq!(waiting, 59, "every other entry is there");
+}
+contract!(
+    concurrent_appends_answer_each_caller,
+    appends_answered_sqlite,
+    appends_answered_postgres
+);

@@ -73,8 +73,10 @@ pub(super) fn insert_event_query(
 #[async_trait]
 impl EventStore for SqlStore {
     async fn insert_event(&self, event: &EventRecord) -> Result<(), StoreError> {
-        insert_event_query(event).execute(&self.writer).await?;
-        Ok(())
+        match &self.appender {
+            Some(appender) => appender.append(&self.writer, event).await,
+            None => super::appender::insert_one(&self.writer, event).await,
+        }
     }
 
     async fn events_for_user(&self, pk: i64, limit: i64) -> Result<Vec<EventRecord>, StoreError> {

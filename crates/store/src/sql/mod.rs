@@ -11,6 +11,7 @@ use sqlx::{AnyPool, Executor};
 
 use super::*;
 
+mod appender;
 mod approvals;
 mod audit;
 mod clients;
@@ -55,6 +56,7 @@ pub async fn connect(url: &str, migrate: bool) -> Result<SqlStore, StoreError> {
         pool.clone()
     };
     Ok(SqlStore {
+        appender: appender::Appender::start(writer.clone()),
         pool,
         writer,
         postgres: !sqlite,
@@ -97,6 +99,8 @@ pub struct SqlStore {
     writer: AnyPool,
     /// PostgreSQL relays notices to every instance with NOTIFY; SQLite is one process.
     postgres: bool,
+    /// Group commit for access-log entries appended on their own.
+    appender: Option<appender::Appender>,
 }
 
 impl SqlStore {
