@@ -12,7 +12,7 @@
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
 
-use super::events::insert_event_query;
+use super::events::{bind_event, insert_event_query};
 use crate::{EventRecord, StoreError};
 
 /// Entries per insert: 7 parameters each, well under SQLite's and PostgreSQL's limits.
@@ -97,14 +97,7 @@ async fn insert_many(writer: &AnyPool, batch: &[(EventRecord, Reply)]) -> Result
     );
     let mut query = sqlx::query(&sql);
     for (event, _) in batch {
-        query = query
-            .bind(event.at)
-            .bind(event.user_pk)
-            .bind(event.user_id.as_str())
-            .bind(event.event.as_str())
-            .bind(event.ip.as_str())
-            .bind(event.user_agent.as_str())
-            .bind(event.detail.as_str());
+        query = bind_event(query, event);
     }
     query.execute(writer).await?;
     Ok(())

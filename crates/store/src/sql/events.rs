@@ -57,17 +57,28 @@ pub(super) fn bind_filter<'q>(
 pub(super) fn insert_event_query(
     event: &EventRecord,
 ) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
-    sqlx::query(
-        "INSERT INTO access_events (at, user_pk, user_id, event, ip, user_agent, detail) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    bind_event(
+        sqlx::query(
+            "INSERT INTO access_events (at, user_pk, user_id, event, ip, user_agent, detail) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        ),
+        event,
     )
-    .bind(event.at)
-    .bind(event.user_pk)
-    .bind(event.user_id.as_str())
-    .bind(event.event.as_str())
-    .bind(event.ip.as_str())
-    .bind(event.user_agent.as_str())
-    .bind(event.detail.as_str())
+}
+
+/// Binds an entry's seven columns in the order of [`insert_event_query`].
+pub(super) fn bind_event<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    event: &'q EventRecord,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    query
+        .bind(event.at)
+        .bind(event.user_pk)
+        .bind(event.user_id.as_str())
+        .bind(event.event.as_str())
+        .bind(event.ip.as_str())
+        .bind(event.user_agent.as_str())
+        .bind(event.detail.as_str())
 }
 
 #[async_trait]
