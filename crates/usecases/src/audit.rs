@@ -141,34 +141,52 @@ impl Auth {
                 None => Ok(()),
             });
         }
-        let mut after = start.anchor_seq;
-        loop {
-            let rows = self.store.chain_rows(&everything, after, BATCH).await?;
-            let Some(last) = rows.last() else { break };
-            after = last.seq;
-            for row in &rows {
-                let fields = row.event.chain_fields(row.seq);
-                if let Err(broken) = verifier.check(row.id, &fields, &row.hash) {
-                    return Ok(Err(broken));
-                }
-            }
+        let walked = self
+            .walk_rows_sealed(&everything, start.anchor_seq, |rows| {
+                rows.iter().try_for_each(|row| {
+                    verifier.check(row.id, &row.event.chain_fields(row.seq), &row.hash)
+                })
+            })
+            .await?;
+        if let Err(broken) = walked {
+            return Ok(Err(broken));
         }
         Ok(verifier
             .finish(start.legacy_seq, &start.legacy_hash)
             .map(|_| ()))
     }
 
+    /// Pages through the entries sealed in their own rows (before batches) after
+    /// position `after`, in chain order, until `each` names a break.
+    async fn walk_rows_sealed(
+        &self,
+        filter: &EventFilter,
+        mut after: i64,
+        mut each: impl FnMut(Vec<ChainRow>) -> Result<(), Break>,
+    ) -> Result<Result<(), Break>, AuthError> {
+        loop {
+            let rows = self.store.chain_rows(filter, after, BATCH).await?;
+            let Some(last) = rows.last() else {
+                return Ok(Ok(()));
+            };
+            after = last.seq;
+            if let Err(broken) = each(rows) {
+                return Ok(Err(broken));
+            }
+        }
+    }
+
     /// Every sealed entry matching `filter`, in chain order, with its position and hash.
     pub async fn export_log(&self, filter: &EventFilter) -> Result<Vec<ChainRow>, AuthError> {
         self.settle_log().await?;
         let mut out = Vec::new();
-        let mut after = i64::MIN;
-        loop {
-            let rows = self.store.chain_rows(filter, after, BATCH).await?;
-            let Some(last) = rows.last() else { break };
-            after = last.seq;
-            out.extend(rows);
-        }
+        // Collecting never stops the walk.
+        let _ = self
+            .walk_rows_sealed(filter, i64::MIN, |rows| {
+                out.extend(rows);
+                Ok(())
+            })
+            .await?;
         let mut after_batch = self.store.chain_state().await?.anchor_batch;
         let mut after_id = i64::MIN;
         loop {

@@ -14,8 +14,12 @@ mod seal;
 /// Takes the chain's write lock for the rest of the transaction: sealing and retention.
 const LOCK_CHAIN: &str = "UPDATE audit_chain SET head_seq = head_seq WHERE id = 1";
 
-const STATE_COLUMNS: &str = "head_seq, head_hash, anchor_seq, anchor_hash, legacy_seq, \
-     legacy_hash, sealed_id, head_batch, anchor_batch";
+/// The chain's state, read by `chain_state` and by retention inside its transaction.
+const SELECT_STATE: &str = "SELECT head_seq, head_hash, anchor_seq, anchor_hash, legacy_seq, \
+     legacy_hash, sealed_id, head_batch, anchor_batch FROM audit_chain WHERE id = 1";
+
+/// The newest entry's row id, 0 for an empty log.
+const LAST_EVENT_ID: &str = "SELECT COALESCE(MAX(id), 0) FROM access_events";
 
 fn state_from_row(row: &AnyRow) -> Result<ChainState, StoreError> {
     Ok(ChainState {
@@ -69,8 +73,7 @@ fn batch_from_row(row: &AnyRow) -> Result<SealBatch, StoreError> {
 #[async_trait]
 impl AuditStore for SqlStore {
     async fn chain_state(&self) -> Result<ChainState, StoreError> {
-        let sql = format!("SELECT {STATE_COLUMNS} FROM audit_chain WHERE id = 1");
-        state_from_row(&sqlx::query(&sql).fetch_one(&self.pool).await?)
+        state_from_row(&sqlx::query(SELECT_STATE).fetch_one(&self.pool).await?)
     }
 
     async fn chain_rows(
@@ -139,11 +142,9 @@ impl AuditStore for SqlStore {
     }
 
     async fn last_event_id(&self) -> Result<i64, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM access_events")
-                .fetch_one(&self.pool)
-                .await?,
-        )
+        Ok(sqlx::query_scalar(LAST_EVENT_ID)
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     async fn prune_events(&self, cutoff: i64) -> Result<u64, StoreError> {

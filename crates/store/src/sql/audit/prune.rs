@@ -4,7 +4,7 @@
 //! cutoff falls inside keeps the rest of its list.
 
 use super::super::SqlStore;
-use super::{LOCK_CHAIN, batch_from_row, encode_entries, state_from_row};
+use super::{LOCK_CHAIN, SELECT_STATE, batch_from_row, encode_entries, state_from_row};
 use crate::*;
 
 /// Where retention stops, and the anchor the rest verifies from.
@@ -17,11 +17,7 @@ struct Anchor {
 pub(super) async fn prune(store: &SqlStore, cutoff: i64) -> Result<u64, StoreError> {
     let mut tx = store.writer.begin().await?;
     sqlx::query(LOCK_CHAIN).execute(&mut *tx).await?;
-    let sql = format!(
-        "SELECT {} FROM audit_chain WHERE id = 1",
-        super::STATE_COLUMNS
-    );
-    let state = state_from_row(&sqlx::query(&sql).fetch_one(&mut *tx).await?)?;
+    let state = state_from_row(&sqlx::query(SELECT_STATE).fetch_one(&mut *tx).await?)?;
 
     // Entries sealed in their own rows, before batches.
     let first_kept: Option<i64> =

@@ -16,7 +16,7 @@ use sqlx::Row;
 
 use super::super::SqlStore;
 use super::super::events::{EVENT_COLUMNS, event_from_row};
-use super::{LOCK_CHAIN, encode_entries};
+use super::{LAST_EVENT_ID, LOCK_CHAIN, encode_entries};
 use crate::*;
 use spse_domain::audit::link;
 
@@ -55,7 +55,7 @@ pub(super) async fn round(store: &SqlStore, limit: i64) -> Result<SealRound, Sto
     let cut = if store.postgres {
         postgres_cut(&mut tx, &state, sealed_id).await?
     } else {
-        let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM access_events")
+        let last: i64 = sqlx::query_scalar(LAST_EVENT_ID)
             .fetch_one(&mut *tx)
             .await?;
         if last > sealed_id {
@@ -166,7 +166,7 @@ async fn postgres_cut(
     }
     // The newest id first, then who holds the lock: a transaction that drew an id up to
     // it and has not committed held the lock before drawing it, and still does.
-    let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM access_events")
+    let last: i64 = sqlx::query_scalar(LAST_EVENT_ID)
         .fetch_one(&mut **tx)
         .await?;
     if last <= sealed_id {
