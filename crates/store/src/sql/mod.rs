@@ -68,6 +68,9 @@ async fn pool(url: &str, sqlite: bool, connections: u32) -> Result<AnyPool, Stor
     Ok(AnyPoolOptions::new()
         .max_connections(connections)
         .acquire_timeout(Duration::from_secs(5))
+        // A pinged SQLite connection costs a round trip to its worker thread on every
+        // acquire, and a file does not drop its connections; a PostgreSQL server may.
+        .test_before_acquire(!sqlite)
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 if sqlite {
