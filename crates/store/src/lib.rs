@@ -115,6 +115,12 @@ pub trait SessionStore: Send + Sync {
 
     async fn session(&self, id_hash: &SessionHash) -> Result<Option<SessionRecord>, StoreError>;
 
+    /// The session and its account in one read.
+    async fn session_with_user(
+        &self,
+        id_hash: &SessionHash,
+    ) -> Result<Option<SessionWithUser>, StoreError>;
+
     async fn touch_session(&self, id_hash: &SessionHash, now: i64) -> Result<(), StoreError>;
 
     /// Destroys `old` and stores `new` in one transaction; `false` when `old` was gone.

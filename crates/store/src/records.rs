@@ -115,6 +115,17 @@ pub struct SessionRecord {
     pub amr: String,
 }
 
+/// A session read together with its account in one query: what every request behind a
+/// cookie needs first.
+#[derive(Debug, Clone)]
+pub struct SessionWithUser {
+    pub session: SessionRecord,
+    /// None before the password step names an account, or once it was deleted.
+    pub user: Option<UserRecord>,
+    /// The account must choose a new password before its login completes.
+    pub password_change_required: bool,
+}
+
 /// A browser trusted on an account from now on, by the hash of its new cookie.
 #[derive(Debug, Clone)]
 pub struct NewTrustedBrowser {

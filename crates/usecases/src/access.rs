@@ -5,7 +5,7 @@
 
 use spse_domain::session::Stage;
 use spse_domain::user::{Role, UserKind};
-use spse_store::{SessionRecord, UserRecord};
+use spse_store::{SessionRecord, SessionWithUser, UserRecord};
 
 use super::{Auth, AuthError};
 
@@ -14,14 +14,21 @@ use super::{Auth, AuthError};
 #[derive(Debug, Clone)]
 pub struct Session {
     record: SessionRecord,
+    /// The account as read with the session, in the same query, for this request
+    /// (boxed: a session travels by value through every handler).
+    user: Option<Box<UserRecord>>,
+    /// Read with it: the account must choose a new password before the login completes.
+    password_change_required: bool,
     /// False for the user ID step's claim, which has no row (see `claim`).
     stored: bool,
 }
 
 impl Session {
-    pub(crate) fn new(record: SessionRecord) -> Self {
+    pub(crate) fn new(read: SessionWithUser) -> Self {
         Self {
-            record,
+            record: read.session,
+            user: read.user.map(Box::new),
+            password_change_required: read.password_change_required,
             stored: true,
         }
     }
@@ -29,8 +36,19 @@ impl Session {
     pub(crate) fn claim(record: SessionRecord) -> Self {
         Self {
             record,
+            user: None,
+            password_change_required: false,
             stored: false,
         }
+    }
+
+    /// The account read with the session, if the session names one.
+    pub(crate) fn user(&self) -> Option<&UserRecord> {
+        self.user.as_deref()
+    }
+
+    pub(crate) fn password_change_required(&self) -> bool {
+        self.password_change_required
     }
 
     /// Whether a session row stands behind this session.
@@ -173,7 +191,7 @@ impl Auth {
     /// The proof that `session` is signed in; [`AuthError::WrongStep`] for a login that
     /// has not passed every step, or an account disabled since.
     pub async fn signed_in(&self, session: Session) -> Result<SignedIn, AuthError> {
-        let user = self.user_at(session.record(), Stage::Full).await?;
+        let user = self.account_at(&session, Stage::Full)?;
         Ok(SignedIn { session, user })
     }
 

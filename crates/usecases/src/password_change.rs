@@ -196,15 +196,21 @@ impl Auth {
 
     /// At the end of a login, where a new password is required: refuses a login that has
     /// not chosen it yet, and makes the one this session chose the account's (every other
-    /// session ends). One read when none is required: a chosen password exists only
-    /// while the change is required (both go together, see `apply_password`).
+    /// session ends). `required` is what the caller read with the session, if it did;
+    /// otherwise one read. When none is required nothing else is read: a chosen password
+    /// exists only while the change is required (both go together, see `apply_password`).
     pub(super) async fn settle_required_password(
         &self,
         session: &SessionRecord,
         user: &UserRecord,
         client: &Client,
+        required: Option<bool>,
     ) -> Result<(), AuthError> {
-        if !self.store.password_change_required(user.pk).await? {
+        let required = match required {
+            Some(known) => known,
+            None => self.store.password_change_required(user.pk).await?,
+        };
+        if !required {
             return Ok(());
         }
         match self.store.pending_password(&session.id_hash).await? {

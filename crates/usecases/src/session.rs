@@ -6,7 +6,7 @@ use spse_domain::secret::SessionHash;
 use spse_domain::session::Stage;
 use spse_domain::token;
 use spse_domain::user::UserKind;
-use spse_store::SessionRecord;
+use spse_store::{SessionRecord, SessionWithUser};
 
 /// The raw session id, as it travels in the cookie and nowhere else.
 #[derive(Clone, PartialEq, Eq)]
@@ -122,7 +122,7 @@ impl Auth {
     pub(crate) async fn live_session(
         &self,
         token: &str,
-    ) -> Result<Option<SessionRecord>, AuthError> {
+    ) -> Result<Option<SessionWithUser>, AuthError> {
         if token.len() != 64 {
             return Ok(None);
         }
@@ -131,9 +131,10 @@ impl Auth {
         if self.ended.contains(&id_hash, now) {
             return Ok(None);
         }
-        let Some(record) = self.store.session(&id_hash).await? else {
+        let Some(read) = self.store.session_with_user(&id_hash).await? else {
             return Ok(None);
         };
+        let record = &read.session;
         if !self
             .policy
             .timeouts
@@ -145,7 +146,7 @@ impl Auth {
         if now - record.last_seen_at >= 60 {
             self.store.touch_session(&id_hash, now).await?;
         }
-        Ok(Some(record))
+        Ok(Some(read))
     }
 
     /// Ends the session behind a cookie value, for a logout, which never fails: the

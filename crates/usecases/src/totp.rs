@@ -31,6 +31,23 @@ impl Auth {
         self.user_at(session, Stage::PasswordOk).await
     }
 
+    /// The active account read with `session`, which must be at exactly `stage`: no
+    /// query, the session's own read brought it.
+    pub(crate) fn account_at(
+        &self,
+        session: &Session,
+        stage: Stage,
+    ) -> Result<UserRecord, AuthError> {
+        let record = session.record();
+        if record.stage != stage {
+            return Err(AuthError::WrongStep);
+        }
+        match session.user() {
+            Some(user) if Some(user.pk) == record.user_pk && !user.disabled => Ok(user.clone()),
+            _ => Err(AuthError::WrongStep),
+        }
+    }
+
     /// The account behind a session that passed the password step and no more.
     pub async fn half_open_account(&self, session: &Session) -> Result<Account, AuthError> {
         Ok(Account::from(&self.half_open_user(session.record()).await?))
@@ -273,14 +290,18 @@ impl Auth {
         typed_code: &str,
         client: &Client,
     ) -> Result<SessionToken, AuthError> {
+        let user = self.account_at(session, Stage::PasswordOk)?;
+        let required = session.password_change_required();
         let session = session.record();
-        let user = self.half_open_user(session).await?;
-        self.ensure_password_chosen(session).await?;
+        if required {
+            self.ensure_password_chosen(session).await?;
+        }
         let sealed = user.totp_secret.as_ref().ok_or(AuthError::WrongStep)?;
         let key = TotpKey::new(self.secrets.open(sealed.expose(), &totp_context(user.pk))?);
         self.code_attempt(&user, client, typed_code, &key, true)
             .await?;
-        self.finish_login(session, &user, client, AMR_CODE).await
+        self.finish_login_knowing(session, &user, client, AMR_CODE, Some(required))
+            .await
     }
 
     pub(super) async fn finish_login(
@@ -290,9 +311,24 @@ impl Auth {
         client: &Client,
         amr: &str,
     ) -> Result<SessionToken, AuthError> {
+        self.finish_login_knowing(session, user, client, amr, None)
+            .await
+    }
+
+    /// [`Self::finish_login`] where this request already read whether the account must
+    /// choose a new password (`required`), with the session.
+    async fn finish_login_knowing(
+        &self,
+        session: &SessionRecord,
+        user: &UserRecord,
+        client: &Client,
+        amr: &str,
+        required: Option<bool>,
+    ) -> Result<SessionToken, AuthError> {
         // Every way in (code, approval, enrolment) ends here: none completes a login
         // that still has a new password to choose.
-        self.settle_required_password(session, user, client).await?;
+        self.settle_required_password(session, user, client, required)
+            .await?;
         let (token, mut record) = self.prepare_step(session, user.pk, Stage::Full, client);
         record.amr = amr.to_string();
         let trust = self.browser_to_trust(user, client).await?;

@@ -329,6 +329,42 @@ async fn sessions_and_events(store: &SqlStore) {
 }
 contract!(sessions_and_events, sessions_sqlite, sessions_postgres);
 
+/// The session and its account in one read, as every request behind a cookie makes it:
+/// the session's own kind and creation time (not the account's), no account before the
+/// password step, and whether a new password is required.
+async fn session_with_its_account(store: &SqlStore) {
+    let pk = user(store, "J1").await;
+    assert!(store.session_with_user(&h("none")).await.unwrap().is_none());
+    let mut claim = session("j0", None, Stage::Identified);
+    claim.kind = UserKind::NonPenyedia;
+    claim.created_at = NOW + 5;
+    store.insert_session(&claim).await.unwrap();
+    let read = store.session_with_user(&h("j0")).await.unwrap().unwrap();
+    assert!(read.user.is_none(), "no account before the password step");
+    assert_eq!(read.session.kind, UserKind::NonPenyedia, "the session's kind");
+    assert_eq!(read.session.created_at, NOW + 5, "the session's time");
+    assert!(!read.password_change_required);
+
+    store
+        .insert_session(&session("j1", Some(pk), Stage::PasswordOk))
+        .await
+        .unwrap();
+    let read = store.session_with_user(&h("j1")).await.unwrap().unwrap();
+    let account = read.user.expect("the account read with it");
+    assert_eq!((account.pk, account.user_id.as_str()), (pk, "J1"));
+    assert_eq!(account.created_at, NOW);
+    assert_eq!(read.session.stage, Stage::PasswordOk);
+    assert!(!read.password_change_required);
+    store.require_password_change(pk, NOW).await.unwrap();
+    let read = store.session_with_user(&h("j1")).await.unwrap().unwrap();
+    assert!(read.password_change_required);
+}
+contract!(
+    session_with_its_account,
+    session_with_account_sqlite,
+    session_with_account_postgres
+);
+
 async fn approvals(store: &SqlStore) {
     let pk = user(store, "D1").await;
     let approval = |id: &str| ApprovalRecord {

@@ -5,6 +5,7 @@ use spse_domain::secret::SessionHash;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::users::user_from_row;
 use super::{SqlStore, corrupt};
 use crate::*;
 use spse_domain::session::Stage;
@@ -12,8 +13,44 @@ use spse_domain::user::UserKind;
 
 const SESSION_COLUMNS: &str = "id_hash, user_pk, claimed_user_id, kind, stage, created_at, last_seen_at, expires_at, ip, user_agent, amr";
 
+/// A session with its account: the two tables share the names `kind` and `created_at`,
+/// so the session's go by other names here.
+const SESSION_WITH_USER: &str = "SELECT sessions.id_hash, sessions.user_pk, \
+     sessions.claimed_user_id, sessions.kind AS session_kind, sessions.stage, \
+     sessions.created_at AS session_created_at, sessions.last_seen_at, sessions.expires_at, \
+     sessions.ip, sessions.user_agent, sessions.amr, \
+     users.id, users.user_id, users.kind, users.email, users.name, users.role, \
+     users.password_hash, users.disabled, users.totp_secret, users.totp_activated_at, \
+     users.totp_last_step, users.totp_reset_at, users.password_failures, \
+     users.password_locked_until, users.password_lock_count, users.totp_failures, \
+     users.totp_locked_until, users.totp_lock_count, users.created_at, \
+     (SELECT COUNT(*) FROM password_change_required p WHERE p.user_pk = users.id) \
+     AS password_change_required \
+     FROM sessions LEFT JOIN users ON users.id = sessions.user_pk \
+     WHERE sessions.id_hash = $1";
+
+/// Where a row names the session's `kind` and `created_at`.
+struct SessionNames {
+    kind: &'static str,
+    created_at: &'static str,
+}
+
+const ALONE: SessionNames = SessionNames {
+    kind: "kind",
+    created_at: "created_at",
+};
+
+const JOINED: SessionNames = SessionNames {
+    kind: "session_kind",
+    created_at: "session_created_at",
+};
+
 fn session_from_row(row: &AnyRow) -> Result<SessionRecord, StoreError> {
-    let kind: String = row.try_get("kind")?;
+    session_named(row, &ALONE)
+}
+
+fn session_named(row: &AnyRow, names: &SessionNames) -> Result<SessionRecord, StoreError> {
+    let kind: String = row.try_get(names.kind)?;
     let stage: String = row.try_get("stage")?;
     Ok(SessionRecord {
         id_hash: SessionHash::from_stored(row.try_get("id_hash")?),
@@ -21,7 +58,7 @@ fn session_from_row(row: &AnyRow) -> Result<SessionRecord, StoreError> {
         claimed_user_id: row.try_get("claimed_user_id")?,
         kind: UserKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
         stage: Stage::parse(&stage).ok_or_else(|| corrupt("stage", &stage))?,
-        created_at: row.try_get("created_at")?,
+        created_at: row.try_get(names.created_at)?,
         last_seen_at: row.try_get("last_seen_at")?,
         expires_at: row.try_get("expires_at")?,
         ip: row.try_get("ip")?,
@@ -83,6 +120,25 @@ impl SessionStore for SqlStore {
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(session_from_row).transpose()
+    }
+
+    async fn session_with_user(
+        &self,
+        id_hash: &SessionHash,
+    ) -> Result<Option<SessionWithUser>, StoreError> {
+        let Some(row) = sqlx::query(SESSION_WITH_USER)
+            .bind(id_hash.as_str())
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let has_user = row.try_get::<Option<i64>, _>("id")?.is_some();
+        Ok(Some(SessionWithUser {
+            session: session_named(&row, &JOINED)?,
+            user: has_user.then(|| user_from_row(&row)).transpose()?,
+            password_change_required: row.try_get::<i64, _>("password_change_required")? != 0,
+        }))
     }
 
     async fn touch_session(&self, id_hash: &SessionHash, now: i64) -> Result<(), StoreError> {
