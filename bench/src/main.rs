@@ -63,6 +63,10 @@ struct Args {
     /// instance and then with N at once on the same --postgres database.
     #[arg(long, value_name = "N", requires = "postgres")]
     instances: Option<usize>,
+    /// Logins sent their code at saturation per run (as many again at half rate);
+    /// default 50 with --quick, else 200. Each costs a password step to prepare.
+    #[arg(long, value_name = "N")]
+    code_batch: Option<usize>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -112,7 +116,7 @@ async fn main() -> anyhow::Result<()> {
             runs: 1,
             duration: Duration::from_secs(3),
             argon: Duration::from_secs(2),
-            code_batch: 50,
+            code_batch: args.code_batch.unwrap_or(50),
             approvals: 5,
             password_clients: 8,
             beranda_clients: 16,
@@ -123,7 +127,7 @@ async fn main() -> anyhow::Result<()> {
             runs: args.runs.max(1),
             duration: Duration::from_secs(8),
             argon: Duration::from_secs(3),
-            code_batch: 200,
+            code_batch: args.code_batch.unwrap_or(200),
             approvals: 20,
             password_clients: 8,
             beranda_clients: 16,

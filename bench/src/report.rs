@@ -163,6 +163,13 @@ const ROWS: &[Row] = &[
         None,
     ),
     row(
+        "client CPU per accepted code",
+        "code_cpu_client",
+        "µs",
+        "",
+        None,
+    ),
+    row(
         "code step p50 at saturation",
         "code_sat_p50",
         "ms",
