@@ -1,5 +1,6 @@
-//! The database boundary: one trait, one implementation over sqlx that serves SQLite
-//! and PostgreSQL with the same queries. The choice is made once, in [`connect`].
+//! The database boundary: one trait, one implementation that serves SQLite (in place)
+//! and PostgreSQL (through sqlx) with the same queries. The choice is made once, in
+//! [`connect`].
 
 mod access_log;
 mod guards;
@@ -25,7 +26,7 @@ pub use oidc::{
 pub use password_links::{PasswordLinkRecord, PasswordLinkStore};
 pub use records::*;
 pub use scim::{ScimAccountRecord, ScimProfile, ScimQuery, ScimStore, ScimTokenRecord};
-pub use sql::{Relayed, SqlStore, connect, listen_for_notices};
+pub use sql::{DbError, Relayed, SqlStore, connect, listen_for_notices};
 
 /// What can go wrong at the database, in the store's own words.
 #[derive(Debug, thiserror::Error)]
@@ -35,17 +36,24 @@ pub enum StoreError {
     #[error("stored data is not what this version expects: {0}")]
     Corrupt(String),
     #[error("database: {0}")]
-    Database(#[source] sqlx::Error),
+    Database(#[source] DbError),
     #[error("migration: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
 }
 
+impl From<DbError> for StoreError {
+    fn from(e: DbError) -> Self {
+        if e.is_unique_violation() {
+            Self::Duplicate
+        } else {
+            Self::Database(e)
+        }
+    }
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
-        match &e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => Self::Duplicate,
-            _ => Self::Database(e),
-        }
+        DbError::from(e).into()
     }
 }
 

@@ -60,6 +60,7 @@ mod security;
 mod smtp_sink;
 mod store_clients;
 mod store_contract;
+mod store_lite;
 mod store_password_links;
 mod store_resets;
 mod store_sealed;

@@ -9,7 +9,7 @@
 //! If a batch fails (an entry naming an account deleted meanwhile, say), each of its
 //! entries is inserted on its own so that only the failing one's caller sees the error.
 
-use sqlx::AnyPool;
+use super::db::{self, Db, DbError};
 use tokio::sync::{mpsc, oneshot};
 
 use super::events::{bind_event, insert_event_query};
@@ -28,18 +28,14 @@ pub(super) struct Appender {
 
 impl Appender {
     /// Starts the flushing task on the current runtime; `None` outside one.
-    pub(super) fn start(writer: AnyPool) -> Option<Self> {
+    pub(super) fn start(writer: Db) -> Option<Self> {
         let runtime = tokio::runtime::Handle::try_current().ok()?;
         let (queue, waiting) = mpsc::channel(QUEUE);
         runtime.spawn(flush_all(writer, waiting));
         Some(Self { queue })
     }
 
-    pub(super) async fn append(
-        &self,
-        writer: &AnyPool,
-        event: &EventRecord,
-    ) -> Result<(), StoreError> {
+    pub(super) async fn append(&self, writer: &Db, event: &EventRecord) -> Result<(), StoreError> {
         let (reply, answer) = oneshot::channel();
         if self.queue.send((event.clone(), reply)).await.is_err() {
             // The task has ended (its runtime stopped): nothing was queued.
@@ -49,11 +45,11 @@ impl Appender {
         // that it is never written twice.
         answer
             .await
-            .unwrap_or(Err(StoreError::Database(sqlx::Error::WorkerCrashed)))
+            .unwrap_or(Err(StoreError::Database(DbError::Closed)))
     }
 }
 
-async fn flush_all(writer: AnyPool, mut waiting: mpsc::Receiver<(EventRecord, Reply)>) {
+async fn flush_all(writer: Db, mut waiting: mpsc::Receiver<(EventRecord, Reply)>) {
     let mut batch = Vec::with_capacity(MOST);
     while waiting.recv_many(&mut batch, MOST).await > 0 {
         let together = batch.len() > 1 && insert_many(&writer, &batch).await.is_ok();
@@ -69,12 +65,12 @@ async fn flush_all(writer: AnyPool, mut waiting: mpsc::Receiver<(EventRecord, Re
     }
 }
 
-pub(super) async fn insert_one(writer: &AnyPool, event: &EventRecord) -> Result<(), StoreError> {
+pub(super) async fn insert_one(writer: &Db, event: &EventRecord) -> Result<(), StoreError> {
     insert_event_query(event).execute(writer).await?;
     Ok(())
 }
 
-async fn insert_many(writer: &AnyPool, batch: &[(EventRecord, Reply)]) -> Result<(), StoreError> {
+async fn insert_many(writer: &Db, batch: &[(EventRecord, Reply)]) -> Result<(), StoreError> {
     let values = (0..batch.len())
         .map(|i| {
             let n = i * 7;
@@ -95,7 +91,7 @@ async fn insert_many(writer: &AnyPool, batch: &[(EventRecord, Reply)]) -> Result
         "INSERT INTO access_events (at, user_pk, user_id, event, ip, user_agent, detail) \
          VALUES {values}"
     );
-    let mut query = sqlx::query(&sql);
+    let mut query = db::query(&sql);
     for (event, _) in batch {
         query = bind_event(query, event);
     }

@@ -2,16 +2,14 @@
 
 use async_trait::async_trait;
 use spse_domain::secret::SessionHash;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
-use super::{SqlStore, corrupt};
+use super::{SqlStore, corrupt, db};
 use crate::*;
 
 const APPROVAL_COLUMNS: &str =
     "id, user_pk, session_hash, purpose, number, state, created_at, expires_at, ip, user_agent";
 
-fn approval_from_row(row: &AnyRow) -> Result<ApprovalRecord, StoreError> {
+fn approval_from_row(row: &db::Row) -> Result<ApprovalRecord, StoreError> {
     let state: String = row.try_get("state")?;
     let purpose: String = row.try_get("purpose")?;
     Ok(ApprovalRecord {
@@ -37,7 +35,7 @@ impl ApprovalStore for SqlStore {
         max_pending: i64,
     ) -> Result<bool, StoreError> {
         // One statement: the limit and the pause are checked where the row is written.
-        let inserted = sqlx::query(
+        let inserted = db::query(
             "INSERT INTO approvals (id, user_pk, session_hash, number, state, created_at, expires_at, ip, user_agent, purpose) \
              SELECT $1, $2, $3, $4, 'pending', $5, $6, $7, $8, $10 \
              WHERE (SELECT COUNT(*) FROM approvals WHERE user_pk = $2 AND state = 'pending' AND expires_at > $5) < $9 \
@@ -61,10 +59,7 @@ impl ApprovalStore for SqlStore {
 
     async fn approval(&self, id: &str) -> Result<Option<ApprovalRecord>, StoreError> {
         let sql = format!("SELECT {APPROVAL_COLUMNS} FROM approvals WHERE id = $1");
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = db::query(&sql).bind(id).fetch_optional(&self.pool).await?;
         row.as_ref().map(approval_from_row).transpose()
     }
 
@@ -75,7 +70,7 @@ impl ApprovalStore for SqlStore {
         let sql = format!(
             "SELECT {APPROVAL_COLUMNS} FROM approvals WHERE session_hash = $1 ORDER BY created_at DESC, id LIMIT 1"
         );
-        let row = sqlx::query(&sql)
+        let row = db::query(&sql)
             .bind(session_hash.as_str())
             .fetch_optional(&self.pool)
             .await?;
@@ -91,7 +86,7 @@ impl ApprovalStore for SqlStore {
             "SELECT {APPROVAL_COLUMNS} FROM approvals \
              WHERE user_pk = $1 AND state = 'pending' AND expires_at > $2 ORDER BY created_at DESC, id"
         );
-        let rows = sqlx::query(&sql)
+        let rows = db::query(&sql)
             .bind(user_pk)
             .bind(now)
             .fetch_all(&self.pool)
@@ -106,7 +101,7 @@ impl ApprovalStore for SqlStore {
         now: i64,
     ) -> Result<bool, StoreError> {
         let mut tx = self.writer.begin().await?;
-        let decided = sqlx::query(
+        let decided = db::query(
             "UPDATE approvals SET state = $1, decided_at = $2 \
              WHERE id = $3 AND state = 'pending' AND expires_at > $2",
         )
@@ -120,7 +115,7 @@ impl ApprovalStore for SqlStore {
             // A refusal ends the login attempt with it: its half-open session can no
             // longer finish by code either. A declined DISABLE TOTP leaves its signed-in
             // session to the caller.
-            sqlx::query(
+            db::query(
                 "DELETE FROM sessions WHERE id_hash = \
                  (SELECT session_hash FROM approvals WHERE id = $1 AND purpose = 'login')",
             )
@@ -134,7 +129,7 @@ impl ApprovalStore for SqlStore {
 
     async fn consume_approval(&self, id: &str) -> Result<bool, StoreError> {
         let used =
-            sqlx::query("UPDATE approvals SET state = 'used' WHERE id = $1 AND state = 'approved'")
+            db::query("UPDATE approvals SET state = 'used' WHERE id = $1 AND state = 'approved'")
                 .bind(id)
                 .execute(&self.writer)
                 .await?
@@ -143,7 +138,7 @@ impl ApprovalStore for SqlStore {
     }
 
     async fn pause_approvals(&self, user_pk: i64, until: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE users SET approvals_paused_until = $1 WHERE id = $2")
+        db::query("UPDATE users SET approvals_paused_until = $1 WHERE id = $2")
             .bind(until)
             .bind(user_pk)
             .execute(&self.writer)

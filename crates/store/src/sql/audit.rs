@@ -1,11 +1,9 @@
 //! The chain behind the access log: its ends, reading it in order, retention.
 
 use async_trait::async_trait;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
-use super::SqlStore;
 use super::events::{EVENT_COLUMNS, FILTER_SQL, bind_filter, event_from_row};
+use super::{SqlStore, db};
 use crate::*;
 
 mod prune;
@@ -21,7 +19,7 @@ const SELECT_STATE: &str = "SELECT head_seq, head_hash, anchor_seq, anchor_hash,
 /// The newest entry's row id, 0 for an empty log.
 const LAST_EVENT_ID: &str = "SELECT COALESCE(MAX(id), 0) FROM access_events";
 
-fn state_from_row(row: &AnyRow) -> Result<ChainState, StoreError> {
+fn state_from_row(row: &db::Row) -> Result<ChainState, StoreError> {
     Ok(ChainState {
         head_seq: row.try_get("head_seq")?,
         head_hash: row.try_get("head_hash")?,
@@ -60,20 +58,20 @@ fn decode_entries(batch: i64, text: &str) -> Result<Vec<SealedEntry>, StoreError
         .collect()
 }
 
-fn batch_from_row(row: &AnyRow) -> Result<SealBatch, StoreError> {
+fn batch_from_row(row: &db::Row) -> Result<SealBatch, StoreError> {
     let batch = row.try_get("batch")?;
     Ok(SealBatch {
         batch,
         first_seq: row.try_get("first_seq")?,
         last_id: row.try_get("last_id")?,
-        entries: decode_entries(batch, row.try_get("entries")?)?,
+        entries: decode_entries(batch, &row.try_get::<String, _>("entries")?)?,
     })
 }
 
 #[async_trait]
 impl AuditStore for SqlStore {
     async fn chain_state(&self) -> Result<ChainState, StoreError> {
-        state_from_row(&sqlx::query(SELECT_STATE).fetch_one(&self.pool).await?)
+        state_from_row(&db::query(SELECT_STATE).fetch_one(&self.pool).await?)
     }
 
     async fn chain_rows(
@@ -86,7 +84,7 @@ impl AuditStore for SqlStore {
             "SELECT {EVENT_COLUMNS} FROM access_events e \
              WHERE {FILTER_SQL} AND e.seq > $6 ORDER BY e.seq LIMIT $7"
         );
-        let rows = bind_filter(sqlx::query(&sql), filter)
+        let rows = bind_filter(db::query(&sql), filter)
             .bind(after_seq)
             .bind(limit)
             .fetch_all(&self.pool)
@@ -108,7 +106,7 @@ impl AuditStore for SqlStore {
         after_batch: i64,
         limit: i64,
     ) -> Result<Vec<SealBatch>, StoreError> {
-        let rows = sqlx::query(
+        let rows = db::query(
             "SELECT batch, first_seq, last_id, entries FROM audit_seals \
              WHERE batch > $1 ORDER BY batch LIMIT $2",
         )
@@ -130,7 +128,7 @@ impl AuditStore for SqlStore {
             "SELECT {EVENT_COLUMNS} FROM access_events e WHERE {FILTER_SQL} \
              AND e.seq IS NULL AND e.id > $6 AND e.id <= $7 ORDER BY e.id LIMIT $8"
         );
-        let rows = bind_filter(sqlx::query(&sql), filter)
+        let rows = bind_filter(db::query(&sql), filter)
             .bind(after_id)
             .bind(upto_id)
             .bind(limit)
@@ -142,7 +140,7 @@ impl AuditStore for SqlStore {
     }
 
     async fn last_event_id(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar(LAST_EVENT_ID)
+        Ok(db::query_scalar(LAST_EVENT_ID)
             .fetch_one(&self.pool)
             .await?)
     }
@@ -156,7 +154,7 @@ impl AuditStore for SqlStore {
     }
 
     async fn unsealed(&self) -> Result<(u64, Option<i64>), StoreError> {
-        let row = sqlx::query(
+        let row = db::query(
             "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM access_events WHERE seq IS NULL \
              AND id > (SELECT sealed_id FROM audit_chain WHERE id = 1)",
         )

@@ -1,16 +1,14 @@
 //! Registered OpenID Connect clients.
 
 use async_trait::async_trait;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
-use super::SqlStore;
+use super::{SqlStore, db};
 use crate::*;
 
 const COLUMNS: &str = "client_id, name, secret_hash, redirect_uris, backchannel_logout_uri, \
                        home_url, created_at, secret_rotated_at";
 
-fn client_from(row: &AnyRow) -> Result<ClientRecord, StoreError> {
+fn client_from(row: &db::Row) -> Result<ClientRecord, StoreError> {
     let uris: String = row.try_get("redirect_uris")?;
     Ok(ClientRecord {
         client_id: row.try_get("client_id")?,
@@ -32,7 +30,7 @@ impl ClientStore for SqlStore {
                 "a redirect URI holds a line break".into(),
             ));
         }
-        sqlx::query(&format!(
+        db::query(&format!(
             "INSERT INTO oidc_clients ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
         ))
         .bind(&client.client_id)
@@ -49,7 +47,7 @@ impl ClientStore for SqlStore {
     }
 
     async fn client(&self, client_id: &str) -> Result<Option<ClientRecord>, StoreError> {
-        sqlx::query(&format!(
+        db::query(&format!(
             "SELECT {COLUMNS} FROM oidc_clients WHERE client_id = $1"
         ))
         .bind(client_id)
@@ -61,7 +59,7 @@ impl ClientStore for SqlStore {
     }
 
     async fn list_clients(&self) -> Result<Vec<ClientRecord>, StoreError> {
-        sqlx::query(&format!(
+        db::query(&format!(
             "SELECT {COLUMNS} FROM oidc_clients ORDER BY created_at, client_id"
         ))
         .fetch_all(&self.pool)
@@ -72,7 +70,7 @@ impl ClientStore for SqlStore {
     }
 
     async fn delete_client(&self, client_id: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM oidc_clients WHERE client_id = $1")
+        let done = db::query("DELETE FROM oidc_clients WHERE client_id = $1")
             .bind(client_id)
             .execute(&self.writer)
             .await?;
@@ -85,7 +83,7 @@ impl ClientStore for SqlStore {
         secret_hash: &str,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
+        let done = db::query(
             "UPDATE oidc_clients SET secret_hash = $2, secret_rotated_at = $3 \
              WHERE client_id = $1 AND secret_hash IS NOT NULL",
         )

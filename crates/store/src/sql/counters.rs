@@ -5,7 +5,7 @@
 
 use spse_domain::lockout::LockoutPolicy;
 
-use super::SqlStore;
+use super::{SqlStore, db};
 use crate::{Factor, Reservation, StoreError};
 
 /// Where one counter lives: `{prefix}_failures`, `{prefix}_locked_until` and
@@ -59,7 +59,7 @@ impl SqlStore {
              WHERE {column} = $1 AND {until} <= $2 \
              RETURNING {until}"
         );
-        let query = sqlx::query_scalar(&sql);
+        let query = db::query_scalar(&sql);
         let query = match key {
             RowKey::Id(id) => query.bind(id),
             RowKey::Text(text) => query.bind(text.to_string()),

@@ -4,16 +4,14 @@ use super::counters::{Counter, RowKey};
 use async_trait::async_trait;
 use spse_domain::lockout::LockoutPolicy;
 use spse_domain::secret::{Secret, SessionHash};
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
-use super::SqlStore;
 use super::users::activate_totp;
+use super::{SqlStore, db};
 use crate::*;
 
 const DEVICE_COLUMNS: &str = "id, user_pk, public_key, name, created_at, revoked_at";
 
-fn device_from_row(row: &AnyRow) -> Result<DeviceRecord, StoreError> {
+fn device_from_row(row: &db::Row) -> Result<DeviceRecord, StoreError> {
     Ok(DeviceRecord {
         id: row.try_get("id")?,
         user_pk: row.try_get("user_pk")?,
@@ -43,7 +41,7 @@ impl DeviceStore for SqlStore {
     }
 
     async fn clear_number_failures(&self, device_id: &str) -> Result<(), StoreError> {
-        sqlx::query(
+        db::query(
             "UPDATE devices SET number_failures = 0, number_locked_until = 0, number_lock_count = 0 \
              WHERE id = $1",
         )
@@ -54,7 +52,7 @@ impl DeviceStore for SqlStore {
     }
 
     async fn number_lock_count(&self, device_id: &str) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar(
+        Ok(db::query_scalar(
             "SELECT COALESCE(MAX(number_lock_count), 0) FROM devices WHERE id = $1",
         )
         .bind(device_id)
@@ -66,7 +64,7 @@ impl DeviceStore for SqlStore {
         &self,
         enroll_hash: &str,
     ) -> Result<Option<(i64, PendingActivation)>, StoreError> {
-        let row = sqlx::query(
+        let row = db::query(
             "SELECT user_pk, secret, expires_at, COALESCE(session_hash, '') AS session_hash FROM totp_activations \
              WHERE enroll_hash = $1 AND completed_at IS NULL",
         )
@@ -94,7 +92,7 @@ impl DeviceStore for SqlStore {
         now: i64,
     ) -> Result<bool, StoreError> {
         let mut tx = self.writer.begin().await?;
-        let taken = sqlx::query(
+        let taken = db::query(
             "UPDATE totp_activations SET completed_at = $1 \
              WHERE user_pk = $2 AND expires_at > $1 AND completed_at IS NULL",
         )
@@ -107,7 +105,7 @@ impl DeviceStore for SqlStore {
             return Ok(false);
         }
         activate_totp(&mut tx, device.user_pk, secret, step, now).await?;
-        sqlx::query(
+        db::query(
             "INSERT INTO devices (id, user_pk, public_key, name, created_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(&device.id)
@@ -126,7 +124,7 @@ impl DeviceStore for SqlStore {
         user_pk: i64,
         session_hash: &SessionHash,
     ) -> Result<bool, StoreError> {
-        let taken = sqlx::query(
+        let taken = db::query(
             "DELETE FROM totp_activations \
              WHERE user_pk = $1 AND session_hash = $2 AND completed_at IS NOT NULL",
         )
@@ -140,10 +138,7 @@ impl DeviceStore for SqlStore {
 
     async fn device(&self, id: &str) -> Result<Option<DeviceRecord>, StoreError> {
         let sql = format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE id = $1");
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = db::query(&sql).bind(id).fetch_optional(&self.pool).await?;
         row.as_ref().map(device_from_row).transpose()
     }
 
@@ -152,7 +147,7 @@ impl DeviceStore for SqlStore {
             "SELECT {DEVICE_COLUMNS} FROM devices WHERE user_pk = $1 AND revoked_at IS NULL \
              ORDER BY created_at DESC LIMIT 1"
         );
-        let row = sqlx::query(&sql)
+        let row = db::query(&sql)
             .bind(user_pk)
             .fetch_optional(&self.pool)
             .await?;
@@ -165,14 +160,13 @@ impl DeviceStore for SqlStore {
         nonce: &str,
         expires_at: i64,
     ) -> Result<bool, StoreError> {
-        let inserted = sqlx::query(
-            "INSERT INTO api_nonces (device_key, nonce, expires_at) VALUES ($1, $2, $3)",
-        )
-        .bind(device_key)
-        .bind(nonce)
-        .bind(expires_at)
-        .execute(&self.writer)
-        .await;
+        let inserted =
+            db::query("INSERT INTO api_nonces (device_key, nonce, expires_at) VALUES ($1, $2, $3)")
+                .bind(device_key)
+                .bind(nonce)
+                .bind(expires_at)
+                .execute(&self.writer)
+                .await;
         match inserted.map_err(StoreError::from) {
             Ok(_) => Ok(true),
             Err(StoreError::Duplicate) => Ok(false),
@@ -181,7 +175,7 @@ impl DeviceStore for SqlStore {
     }
 
     async fn delete_expired_nonces(&self, now: i64) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM api_nonces WHERE expires_at <= $1")
+        let done = db::query("DELETE FROM api_nonces WHERE expires_at <= $1")
             .bind(now)
             .execute(&self.writer)
             .await?;

@@ -2,16 +2,14 @@
 
 use async_trait::async_trait;
 use spse_domain::event::EventName;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
-use super::SqlStore;
+use super::{SqlStore, db};
 use crate::*;
 
 pub(super) const EVENT_COLUMNS: &str =
     "e.id, e.seq, e.hash, e.at, e.user_pk, e.user_id, e.event, e.ip, e.user_agent, e.detail";
 
-pub(super) fn event_from_row(row: &AnyRow) -> Result<EventRecord, StoreError> {
+pub(super) fn event_from_row(row: &db::Row) -> Result<EventRecord, StoreError> {
     Ok(EventRecord {
         at: row.try_get("at")?,
         user_pk: row.try_get("user_pk")?,
@@ -23,7 +21,7 @@ pub(super) fn event_from_row(row: &AnyRow) -> Result<EventRecord, StoreError> {
     })
 }
 
-fn logged_from_row(row: &AnyRow) -> Result<LoggedEvent, StoreError> {
+fn logged_from_row(row: &db::Row) -> Result<LoggedEvent, StoreError> {
     Ok(LoggedEvent {
         id: row.try_get("id")?,
         event: event_from_row(row)?,
@@ -40,10 +38,7 @@ pub(super) const FILTER_SQL: &str = "($1 = '' OR LOWER(e.user_id) = $1) \
 const ORDINARY_SQL: &str =
     "AND (e.user_pk IS NULL OR e.user_pk IN (SELECT id FROM users WHERE role = 'user'))";
 
-pub(super) fn bind_filter<'q>(
-    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    filter: &'q EventFilter,
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+pub(super) fn bind_filter<'q>(query: db::Query<'q>, filter: &'q EventFilter) -> db::Query<'q> {
     query
         .bind(filter.user_key.as_str())
         .bind(filter.event.as_str())
@@ -54,11 +49,9 @@ pub(super) fn bind_filter<'q>(
 
 /// A plain insert: no writer waits for another's commit. The sealer gives the entry its
 /// place in the chain soon after (`seal_round`).
-pub(super) fn insert_event_query(
-    event: &EventRecord,
-) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+pub(super) fn insert_event_query(event: &EventRecord) -> db::Query<'_> {
     bind_event(
-        sqlx::query(
+        db::query(
             "INSERT INTO access_events (at, user_pk, user_id, event, ip, user_agent, detail) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         ),
@@ -67,10 +60,7 @@ pub(super) fn insert_event_query(
 }
 
 /// Binds an entry's seven columns in the order of [`insert_event_query`].
-pub(super) fn bind_event<'q>(
-    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    event: &'q EventRecord,
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+pub(super) fn bind_event<'q>(query: db::Query<'q>, event: &'q EventRecord) -> db::Query<'q> {
     query
         .bind(event.at)
         .bind(event.user_pk)
@@ -94,7 +84,7 @@ impl EventStore for SqlStore {
         let sql = format!(
             "SELECT {EVENT_COLUMNS} FROM access_events e WHERE e.user_pk = $1 ORDER BY e.id DESC LIMIT $2"
         );
-        let rows = sqlx::query(&sql)
+        let rows = db::query(&sql)
             .bind(pk)
             .bind(limit)
             .fetch_all(&self.pool)
@@ -113,7 +103,7 @@ impl EventStore for SqlStore {
              LEFT JOIN event_flags f ON f.event_id = e.id \
              WHERE e.user_pk = $1 ORDER BY e.id DESC LIMIT $2 OFFSET $3"
         );
-        let rows = sqlx::query(&sql)
+        let rows = db::query(&sql)
             .bind(pk)
             .bind(limit)
             .bind(offset)
@@ -128,7 +118,7 @@ impl EventStore for SqlStore {
         user_pk: i64,
     ) -> Result<Option<String>, StoreError> {
         Ok(
-            sqlx::query_scalar("SELECT event FROM access_events WHERE id = $1 AND user_pk = $2")
+            db::query_scalar("SELECT event FROM access_events WHERE id = $1 AND user_pk = $2")
                 .bind(event_id)
                 .bind(user_pk)
                 .fetch_optional(&self.pool)
@@ -138,7 +128,7 @@ impl EventStore for SqlStore {
 
     async fn flag_event(&self, event_id: i64, user_pk: i64, now: i64) -> Result<bool, StoreError> {
         let owned: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM access_events WHERE id = $1 AND user_pk = $2")
+            db::query_scalar("SELECT id FROM access_events WHERE id = $1 AND user_pk = $2")
                 .bind(event_id)
                 .bind(user_pk)
                 .fetch_optional(&self.pool)
@@ -146,7 +136,7 @@ impl EventStore for SqlStore {
         if owned.is_none() {
             return Ok(false);
         }
-        sqlx::query(
+        db::query(
             "INSERT INTO event_flags (event_id, user_pk, flagged_at) VALUES ($1, $2, $3) \
              ON CONFLICT (event_id) DO NOTHING",
         )
@@ -176,7 +166,7 @@ impl EventStore for SqlStore {
                 ""
             }
         );
-        let rows = bind_filter(sqlx::query(&sql), filter)
+        let rows = bind_filter(db::query(&sql), filter)
             .bind(limit)
             .bind(offset)
             .fetch_all(&self.pool)

@@ -1,10 +1,8 @@
 //! Grants, codes and tokens of the OpenID Provider, and the back-channel logout queue.
 
 use async_trait::async_trait;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
-use super::{SqlStore, corrupt};
+use super::{SqlStore, corrupt, db};
 use crate::*;
 
 const GRANT_COLUMNS: &str = "g.id, g.client_id, g.user_pk, g.session_hash, g.sid, g.scope, \
@@ -15,7 +13,7 @@ const TOKEN_COLUMNS: &str = "token_hash, grant_id, kind, expires_at, used_at";
 const ORPHANED: &str = "g.revoked_at IS NULL \
                         AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id_hash = g.session_hash)";
 
-fn grant_from(row: &AnyRow) -> Result<GrantRecord, StoreError> {
+fn grant_from(row: &db::Row) -> Result<GrantRecord, StoreError> {
     Ok(GrantRecord {
         id: row.try_get("id")?,
         client_id: row.try_get("client_id")?,
@@ -31,7 +29,7 @@ fn grant_from(row: &AnyRow) -> Result<GrantRecord, StoreError> {
     })
 }
 
-fn code_from(row: &AnyRow) -> Result<CodeRecord, StoreError> {
+fn code_from(row: &db::Row) -> Result<CodeRecord, StoreError> {
     Ok(CodeRecord {
         code_hash: row.try_get("code_hash")?,
         grant_id: row.try_get("grant_id")?,
@@ -42,7 +40,7 @@ fn code_from(row: &AnyRow) -> Result<CodeRecord, StoreError> {
     })
 }
 
-fn token_from(row: &AnyRow) -> Result<TokenRecord, StoreError> {
+fn token_from(row: &db::Row) -> Result<TokenRecord, StoreError> {
     let kind: String = row.try_get("kind")?;
     Ok(TokenRecord {
         token_hash: row.try_get("token_hash")?,
@@ -65,7 +63,7 @@ impl SqlStore {
         key: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query(&format!(
+        db::query(&format!(
             "UPDATE oidc_grants SET revoked_at = $1 WHERE revoked_at IS NULL AND id = \
              (SELECT grant_id FROM {table} WHERE {key_column} = $2)"
         ))
@@ -81,7 +79,7 @@ impl SqlStore {
 impl GrantStore for SqlStore {
     async fn insert_grant(&self, grant: &GrantRecord, code: &CodeRecord) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
-        sqlx::query(
+        db::query(
             "INSERT INTO oidc_grants (id, client_id, user_pk, session_hash, sid, scope, nonce, \
              auth_time, amr, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
@@ -97,7 +95,7 @@ impl GrantStore for SqlStore {
         .bind(grant.created_at)
         .execute(&mut *tx)
         .await?;
-        sqlx::query(&format!(
+        db::query(&format!(
             "INSERT INTO oidc_codes ({CODE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, NULL)"
         ))
         .bind(&code.code_hash)
@@ -112,7 +110,7 @@ impl GrantStore for SqlStore {
     }
 
     async fn live_grant(&self, grant_id: &str) -> Result<Option<GrantRecord>, StoreError> {
-        sqlx::query(&format!(
+        db::query(&format!(
             "SELECT {GRANT_COLUMNS} FROM oidc_grants g \
              JOIN sessions s ON s.id_hash = g.session_hash \
              WHERE g.id = $1 AND g.revoked_at IS NULL"
@@ -130,7 +128,7 @@ impl GrantStore for SqlStore {
         code_hash: &str,
         now: i64,
     ) -> Result<Redeemed<CodeRecord>, StoreError> {
-        let marked = sqlx::query(
+        let marked = db::query(
             "UPDATE oidc_codes SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL",
         )
         .bind(now)
@@ -138,7 +136,7 @@ impl GrantStore for SqlStore {
         .execute(&self.writer)
         .await?
         .rows_affected();
-        let row = sqlx::query(&format!(
+        let row = db::query(&format!(
             "SELECT {CODE_COLUMNS} FROM oidc_codes WHERE code_hash = $1"
         ))
         .bind(code_hash)
@@ -160,7 +158,7 @@ impl GrantStore for SqlStore {
         token_hash: &str,
         now: i64,
     ) -> Result<Redeemed<TokenRecord>, StoreError> {
-        let marked = sqlx::query(
+        let marked = db::query(
             "UPDATE oidc_tokens SET used_at = $1 \
              WHERE token_hash = $2 AND kind = 'refresh' AND used_at IS NULL",
         )
@@ -184,7 +182,7 @@ impl GrantStore for SqlStore {
     }
 
     async fn insert_token(&self, token: &TokenRecord) -> Result<(), StoreError> {
-        sqlx::query(&format!(
+        db::query(&format!(
             "INSERT INTO oidc_tokens ({TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, NULL)"
         ))
         .bind(&token.token_hash)
@@ -197,7 +195,7 @@ impl GrantStore for SqlStore {
     }
 
     async fn token(&self, token_hash: &str) -> Result<Option<TokenRecord>, StoreError> {
-        sqlx::query(&format!(
+        db::query(&format!(
             "SELECT {TOKEN_COLUMNS} FROM oidc_tokens WHERE token_hash = $1"
         ))
         .bind(token_hash)
@@ -209,7 +207,7 @@ impl GrantStore for SqlStore {
     }
 
     async fn delete_token(&self, token_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM oidc_tokens WHERE token_hash = $1")
+        db::query("DELETE FROM oidc_tokens WHERE token_hash = $1")
             .bind(token_hash)
             .execute(&self.writer)
             .await?;
@@ -217,7 +215,7 @@ impl GrantStore for SqlStore {
     }
 
     async fn revoke_grant(&self, grant_id: &str, now: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE oidc_grants SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+        db::query("UPDATE oidc_grants SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
             .bind(now)
             .bind(grant_id)
             .execute(&self.writer)
@@ -243,8 +241,8 @@ impl GrantStore for SqlStore {
             "UPDATE oidc_grants SET revoked_at = $1 WHERE id IN \
              (SELECT g.id FROM oidc_grants g WHERE {ORPHANED}{only_user})"
         );
-        let mut insert = sqlx::query(&queue).bind(now);
-        let mut update = sqlx::query(&revoke).bind(now);
+        let mut insert = db::query(&queue).bind(now);
+        let mut update = db::query(&revoke).bind(now);
         if let Some(pk) = user_pk {
             insert = insert.bind(pk);
             update = update.bind(pk);
@@ -256,7 +254,7 @@ impl GrantStore for SqlStore {
     }
 
     async fn due_logouts(&self, now: i64, limit: i64) -> Result<Vec<PendingLogout>, StoreError> {
-        let rows = sqlx::query(
+        let rows = db::query(
             "SELECT client_id, sid, user_pk, attempts FROM oidc_logouts \
              WHERE next_attempt_at <= $1 ORDER BY next_attempt_at, created_at LIMIT $2",
         )
@@ -277,7 +275,7 @@ impl GrantStore for SqlStore {
     }
 
     async fn logout_done(&self, client_id: &str, sid: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM oidc_logouts WHERE client_id = $1 AND sid = $2")
+        db::query("DELETE FROM oidc_logouts WHERE client_id = $1 AND sid = $2")
             .bind(client_id)
             .bind(sid)
             .execute(&self.writer)
@@ -291,7 +289,7 @@ impl GrantStore for SqlStore {
         sid: &str,
         next_attempt_at: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        db::query(
             "UPDATE oidc_logouts SET attempts = attempts + 1, next_attempt_at = $3 \
              WHERE client_id = $1 AND sid = $2",
         )
@@ -322,7 +320,7 @@ impl GrantStore for SqlStore {
                 grants_before,
             ),
         ] {
-            done += sqlx::query(sql)
+            done += db::query(sql)
                 .bind(at)
                 .execute(&self.writer)
                 .await?

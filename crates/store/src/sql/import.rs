@@ -2,8 +2,8 @@
 
 use async_trait::async_trait;
 
-use super::SqlStore;
 use super::users::{USER_COLUMNS, user_from_row};
+use super::{SqlStore, db};
 use crate::*;
 
 #[async_trait]
@@ -17,7 +17,7 @@ impl ImportStore for SqlStore {
             "SELECT {USER_COLUMNS} FROM users WHERE user_key IN ({})",
             placeholders.join(", ")
         );
-        let mut query = sqlx::query(&sql);
+        let mut query = db::query(&sql);
         for key in user_keys {
             query = query.bind(key);
         }
@@ -33,7 +33,7 @@ impl ImportStore for SqlStore {
     ) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
         for (user, event) in new {
-            let pk: i64 = sqlx::query_scalar(
+            let pk: i64 = db::query_scalar(
                 "INSERT INTO users (user_id, user_key, kind, email, name, role, password_hash, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             )
@@ -50,7 +50,7 @@ impl ImportStore for SqlStore {
             insert_event(&mut tx, event, Some(pk)).await?;
         }
         for (update, event) in updates {
-            sqlx::query("UPDATE users SET kind = $1, email = $2, name = $3 WHERE id = $4")
+            db::query("UPDATE users SET kind = $1, email = $2, name = $3 WHERE id = $4")
                 .bind(update.kind.as_str())
                 .bind(&update.email)
                 .bind(&update.name)
@@ -70,7 +70,7 @@ impl ImportStore for SqlStore {
         new: &str,
     ) -> Result<bool, StoreError> {
         let changed =
-            sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3")
+            db::query("UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3")
                 .bind(new)
                 .bind(pk)
                 .bind(old)
@@ -84,11 +84,11 @@ impl ImportStore for SqlStore {
 /// An access-log entry in the caller's transaction: a plain insert, which the sealer
 /// chains like any other (see `events.rs`).
 async fn insert_event(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut db::Tx,
     event: &EventRecord,
     user_pk: Option<i64>,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    db::query(
         "INSERT INTO access_events (at, user_pk, user_id, event, ip, user_agent, detail) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )

@@ -2,16 +2,15 @@
 
 use async_trait::async_trait;
 use spse_domain::secret::Secret;
-use sqlx::Row;
 
-use super::SqlStore;
+use super::{SqlStore, db};
 use crate::*;
 
 #[async_trait]
 impl KeyStore for SqlStore {
     async fn key_check(&self) -> Result<Option<String>, StoreError> {
         Ok(
-            sqlx::query_scalar("SELECT check_value FROM key_check WHERE id = 1")
+            db::query_scalar("SELECT check_value FROM key_check WHERE id = 1")
                 .fetch_optional(&self.pool)
                 .await?,
         )
@@ -20,7 +19,7 @@ impl KeyStore for SqlStore {
     async fn record_key_check(&self, check: &str, now: i64) -> Result<String, StoreError> {
         // Two instances starting at once on an empty database: the first insert wins,
         // and both read the winner back.
-        sqlx::query(
+        db::query(
             "INSERT INTO key_check (id, check_value, recorded_at) VALUES (1, $1, $2) \
              ON CONFLICT (id) DO NOTHING",
         )
@@ -34,7 +33,7 @@ impl KeyStore for SqlStore {
     }
 
     async fn sealed_sample(&self) -> Result<Option<SealedSample>, StoreError> {
-        let active = sqlx::query(
+        let active = db::query(
             "SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL ORDER BY id LIMIT 1",
         )
         .fetch_optional(&self.pool)
@@ -47,7 +46,7 @@ impl KeyStore for SqlStore {
             }));
         }
         let pending =
-            sqlx::query("SELECT user_pk, secret FROM totp_activations ORDER BY user_pk LIMIT 1")
+            db::query("SELECT user_pk, secret FROM totp_activations ORDER BY user_pk LIMIT 1")
                 .fetch_optional(&self.pool)
                 .await?;
         pending

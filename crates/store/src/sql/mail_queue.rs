@@ -1,9 +1,8 @@
 //! The outgoing mail queue.
 
 use async_trait::async_trait;
-use sqlx::Row;
 
-use super::SqlStore;
+use super::{SqlStore, db};
 use crate::*;
 use spse_domain::secret::Secret;
 
@@ -17,7 +16,7 @@ impl MailQueueStore for SqlStore {
         sealed_html: Option<&[u8]>,
         now: i64,
     ) -> Result<i64, StoreError> {
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = db::query_scalar(
             "INSERT INTO mail_queue (recipient, subject, text_body, sealed_text, sealed_html, created_at, next_attempt_at) \
              VALUES ($1, $2, '', $3, $4, $5, $5) RETURNING id",
         )
@@ -37,7 +36,7 @@ impl MailQueueStore for SqlStore {
         lease_until: i64,
         limit: i64,
     ) -> Result<Vec<QueuedMail>, StoreError> {
-        let due: Vec<i64> = sqlx::query_scalar(
+        let due: Vec<i64> = db::query_scalar(
             "SELECT id FROM mail_queue \
              WHERE failed = 0 AND next_attempt_at <= $1 AND sealed_text IS NOT NULL \
              ORDER BY id LIMIT $2",
@@ -48,7 +47,7 @@ impl MailQueueStore for SqlStore {
         .await?;
         let mut claimed = Vec::new();
         for id in due {
-            let row = sqlx::query(
+            let row = db::query(
                 "UPDATE mail_queue SET next_attempt_at = $1, attempts = attempts + 1 \
                  WHERE id = $2 AND failed = 0 AND next_attempt_at <= $3 \
                  RETURNING recipient, subject, sealed_text, sealed_html, attempts",
@@ -73,7 +72,7 @@ impl MailQueueStore for SqlStore {
     }
 
     async fn plain_mail(&self, limit: i64) -> Result<Vec<PlainMail>, StoreError> {
-        let rows = sqlx::query(
+        let rows = db::query(
             "SELECT id, recipient, subject, text_body, html_body FROM mail_queue \
              WHERE sealed_text IS NULL ORDER BY id LIMIT $1",
         )
@@ -101,7 +100,7 @@ impl MailQueueStore for SqlStore {
         sealed_text: &[u8],
         sealed_html: Option<&[u8]>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        db::query(
             "UPDATE mail_queue SET sealed_text = $1, sealed_html = $2, text_body = '', html_body = NULL \
              WHERE id = $3 AND sealed_text IS NULL",
         )
@@ -114,7 +113,7 @@ impl MailQueueStore for SqlStore {
     }
 
     async fn mail_sent(&self, id: i64) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM mail_queue WHERE id = $1")
+        db::query("DELETE FROM mail_queue WHERE id = $1")
             .bind(id)
             .execute(&self.writer)
             .await?;
@@ -128,11 +127,11 @@ impl MailQueueStore for SqlStore {
         error: &str,
     ) -> Result<(), StoreError> {
         let query = match next_attempt_at {
-            Some(at) => sqlx::query(
+            Some(at) => db::query(
                 "UPDATE mail_queue SET next_attempt_at = $1, last_error = $2 WHERE id = $3",
             )
             .bind(at),
-            None => sqlx::query("UPDATE mail_queue SET failed = 1, last_error = $1 WHERE id = $2"),
+            None => db::query("UPDATE mail_queue SET failed = 1, last_error = $1 WHERE id = $2"),
         };
         query.bind(error).bind(id).execute(&self.writer).await?;
         Ok(())

@@ -3,6 +3,7 @@
 
 use spse_domain::secret::SessionHash;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -10,12 +11,15 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 use super::*;
+use db::Db;
+pub use db::DbError;
 
 mod appender;
 mod approvals;
 mod audit;
 mod clients;
 mod counters;
+mod db;
 mod devices;
 mod events;
 mod grants;
@@ -37,39 +41,48 @@ mod users;
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
-/// Connects, and migrates when asked. SQLite runs in WAL mode with a busy timeout so
-/// that concurrent writers wait instead of failing, and this process writes through one
-/// connection of its own beside the readers' pool: SQLite takes one writer at a time,
-/// and writers that each took a connection of the pool collided and slept in SQLite's
-/// busy handler (the code step gave 459 requests/s with 8 writing connections, 1,005
-/// with one). On PostgreSQL both are the same pool.
+/// Connects, and migrates when asked. On SQLite (WAL mode, a busy timeout) queries run
+/// in place (see `db`), and this process writes through one connection of its own beside
+/// the readers: SQLite takes one writer at a time, and writers that each took a
+/// connection collided and slept in SQLite's busy handler (the code step gave 459
+/// requests/s with 8 writing connections, 1,005 with one). On PostgreSQL both are the
+/// same pool.
 pub async fn connect(url: &str, migrate: bool) -> Result<SqlStore, StoreError> {
     sqlx::any::install_default_drivers();
     let sqlite = url.starts_with("sqlite:");
-    let pool = pool(url, sqlite, if sqlite { 8 } else { 16 }).await?;
+    // On SQLite this pool only migrates, and serves tests that inspect rows: it
+    // connects when first used.
+    let inspect = pool(url, sqlite, if sqlite { 2 } else { 16 }).await?;
     if migrate {
-        migrator(!sqlite).run(&pool).await?;
+        migrator(!sqlite).run(&inspect).await?;
     }
-    let writer = if sqlite {
-        self::pool(url, sqlite, 1).await?
+    let (pool, writer) = if sqlite {
+        let lite = Arc::new(db::Lite::open(url)?);
+        (
+            Db::Lite {
+                lite: Arc::clone(&lite),
+                writer: false,
+            },
+            Db::Lite { lite, writer: true },
+        )
     } else {
-        pool.clone()
+        (Db::Any(inspect.clone()), Db::Any(inspect.clone()))
     };
     Ok(SqlStore {
         appender: appender::Appender::start(writer.clone()),
         pool,
         writer,
+        inspect,
         postgres: !sqlite,
     })
 }
 
 async fn pool(url: &str, sqlite: bool, connections: u32) -> Result<AnyPool, StoreError> {
     let options = AnyConnectOptions::from_str(url)?;
-    Ok(AnyPoolOptions::new()
+    let pool = AnyPoolOptions::new()
         .max_connections(connections)
         .acquire_timeout(Duration::from_secs(5))
-        // A pinged SQLite connection costs a round trip to its worker thread on every
-        // acquire, and a file does not drop its connections; a PostgreSQL server may.
+        // A file does not drop its connections as a PostgreSQL server may.
         .test_before_acquire(!sqlite)
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
@@ -81,9 +94,12 @@ async fn pool(url: &str, sqlite: bool, connections: u32) -> Result<AnyPool, Stor
                 }
                 Ok(())
             })
-        })
-        .connect_with(options)
-        .await?)
+        });
+    Ok(if sqlite {
+        pool.connect_lazy_with(options)
+    } else {
+        pool.connect_with(options).await?
+    })
 }
 
 fn migrator(postgres: bool) -> &'static sqlx::migrate::Migrator {
@@ -96,10 +112,12 @@ fn migrator(postgres: bool) -> &'static sqlx::migrate::Migrator {
 
 pub struct SqlStore {
     /// Reads.
-    pool: AnyPool,
+    pool: Db,
     /// Writes, and every transaction: on SQLite one connection, so that this process's
     /// writers queue here in order instead of colliding in the database.
-    writer: AnyPool,
+    writer: Db,
+    /// sqlx's pool on the same database, for tests and tools that inspect rows.
+    inspect: AnyPool,
     /// PostgreSQL relays notices to every instance with NOTIFY; SQLite is one process.
     postgres: bool,
     /// Group commit for access-log entries appended on their own.
@@ -109,7 +127,7 @@ pub struct SqlStore {
 impl SqlStore {
     /// The pool, for tests and tools that inspect rows directly.
     pub fn pool(&self) -> &AnyPool {
-        &self.pool
+        &self.inspect
     }
 }
 
@@ -120,12 +138,12 @@ pub(super) fn corrupt(what: &str, value: &str) -> StoreError {
 #[async_trait]
 impl Store for SqlStore {
     async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        db::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
 
     async fn heartbeat(&self, now: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE heartbeat SET beat_at = $1 WHERE id = 1")
+        db::query("UPDATE heartbeat SET beat_at = $1 WHERE id = 1")
             .bind(now)
             .execute(&self.writer)
             .await?;
@@ -139,7 +157,7 @@ impl Store for SqlStore {
             .max()
             .unwrap_or(0);
         let applied: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+            db::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
                 .fetch_one(&self.pool)
                 .await?;
         Ok(applied == Some(latest))
@@ -149,7 +167,7 @@ impl Store for SqlStore {
         let count = |sql: &'static str| {
             let pool = self.pool.clone();
             async move {
-                sqlx::query_scalar::<_, i64>(sql)
+                db::query_scalar::<i64>(sql)
                     .bind(now)
                     .fetch_one(&pool)
                     .await
@@ -167,7 +185,7 @@ impl Store for SqlStore {
     }
 
     fn pool_status(&self) -> (u32, u32) {
-        (self.pool.size(), self.pool.num_idle() as u32)
+        self.pool.status()
     }
 
     async fn publish_notice(&self, session_hash: &SessionHash) -> Result<(), StoreError> {

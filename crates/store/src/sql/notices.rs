@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use sqlx::postgres::PgListener;
 
-use super::SqlStore;
+use super::{SqlStore, db};
 use crate::StoreError;
 
 pub(super) const LOGIN_CHANGED: &str = "spse_login";
@@ -31,7 +31,7 @@ impl SqlStore {
         if self.postgres {
             // Allowed in a read-only transaction: it reaches the others when the
             // database refuses every write.
-            sqlx::query("SELECT pg_notify($1, $2)")
+            db::query("SELECT pg_notify($1, $2)")
                 .bind(channel)
                 .bind(session_hash.as_str())
                 .execute(&self.writer)

@@ -3,13 +3,13 @@
 use async_trait::async_trait;
 use spse_domain::secret::SessionHash;
 
-use super::SqlStore;
+use super::{SqlStore, db};
 use crate::*;
 
 #[async_trait]
 impl PasswordChangeStore for SqlStore {
     async fn require_password_change(&self, pk: i64, now: i64) -> Result<(), StoreError> {
-        sqlx::query(
+        db::query(
             "INSERT INTO password_change_required (user_pk, since) VALUES ($1, $2) \
              ON CONFLICT (user_pk) DO NOTHING",
         )
@@ -22,7 +22,7 @@ impl PasswordChangeStore for SqlStore {
 
     async fn password_change_required(&self, pk: i64) -> Result<bool, StoreError> {
         let found: Option<i64> =
-            sqlx::query_scalar("SELECT user_pk FROM password_change_required WHERE user_pk = $1")
+            db::query_scalar("SELECT user_pk FROM password_change_required WHERE user_pk = $1")
                 .bind(pk)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -37,11 +37,11 @@ impl PasswordChangeStore for SqlStore {
         now: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
-        sqlx::query("DELETE FROM pending_passwords WHERE session_hash = $1")
+        db::query("DELETE FROM pending_passwords WHERE session_hash = $1")
             .bind(session_hash.as_str())
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
+        db::query(
             "INSERT INTO pending_passwords (session_hash, user_pk, password_hash, created_at) \
              VALUES ($1, $2, $3, $4)",
         )
@@ -59,17 +59,17 @@ impl PasswordChangeStore for SqlStore {
         &self,
         session_hash: &SessionHash,
     ) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT password_hash FROM pending_passwords WHERE session_hash = $1",
+        Ok(
+            db::query_scalar("SELECT password_hash FROM pending_passwords WHERE session_hash = $1")
+                .bind(session_hash.as_str())
+                .fetch_optional(&self.pool)
+                .await?,
         )
-        .bind(session_hash.as_str())
-        .fetch_optional(&self.pool)
-        .await?)
     }
 
     async fn apply_password(&self, pk: i64, password_hash: &str) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
-        sqlx::query(
+        db::query(
             "UPDATE users SET password_hash = $1, password_failures = 0, \
              password_locked_until = 0, password_lock_count = 0 WHERE id = $2",
         )
@@ -78,7 +78,7 @@ impl PasswordChangeStore for SqlStore {
         .execute(&mut *tx)
         .await?;
         for table in ["password_change_required", "pending_passwords"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE user_pk = $1"))
+            db::query(&format!("DELETE FROM {table} WHERE user_pk = $1"))
                 .bind(pk)
                 .execute(&mut *tx)
                 .await?;

@@ -1,9 +1,8 @@
 //! Set-password links.
 
 use async_trait::async_trait;
-use sqlx::Row;
 
-use super::SqlStore;
+use super::{SqlStore, db};
 use crate::*;
 
 #[async_trait]
@@ -16,7 +15,7 @@ impl PasswordLinkStore for SqlStore {
         now: i64,
         expires_at: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        db::query(
             "INSERT INTO password_links (user_pk, code_hash, purpose, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5)",
         )
@@ -34,7 +33,7 @@ impl PasswordLinkStore for SqlStore {
         &self,
         code_hash: &str,
     ) -> Result<Option<PasswordLinkRecord>, StoreError> {
-        let row = sqlx::query(
+        let row = db::query(
             "SELECT user_pk, purpose, expires_at, used_at FROM password_links WHERE code_hash = $1",
         )
         .bind(code_hash)
@@ -59,7 +58,7 @@ impl PasswordLinkStore for SqlStore {
         password_hash: &str,
     ) -> Result<bool, StoreError> {
         let mut tx = self.writer.begin().await?;
-        let taken = sqlx::query(
+        let taken = db::query(
             "UPDATE password_links SET used_at = $1 \
              WHERE code_hash = $2 AND user_pk = $3 AND used_at IS NULL AND expires_at > $1",
         )
@@ -72,14 +71,12 @@ impl PasswordLinkStore for SqlStore {
         if taken != 1 {
             return Ok(false);
         }
-        sqlx::query(
-            "UPDATE password_links SET used_at = $1 WHERE user_pk = $2 AND used_at IS NULL",
-        )
-        .bind(now)
-        .bind(user_pk)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
+        db::query("UPDATE password_links SET used_at = $1 WHERE user_pk = $2 AND used_at IS NULL")
+            .bind(now)
+            .bind(user_pk)
+            .execute(&mut *tx)
+            .await?;
+        db::query(
             "UPDATE users SET password_hash = $1, password_failures = 0, \
              password_locked_until = 0, password_lock_count = 0 WHERE id = $2",
         )
@@ -88,7 +85,7 @@ impl PasswordLinkStore for SqlStore {
         .execute(&mut *tx)
         .await?;
         for table in ["password_change_required", "pending_passwords", "sessions"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE user_pk = $1"))
+            db::query(&format!("DELETE FROM {table} WHERE user_pk = $1"))
                 .bind(user_pk)
                 .execute(&mut *tx)
                 .await?;

@@ -1,19 +1,15 @@
 //! Reset codes, reset requests, captchas, and taking TOTP off an account.
 
 use async_trait::async_trait;
-use sqlx::Row;
 
-use super::SqlStore;
+use super::{SqlStore, db};
 use crate::*;
 
 /// Everything that ends with TOTP: run inside the caller's transaction.
 /// Marks the account as reset, so that its next activation needs a ticket, and stores
 /// the first ticket.
-async fn guard_activation_in(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    ticket: &NewTicket,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE users SET totp_reset_at = $1 WHERE id = $2")
+async fn guard_activation_in(tx: &mut db::Tx, ticket: &NewTicket) -> Result<(), StoreError> {
+    db::query("UPDATE users SET totp_reset_at = $1 WHERE id = $2")
         .bind(ticket.created_at)
         .bind(ticket.user_pk)
         .execute(&mut **tx)
@@ -22,10 +18,10 @@ async fn guard_activation_in(
 }
 
 async fn insert_ticket<'e>(
-    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    db: impl Into<db::Target<'e>>,
     ticket: &NewTicket,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    db::query(
         "INSERT INTO activation_tickets (ticket_hash, user_pk, created_at, expires_at, mailed) \
          VALUES ($1, $2, $3, $4, $5)",
     )
@@ -39,37 +35,33 @@ async fn insert_ticket<'e>(
     Ok(())
 }
 
-async fn clear_totp_in(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    user_pk: i64,
-    now: i64,
-) -> Result<(), StoreError> {
-    sqlx::query(
+async fn clear_totp_in(tx: &mut db::Tx, user_pk: i64, now: i64) -> Result<(), StoreError> {
+    db::query(
         "UPDATE users SET totp_secret = NULL, totp_activated_at = NULL, totp_last_step = NULL, \
          totp_failures = 0, totp_locked_until = 0, totp_lock_count = 0 WHERE id = $1",
     )
     .bind(user_pk)
     .execute(&mut **tx)
     .await?;
-    sqlx::query("DELETE FROM totp_activations WHERE user_pk = $1")
+    db::query("DELETE FROM totp_activations WHERE user_pk = $1")
         .bind(user_pk)
         .execute(&mut **tx)
         .await?;
-    sqlx::query("DELETE FROM sessions WHERE user_pk = $1")
+    db::query("DELETE FROM sessions WHERE user_pk = $1")
         .bind(user_pk)
         .execute(&mut **tx)
         .await?;
     // The lost phone can neither approve nor be asked any more.
-    sqlx::query("UPDATE devices SET revoked_at = $1 WHERE user_pk = $2 AND revoked_at IS NULL")
+    db::query("UPDATE devices SET revoked_at = $1 WHERE user_pk = $2 AND revoked_at IS NULL")
         .bind(now)
         .bind(user_pk)
         .execute(&mut **tx)
         .await?;
-    sqlx::query("DELETE FROM approvals WHERE user_pk = $1 AND state = 'pending'")
+    db::query("DELETE FROM approvals WHERE user_pk = $1 AND state = 'pending'")
         .bind(user_pk)
         .execute(&mut **tx)
         .await?;
-    sqlx::query("UPDATE reset_codes SET used_at = $1 WHERE user_pk = $2 AND used_at IS NULL")
+    db::query("UPDATE reset_codes SET used_at = $1 WHERE user_pk = $2 AND used_at IS NULL")
         .bind(now)
         .bind(user_pk)
         .execute(&mut **tx)
@@ -89,7 +81,7 @@ impl ResetStore for SqlStore {
         let mut tx = self.writer.begin().await?;
         // Always the IP's key before the account's: a fixed order cannot deadlock.
         for key in [format!("ip:{ip}"), format!("account:{user_key}")] {
-            sqlx::query(
+            db::query(
                 "INSERT INTO rate_keys (key, touched_at) VALUES ($1, $2) \
                  ON CONFLICT (key) DO UPDATE SET touched_at = excluded.touched_at",
             )
@@ -98,25 +90,24 @@ impl ResetStore for SqlStore {
             .execute(&mut *tx)
             .await?;
         }
-        sqlx::query("INSERT INTO reset_requests (at, ip, user_key) VALUES ($1, $2, $3)")
+        db::query("INSERT INTO reset_requests (at, ip, user_key) VALUES ($1, $2, $3)")
             .bind(now)
             .bind(ip)
             .bind(user_key)
             .execute(&mut *tx)
             .await?;
         let from_ip: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM reset_requests WHERE ip = $1 AND at > $2")
+            db::query_scalar("SELECT COUNT(*) FROM reset_requests WHERE ip = $1 AND at > $2")
                 .bind(ip)
                 .bind(since)
                 .fetch_one(&mut *tx)
                 .await?;
-        let for_account: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM reset_requests WHERE user_key = $1 AND at > $2",
-        )
-        .bind(user_key)
-        .bind(since)
-        .fetch_one(&mut *tx)
-        .await?;
+        let for_account: i64 =
+            db::query_scalar("SELECT COUNT(*) FROM reset_requests WHERE user_key = $1 AND at > $2")
+                .bind(user_key)
+                .bind(since)
+                .fetch_one(&mut *tx)
+                .await?;
         tx.commit().await?;
         Ok(RequestCounts {
             from_ip,
@@ -132,7 +123,7 @@ impl ResetStore for SqlStore {
         max: i64,
     ) -> Result<bool, StoreError> {
         let mut tx = self.writer.begin().await?;
-        sqlx::query(
+        db::query(
             "INSERT INTO rate_keys (key, touched_at) VALUES ($1, $2) \
              ON CONFLICT (key) DO UPDATE SET touched_at = excluded.touched_at",
         )
@@ -141,7 +132,7 @@ impl ResetStore for SqlStore {
         .execute(&mut *tx)
         .await?;
         let sent: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM reset_mails WHERE user_key = $1 AND at > $2")
+            db::query_scalar("SELECT COUNT(*) FROM reset_mails WHERE user_key = $1 AND at > $2")
                 .bind(user_key)
                 .bind(since)
                 .fetch_one(&mut *tx)
@@ -149,7 +140,7 @@ impl ResetStore for SqlStore {
         if sent >= max {
             return Ok(false);
         }
-        sqlx::query("INSERT INTO reset_mails (at, user_key) VALUES ($1, $2)")
+        db::query("INSERT INTO reset_mails (at, user_key) VALUES ($1, $2)")
             .bind(now)
             .bind(user_key)
             .execute(&mut *tx)
@@ -165,7 +156,7 @@ impl ResetStore for SqlStore {
         now: i64,
         expires_at: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        db::query(
             "INSERT INTO reset_codes (user_pk, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(user_pk)
@@ -178,12 +169,11 @@ impl ResetStore for SqlStore {
     }
 
     async fn reset_code(&self, code_hash: &str) -> Result<Option<ResetCodeRecord>, StoreError> {
-        let row = sqlx::query(
-            "SELECT user_pk, expires_at, used_at FROM reset_codes WHERE code_hash = $1",
-        )
-        .bind(code_hash)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row =
+            db::query("SELECT user_pk, expires_at, used_at FROM reset_codes WHERE code_hash = $1")
+                .bind(code_hash)
+                .fetch_optional(&self.pool)
+                .await?;
         row.map(|row| {
             Ok(ResetCodeRecord {
                 user_pk: row.try_get("user_pk")?,
@@ -202,7 +192,7 @@ impl ResetStore for SqlStore {
         ticket: &NewTicket,
     ) -> Result<bool, StoreError> {
         let mut tx = self.writer.begin().await?;
-        let taken = sqlx::query(
+        let taken = db::query(
             "UPDATE reset_codes SET used_at = $1 \
              WHERE code_hash = $2 AND user_pk = $3 AND used_at IS NULL AND expires_at > $1",
         )
@@ -246,7 +236,7 @@ impl ResetStore for SqlStore {
         ticket_hash: &str,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let found: Option<i64> = sqlx::query_scalar(
+        let found: Option<i64> = db::query_scalar(
             "SELECT user_pk FROM activation_tickets \
              WHERE ticket_hash = $1 AND user_pk = $2 AND expires_at > $3",
         )
@@ -263,7 +253,7 @@ impl ResetStore for SqlStore {
         user_pk: i64,
         now: i64,
     ) -> Result<Option<i64>, StoreError> {
-        Ok(sqlx::query_scalar(
+        Ok(db::query_scalar(
             "SELECT MAX(created_at) FROM activation_tickets \
              WHERE user_pk = $1 AND expires_at > $2 AND mailed = 1",
         )
@@ -283,7 +273,7 @@ impl ResetStore for SqlStore {
     ) -> Result<bool, StoreError> {
         // One statement, so the count and the write cannot be told apart by another
         // request (on SQLite at all; on PostgreSQL, parallel draws may pass by a few).
-        let done = sqlx::query(
+        let done = db::query(
             "INSERT INTO captchas (id_hash, answer_hash, answer_sealed, renders, expires_at, address) \
              SELECT $1, $2, $3, 1, $4, $5 WHERE (SELECT COUNT(*) FROM captchas \
              WHERE address = $5 AND expires_at > $6 AND id_hash <> $1) < $7 \
@@ -310,7 +300,7 @@ impl ResetStore for SqlStore {
         now: i64,
         most: i64,
     ) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(sqlx::query_scalar(
+        Ok(db::query_scalar(
             "UPDATE captchas SET renders = renders + 1 \
              WHERE id_hash = $1 AND expires_at > $2 AND renders < $3 \
              AND answer_sealed IS NOT NULL RETURNING answer_sealed",
@@ -328,7 +318,7 @@ impl ResetStore for SqlStore {
         expires_at: i64,
         limit: &CaptchaLimit<'_>,
     ) -> Result<PowSpend, StoreError> {
-        let done = sqlx::query(
+        let done = db::query(
             "INSERT INTO pow_spent (challenge_hash, address, expires_at) \
              SELECT $1, $2, $3 WHERE (SELECT COUNT(*) FROM pow_spent \
              WHERE address = $2 AND expires_at > $4) < $5 \
@@ -345,7 +335,7 @@ impl ResetStore for SqlStore {
             return Ok(PowSpend::Spent);
         }
         let seen: Option<String> =
-            sqlx::query_scalar("SELECT challenge_hash FROM pow_spent WHERE challenge_hash = $1")
+            db::query_scalar("SELECT challenge_hash FROM pow_spent WHERE challenge_hash = $1")
                 .bind(challenge_hash)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -357,12 +347,11 @@ impl ResetStore for SqlStore {
     }
 
     async fn take_captcha(&self, id_hash: &str, now: i64) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query(
-            "DELETE FROM captchas WHERE id_hash = $1 RETURNING answer_hash, expires_at",
-        )
-        .bind(id_hash)
-        .fetch_optional(&self.writer)
-        .await?;
+        let row =
+            db::query("DELETE FROM captchas WHERE id_hash = $1 RETURNING answer_hash, expires_at")
+                .bind(id_hash)
+                .fetch_optional(&self.writer)
+                .await?;
         let Some(row) = row else { return Ok(None) };
         let expires_at: i64 = row.try_get("expires_at")?;
         Ok((expires_at > now)
@@ -384,7 +373,7 @@ impl ResetStore for SqlStore {
                 requests_before,
             ),
         ] {
-            removed += sqlx::query(sql)
+            removed += db::query(sql)
                 .bind(bound)
                 .execute(&self.writer)
                 .await?
@@ -398,13 +387,13 @@ impl ResetStore for SqlStore {
 impl StaffStore for SqlStore {
     async fn set_disabled(&self, user_pk: i64, disabled: bool) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
-        sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+        db::query("UPDATE users SET disabled = $1 WHERE id = $2")
             .bind(i64::from(disabled))
             .bind(user_pk)
             .execute(&mut *tx)
             .await?;
         if disabled {
-            sqlx::query("DELETE FROM sessions WHERE user_pk = $1")
+            db::query("DELETE FROM sessions WHERE user_pk = $1")
                 .bind(user_pk)
                 .execute(&mut *tx)
                 .await?;

@@ -1,16 +1,14 @@
 //! SCIM provisioning tokens and SCIM's view of accounts.
 
 use async_trait::async_trait;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
-use super::SqlStore;
 use super::users::{USER_COLUMNS, user_from_row};
+use super::{SqlStore, db};
 use crate::*;
 
 const TOKEN_COLUMNS: &str = "name, token_hash, created_at, created_by, last_used_at";
 
-fn token_from(row: &AnyRow) -> Result<ScimTokenRecord, StoreError> {
+fn token_from(row: &db::Row) -> Result<ScimTokenRecord, StoreError> {
     Ok(ScimTokenRecord {
         name: row.try_get("name")?,
         token_hash: row.try_get("token_hash")?,
@@ -20,7 +18,7 @@ fn token_from(row: &AnyRow) -> Result<ScimTokenRecord, StoreError> {
     })
 }
 
-fn account_from(row: &AnyRow) -> Result<ScimAccountRecord, StoreError> {
+fn account_from(row: &db::Row) -> Result<ScimAccountRecord, StoreError> {
     Ok(ScimAccountRecord {
         user: user_from_row(row)?,
         external_id: row.try_get("external_id")?,
@@ -55,10 +53,7 @@ enum SqlValue {
     Int(i64),
 }
 
-fn bind_all<'q>(
-    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    values: &'q [SqlValue],
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+fn bind_all<'q>(mut query: db::Query<'q>, values: &'q [SqlValue]) -> db::Query<'q> {
     for value in values {
         query = match value {
             SqlValue::Text(text) => query.bind(text.as_str()),
@@ -71,7 +66,7 @@ fn bind_all<'q>(
 #[async_trait]
 impl ScimStore for SqlStore {
     async fn insert_scim_token(&self, token: &ScimTokenRecord) -> Result<(), StoreError> {
-        sqlx::query(&format!(
+        db::query(&format!(
             "INSERT INTO scim_tokens ({TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5)"
         ))
         .bind(&token.name)
@@ -88,7 +83,7 @@ impl ScimStore for SqlStore {
         &self,
         token_hash: &str,
     ) -> Result<Option<ScimTokenRecord>, StoreError> {
-        sqlx::query(&format!(
+        db::query(&format!(
             "SELECT {TOKEN_COLUMNS} FROM scim_tokens WHERE token_hash = $1"
         ))
         .bind(token_hash)
@@ -100,7 +95,7 @@ impl ScimStore for SqlStore {
     }
 
     async fn touch_scim_token(&self, name: &str, now: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE scim_tokens SET last_used_at = $2 WHERE name = $1")
+        db::query("UPDATE scim_tokens SET last_used_at = $2 WHERE name = $1")
             .bind(name)
             .bind(now)
             .execute(&self.writer)
@@ -109,7 +104,7 @@ impl ScimStore for SqlStore {
     }
 
     async fn list_scim_tokens(&self) -> Result<Vec<ScimTokenRecord>, StoreError> {
-        sqlx::query(&format!(
+        db::query(&format!(
             "SELECT {TOKEN_COLUMNS} FROM scim_tokens ORDER BY name"
         ))
         .fetch_all(&self.pool)
@@ -120,7 +115,7 @@ impl ScimStore for SqlStore {
     }
 
     async fn delete_scim_token(&self, name: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM scim_tokens WHERE name = $1")
+        let done = db::query("DELETE FROM scim_tokens WHERE name = $1")
             .bind(name)
             .execute(&self.writer)
             .await?;
@@ -137,7 +132,7 @@ impl ScimStore for SqlStore {
         let from = "FROM users LEFT JOIN scim_accounts s ON s.user_pk = users.id";
         let count_sql = format!("SELECT COUNT(*) {from} WHERE {condition}");
         let total: i64 = {
-            let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+            let mut count = db::query_scalar::<i64>(&count_sql);
             for value in &values {
                 count = match value {
                     SqlValue::Text(text) => count.bind(text.as_str()),
@@ -158,7 +153,7 @@ impl ScimStore for SqlStore {
             n + 1,
             n + 2
         );
-        let rows = bind_all(sqlx::query(&sql), &values)
+        let rows = bind_all(db::query(&sql), &values)
             .bind(limit)
             .bind(offset)
             .fetch_all(&self.pool)
@@ -173,7 +168,7 @@ impl ScimStore for SqlStore {
         external_id: Option<&str>,
         now: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        db::query(
             "INSERT INTO scim_accounts (user_pk, external_id, updated_at) VALUES ($1, $2, $3) \
              ON CONFLICT (user_pk) DO UPDATE SET external_id = excluded.external_id, \
              updated_at = excluded.updated_at",
@@ -193,14 +188,14 @@ impl ScimStore for SqlStore {
         now: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
-        sqlx::query("UPDATE users SET kind = $2, email = $3, name = $4 WHERE id = $1")
+        db::query("UPDATE users SET kind = $2, email = $3, name = $4 WHERE id = $1")
             .bind(user_pk)
             .bind(profile.kind.as_str())
             .bind(&profile.email)
             .bind(&profile.name)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
+        db::query(
             "INSERT INTO scim_accounts (user_pk, external_id, updated_at) VALUES ($1, $2, $3) \
              ON CONFLICT (user_pk) DO UPDATE SET external_id = excluded.external_id, \
              updated_at = excluded.updated_at",
@@ -215,7 +210,7 @@ impl ScimStore for SqlStore {
     }
 
     async fn mark_scim_deleted(&self, user_pk: i64, now: i64) -> Result<(), StoreError> {
-        sqlx::query(
+        db::query(
             "INSERT INTO scim_accounts (user_pk, updated_at, deleted_at) VALUES ($1, $2, $3) \
              ON CONFLICT (user_pk) DO UPDATE SET updated_at = excluded.updated_at, \
              deleted_at = excluded.deleted_at",

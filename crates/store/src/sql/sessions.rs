@@ -2,11 +2,9 @@
 
 use async_trait::async_trait;
 use spse_domain::secret::SessionHash;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use super::users::user_from_row;
-use super::{SqlStore, corrupt};
+use super::{SqlStore, corrupt, db};
 use crate::*;
 use spse_domain::session::Stage;
 use spse_domain::user::UserKind;
@@ -45,11 +43,11 @@ const JOINED: SessionNames = SessionNames {
     created_at: "session_created_at",
 };
 
-fn session_from_row(row: &AnyRow) -> Result<SessionRecord, StoreError> {
+fn session_from_row(row: &db::Row) -> Result<SessionRecord, StoreError> {
     session_named(row, &ALONE)
 }
 
-fn session_named(row: &AnyRow, names: &SessionNames) -> Result<SessionRecord, StoreError> {
+fn session_named(row: &db::Row, names: &SessionNames) -> Result<SessionRecord, StoreError> {
     let kind: String = row.try_get(names.kind)?;
     let stage: String = row.try_get("stage")?;
     Ok(SessionRecord {
@@ -67,10 +65,8 @@ fn session_named(row: &AnyRow, names: &SessionNames) -> Result<SessionRecord, St
     })
 }
 
-fn insert_session_query(
-    session: &SessionRecord,
-) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
-    sqlx::query(
+fn insert_session_query(session: &SessionRecord) -> db::Query<'_> {
+    db::query(
         "INSERT INTO sessions (id_hash, user_pk, claimed_user_id, kind, stage, created_at, last_seen_at, expires_at, ip, user_agent, amr) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
@@ -90,11 +86,11 @@ fn insert_session_query(
 /// Destroys `old` and stores `new` inside the caller's transaction; `false` when `old`
 /// was gone.
 async fn replace_in(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut db::Tx,
     old_hash: &SessionHash,
     new: &SessionRecord,
 ) -> Result<bool, StoreError> {
-    let removed = sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+    let removed = db::query("DELETE FROM sessions WHERE id_hash = $1")
         .bind(old_hash.as_str())
         .execute(&mut **tx)
         .await?
@@ -115,7 +111,7 @@ impl SessionStore for SqlStore {
 
     async fn session(&self, id_hash: &SessionHash) -> Result<Option<SessionRecord>, StoreError> {
         let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id_hash = $1");
-        let row = sqlx::query(&sql)
+        let row = db::query(&sql)
             .bind(id_hash.as_str())
             .fetch_optional(&self.pool)
             .await?;
@@ -126,7 +122,7 @@ impl SessionStore for SqlStore {
         &self,
         id_hash: &SessionHash,
     ) -> Result<Option<SessionWithUser>, StoreError> {
-        let Some(row) = sqlx::query(SESSION_WITH_USER)
+        let Some(row) = db::query(SESSION_WITH_USER)
             .bind(id_hash.as_str())
             .fetch_optional(&self.pool)
             .await?
@@ -142,7 +138,7 @@ impl SessionStore for SqlStore {
     }
 
     async fn touch_session(&self, id_hash: &SessionHash, now: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+        db::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
             .bind(now)
             .bind(id_hash.as_str())
             .execute(&self.writer)
@@ -187,7 +183,7 @@ impl SessionStore for SqlStore {
     }
 
     async fn delete_session(&self, id_hash: &SessionHash) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        db::query("DELETE FROM sessions WHERE id_hash = $1")
             .bind(id_hash.as_str())
             .execute(&self.writer)
             .await?;
@@ -195,7 +191,7 @@ impl SessionStore for SqlStore {
     }
 
     async fn delete_stale_sessions(&self, now: i64, idle_secs: i64) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+        let done = db::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
             .bind(now)
             .bind(now - idle_secs)
             .execute(&self.writer)
@@ -208,7 +204,7 @@ impl SessionStore for SqlStore {
             "SELECT {SESSION_COLUMNS} FROM sessions WHERE user_pk = $1 AND stage = 'full' \
              ORDER BY created_at DESC, id_hash"
         );
-        let rows = sqlx::query(&sql).bind(pk).fetch_all(&self.pool).await?;
+        let rows = db::query(&sql).bind(pk).fetch_all(&self.pool).await?;
         rows.iter().map(session_from_row).collect()
     }
 
@@ -217,7 +213,7 @@ impl SessionStore for SqlStore {
         pk: i64,
         keep: Option<&SessionHash>,
     ) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM sessions WHERE user_pk = $1 AND id_hash <> $2")
+        let done = db::query("DELETE FROM sessions WHERE user_pk = $1 AND id_hash <> $2")
             .bind(pk)
             .bind(keep.map_or("", SessionHash::as_str))
             .execute(&self.writer)

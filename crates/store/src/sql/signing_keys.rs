@@ -1,15 +1,13 @@
 //! The OpenID Provider's signing keys.
 
 use async_trait::async_trait;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
-use super::SqlStore;
+use super::{SqlStore, db};
 use crate::*;
 
 const COLUMNS: &str = "kid, alg, sealed_private, public_jwk, created_at, retired_at";
 
-fn key_from(row: &AnyRow) -> Result<SigningKeyRecord, StoreError> {
+fn key_from(row: &db::Row) -> Result<SigningKeyRecord, StoreError> {
     Ok(SigningKeyRecord {
         kid: row.try_get("kid")?,
         alg: row.try_get("alg")?,
@@ -20,10 +18,8 @@ fn key_from(row: &AnyRow) -> Result<SigningKeyRecord, StoreError> {
     })
 }
 
-fn insert_query(
-    key: &SigningKeyRecord,
-) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
-    sqlx::query(
+fn insert_query(key: &SigningKeyRecord) -> db::Query<'_> {
+    db::query(
         "INSERT INTO oidc_signing_keys (kid, alg, sealed_private, public_jwk, created_at) \
          VALUES ($1, $2, $3, $4, $5)",
     )
@@ -38,7 +34,7 @@ fn insert_query(
 impl SigningKeyStore for SqlStore {
     async fn rotate_signing_key(&self, key: &SigningKeyRecord, now: i64) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
-        sqlx::query("UPDATE oidc_signing_keys SET retired_at = $1 WHERE retired_at IS NULL")
+        db::query("UPDATE oidc_signing_keys SET retired_at = $1 WHERE retired_at IS NULL")
             .bind(now)
             .execute(&mut *tx)
             .await?;
@@ -51,12 +47,12 @@ impl SigningKeyStore for SqlStore {
         let mut tx = self.writer.begin().await?;
         if self.postgres {
             // Two instances starting together must not both add a first key.
-            sqlx::query("LOCK TABLE oidc_signing_keys IN SHARE ROW EXCLUSIVE MODE")
+            db::query("LOCK TABLE oidc_signing_keys IN SHARE ROW EXCLUSIVE MODE")
                 .execute(&mut *tx)
                 .await?;
         }
         // One statement, so SQLite takes its write lock before it reads.
-        let added = sqlx::query(
+        let added = db::query(
             "INSERT INTO oidc_signing_keys (kid, alg, sealed_private, public_jwk, created_at) \
              SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS \
              (SELECT 1 FROM oidc_signing_keys WHERE retired_at IS NULL)",
@@ -74,7 +70,7 @@ impl SigningKeyStore for SqlStore {
     }
 
     async fn signing_keys(&self) -> Result<Vec<SigningKeyRecord>, StoreError> {
-        sqlx::query(&format!(
+        db::query(&format!(
             "SELECT {COLUMNS} FROM oidc_signing_keys ORDER BY created_at DESC, kid"
         ))
         .fetch_all(&self.pool)

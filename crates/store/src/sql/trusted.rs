@@ -6,13 +6,11 @@ use super::counters::{Counter, RowKey, factor_prefix};
 use async_trait::async_trait;
 use spse_domain::lockout::LockoutPolicy;
 
-use super::SqlStore;
+use super::{SqlStore, db};
 use crate::*;
 
-pub(super) fn insert_trusted_query(
-    browser: &NewTrustedBrowser,
-) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
-    sqlx::query(
+pub(super) fn insert_trusted_query(browser: &NewTrustedBrowser) -> db::Query<'_> {
+    db::query(
         "INSERT INTO trusted_browsers (token_hash, user_pk, created_at, last_used_at, expires_at) \
          VALUES ($1, $2, $3, $3, $4)",
     )
@@ -30,7 +28,7 @@ impl TrustedBrowserStore for SqlStore {
         user_pk: i64,
         now: i64,
     ) -> Result<Option<BrowserLocks>, StoreError> {
-        let row: Option<(i64, i64, i64)> = sqlx::query_as(
+        let row = db::query(
             "SELECT password_lock_count, totp_lock_count, totp_locked_until FROM trusted_browsers \
              WHERE token_hash = $1 AND user_pk = $2 AND expires_at > $3",
         )
@@ -39,13 +37,14 @@ impl TrustedBrowserStore for SqlStore {
         .bind(now)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(
-            |(password_lock_count, code_lock_count, code_locked_until)| BrowserLocks {
-                password_lock_count,
-                code_lock_count,
-                code_locked_until,
-            },
-        ))
+        row.map(|row| {
+            Ok(BrowserLocks {
+                password_lock_count: row.try_get(0)?,
+                code_lock_count: row.try_get(1)?,
+                code_locked_until: row.try_get(2)?,
+            })
+        })
+        .transpose()
     }
 
     async fn reserve_browser_attempt(
@@ -76,7 +75,7 @@ impl TrustedBrowserStore for SqlStore {
             "UPDATE trusted_browsers SET {p}_failures = 0, {p}_locked_until = 0, \
              {p}_lock_count = 0, last_used_at = $2 WHERE token_hash = $1"
         );
-        sqlx::query(&sql)
+        db::query(&sql)
             .bind(token_hash)
             .bind(now)
             .execute(&self.writer)

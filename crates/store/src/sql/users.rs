@@ -3,10 +3,8 @@
 use super::counters::{Counter, RowKey, factor_prefix};
 use async_trait::async_trait;
 use spse_domain::secret::{Secret, SessionHash};
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
-use super::{SqlStore, corrupt};
+use super::{SqlStore, corrupt, db};
 use crate::*;
 use spse_domain::user::{Role, UserId, UserKind};
 
@@ -15,10 +13,10 @@ pub(super) const USER_COLUMNS: &str = "id, user_id, kind, email, name, role, pas
     password_failures, password_locked_until, password_lock_count, \
     totp_failures, totp_locked_until, totp_lock_count, created_at";
 
-pub(super) fn user_from_row(row: &AnyRow) -> Result<UserRecord, StoreError> {
+pub(super) fn user_from_row(row: &db::Row) -> Result<UserRecord, StoreError> {
     let kind: String = row.try_get("kind")?;
     let role: String = row.try_get("role")?;
-    let lock = |prefix: &str| -> Result<LockState, sqlx::Error> {
+    let lock = |prefix: &str| -> Result<LockState, db::DbError> {
         Ok(LockState {
             failures: row.try_get(format!("{prefix}_failures").as_str())?,
             locked_until: row.try_get(format!("{prefix}_locked_until").as_str())?,
@@ -63,13 +61,13 @@ fn counter_columns(factor: Factor) -> (&'static str, &'static str, &'static str)
 /// Makes `secret` the user's active TOTP secret and revokes every bound device, inside
 /// the caller's transaction.
 pub(super) async fn activate_totp(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut db::Tx,
     pk: i64,
     secret: &[u8],
     step: i64,
     now: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    db::query(
         "UPDATE users SET totp_secret = $1, totp_activated_at = $2, totp_last_step = $3, \
          totp_reset_at = NULL, totp_failures = 0, totp_locked_until = 0, totp_lock_count = 0 \
          WHERE id = $4",
@@ -80,12 +78,12 @@ pub(super) async fn activate_totp(
     .bind(pk)
     .execute(&mut **tx)
     .await?;
-    sqlx::query("UPDATE devices SET revoked_at = $1 WHERE user_pk = $2 AND revoked_at IS NULL")
+    db::query("UPDATE devices SET revoked_at = $1 WHERE user_pk = $2 AND revoked_at IS NULL")
         .bind(now)
         .bind(pk)
         .execute(&mut **tx)
         .await?;
-    sqlx::query("DELETE FROM activation_tickets WHERE user_pk = $1")
+    db::query("DELETE FROM activation_tickets WHERE user_pk = $1")
         .bind(pk)
         .execute(&mut **tx)
         .await?;
@@ -95,7 +93,7 @@ pub(super) async fn activate_totp(
 #[async_trait]
 impl UserStore for SqlStore {
     async fn insert_user(&self, user: &NewUser, now: i64) -> Result<i64, StoreError> {
-        let pk: i64 = sqlx::query_scalar(
+        let pk: i64 = db::query_scalar(
             "INSERT INTO users (user_id, user_key, kind, email, name, role, password_hash, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
@@ -114,7 +112,7 @@ impl UserStore for SqlStore {
 
     async fn user_by_key(&self, user_key: &str) -> Result<Option<UserRecord>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE user_key = $1");
-        let row = sqlx::query(&sql)
+        let row = db::query(&sql)
             .bind(user_key)
             .fetch_optional(&self.pool)
             .await?;
@@ -123,21 +121,18 @@ impl UserStore for SqlStore {
 
     async fn user_by_pk(&self, pk: i64) -> Result<Option<UserRecord>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-        let row = sqlx::query(&sql)
-            .bind(pk)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = db::query(&sql).bind(pk).fetch_optional(&self.pool).await?;
         row.as_ref().map(user_from_row).transpose()
     }
 
     async fn list_users(&self) -> Result<Vec<UserRecord>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY user_key");
-        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        let rows = db::query(&sql).fetch_all(&self.pool).await?;
         rows.iter().map(user_from_row).collect()
     }
 
     async fn set_password_hash(&self, pk: i64, hash: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        db::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(hash)
             .bind(pk)
             .execute(&self.writer)
@@ -167,17 +162,17 @@ impl UserStore for SqlStore {
         let sql = format!(
             "UPDATE users SET {failures} = 0, {locked_until} = 0, {lock_count} = 0 WHERE id = $1"
         );
-        sqlx::query(&sql).bind(pk).execute(&self.writer).await?;
+        db::query(&sql).bind(pk).execute(&self.writer).await?;
         Ok(())
     }
 
     async fn put_activation(&self, pending: &NewActivation) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
-        sqlx::query("DELETE FROM totp_activations WHERE user_pk = $1")
+        db::query("DELETE FROM totp_activations WHERE user_pk = $1")
             .bind(pending.user_pk)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
+        db::query(
             "INSERT INTO totp_activations (user_pk, secret, enroll_hash, session_hash, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -194,7 +189,7 @@ impl UserStore for SqlStore {
     }
 
     async fn activation(&self, pk: i64) -> Result<Option<PendingActivation>, StoreError> {
-        let row = sqlx::query("SELECT secret, expires_at, COALESCE(session_hash, '') AS session_hash FROM totp_activations WHERE user_pk = $1 AND completed_at IS NULL")
+        let row = db::query("SELECT secret, expires_at, COALESCE(session_hash, '') AS session_hash FROM totp_activations WHERE user_pk = $1 AND completed_at IS NULL")
             .bind(pk)
             .fetch_optional(&self.pool)
             .await?;
@@ -217,7 +212,7 @@ impl UserStore for SqlStore {
     ) -> Result<bool, StoreError> {
         let mut tx = self.writer.begin().await?;
         let taken =
-            sqlx::query("DELETE FROM totp_activations WHERE user_pk = $1 AND expires_at > $2 AND completed_at IS NULL")
+            db::query("DELETE FROM totp_activations WHERE user_pk = $1 AND expires_at > $2 AND completed_at IS NULL")
                 .bind(pk)
                 .bind(now)
                 .execute(&mut *tx)
@@ -251,7 +246,7 @@ impl UserStore for SqlStore {
              WHERE id = $2 AND totp_secret IS NOT NULL AND totp_locked_until <= $3 \
                AND (totp_last_step IS NULL OR totp_last_step < $1)"
         );
-        let claimed = sqlx::query(&sql)
+        let claimed = db::query(&sql)
             .bind(step)
             .bind(pk)
             .bind(lock_test_at)

@@ -3,7 +3,7 @@
 //! sealed in their own rows come first in the chain, then the batches; a batch the
 //! cutoff falls inside keeps the rest of its list.
 
-use super::super::SqlStore;
+use super::super::{SqlStore, db};
 use super::{LOCK_CHAIN, SELECT_STATE, batch_from_row, encode_entries, state_from_row};
 use crate::*;
 
@@ -16,12 +16,12 @@ struct Anchor {
 
 pub(super) async fn prune(store: &SqlStore, cutoff: i64) -> Result<u64, StoreError> {
     let mut tx = store.writer.begin().await?;
-    sqlx::query(LOCK_CHAIN).execute(&mut *tx).await?;
-    let state = state_from_row(&sqlx::query(SELECT_STATE).fetch_one(&mut *tx).await?)?;
+    db::query(LOCK_CHAIN).execute(&mut *tx).await?;
+    let state = state_from_row(&db::query(SELECT_STATE).fetch_one(&mut *tx).await?)?;
 
     // Entries sealed in their own rows, before batches.
     let first_kept: Option<i64> =
-        sqlx::query_scalar("SELECT MIN(seq) FROM access_events WHERE seq IS NOT NULL AND at >= $1")
+        db::query_scalar("SELECT MIN(seq) FROM access_events WHERE seq IS NOT NULL AND at >= $1")
             .bind(cutoff)
             .fetch_one(&mut *tx)
             .await?;
@@ -31,12 +31,12 @@ pub(super) async fn prune(store: &SqlStore, cutoff: i64) -> Result<u64, StoreErr
             return Ok(0);
         }
         let hash: Option<String> =
-            sqlx::query_scalar("SELECT hash FROM access_events WHERE seq = $1")
+            db::query_scalar("SELECT hash FROM access_events WHERE seq = $1")
                 .bind(last_removed)
                 .fetch_optional(&mut *tx)
                 .await?;
         let hash = hash.ok_or_else(|| missing(last_removed))?;
-        let removed = sqlx::query("DELETE FROM access_events WHERE seq <= $1")
+        let removed = db::query("DELETE FROM access_events WHERE seq <= $1")
             .bind(last_removed)
             .execute(&mut *tx)
             .await?
@@ -50,7 +50,7 @@ pub(super) async fn prune(store: &SqlStore, cutoff: i64) -> Result<u64, StoreErr
         tx.commit().await?;
         return Ok(removed);
     }
-    let mut removed = sqlx::query("DELETE FROM access_events WHERE seq IS NOT NULL")
+    let mut removed = db::query("DELETE FROM access_events WHERE seq IS NOT NULL")
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -66,7 +66,7 @@ pub(super) async fn prune(store: &SqlStore, cutoff: i64) -> Result<u64, StoreErr
 
     // Then the batches: whole ones before the first entry kept, and the start of the
     // one it is in.
-    let first_kept: Option<i64> = sqlx::query_scalar(
+    let first_kept: Option<i64> = db::query_scalar(
         "SELECT MIN(id) FROM access_events WHERE seq IS NULL AND id <= $1 AND at >= $2",
     )
     .bind(state.sealed_id)
@@ -74,7 +74,7 @@ pub(super) async fn prune(store: &SqlStore, cutoff: i64) -> Result<u64, StoreErr
     .fetch_one(&mut *tx)
     .await?;
     let upto = first_kept.map_or(state.sealed_id, |id| id - 1);
-    let whole = sqlx::query(
+    let whole = db::query(
         "SELECT batch, first_seq, last_id, entries FROM audit_seals \
          WHERE batch > $1 AND last_id <= $2 ORDER BY batch DESC LIMIT 1",
     )
@@ -90,12 +90,12 @@ pub(super) async fn prune(store: &SqlStore, cutoff: i64) -> Result<u64, StoreErr
             hash: last.hash.clone(),
             batch: batch.batch,
         };
-        sqlx::query("DELETE FROM audit_seals WHERE batch <= $1")
+        db::query("DELETE FROM audit_seals WHERE batch <= $1")
             .bind(batch.batch)
             .execute(&mut *tx)
             .await?;
     }
-    let split = sqlx::query(
+    let split = db::query(
         "SELECT batch, first_seq, last_id, entries FROM audit_seals \
          WHERE last_id > $1 ORDER BY batch LIMIT 1",
     )
@@ -112,7 +112,7 @@ pub(super) async fn prune(store: &SqlStore, cutoff: i64) -> Result<u64, StoreErr
                 hash: last.hash.clone(),
                 batch: anchor.batch,
             };
-            sqlx::query("UPDATE audit_seals SET first_seq = $1, entries = $2 WHERE batch = $3")
+            db::query("UPDATE audit_seals SET first_seq = $1, entries = $2 WHERE batch = $3")
                 .bind(batch.first_seq + gone as i64)
                 .bind(encode_entries(&batch.entries[gone..]))
                 .bind(batch.batch)
@@ -120,7 +120,7 @@ pub(super) async fn prune(store: &SqlStore, cutoff: i64) -> Result<u64, StoreErr
                 .await?;
         }
     }
-    removed += sqlx::query("DELETE FROM access_events WHERE seq IS NULL AND id <= $1")
+    removed += db::query("DELETE FROM access_events WHERE seq IS NULL AND id <= $1")
         .bind(upto)
         .execute(&mut *tx)
         .await?
@@ -133,11 +133,8 @@ pub(super) async fn prune(store: &SqlStore, cutoff: i64) -> Result<u64, StoreErr
     Ok(removed)
 }
 
-async fn set_anchor(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    anchor: &Anchor,
-) -> Result<(), StoreError> {
-    sqlx::query(
+async fn set_anchor(tx: &mut db::Tx, anchor: &Anchor) -> Result<(), StoreError> {
+    db::query(
         "UPDATE audit_chain SET anchor_seq = $1, anchor_hash = $2, anchor_batch = $3 WHERE id = 1",
     )
     .bind(anchor.seq)

@@ -12,10 +12,8 @@
 //! there are none, it seals up to that id at once; otherwise it notes the id and those
 //! transactions (the cut), and a later round seals up to it once they have all ended.
 
-use sqlx::Row;
-
-use super::super::SqlStore;
 use super::super::events::{EVENT_COLUMNS, event_from_row};
+use super::super::{SqlStore, db};
 use super::{LAST_EVENT_ID, LOCK_CHAIN, encode_entries};
 use crate::*;
 use spse_domain::audit::link;
@@ -36,7 +34,7 @@ enum Cut {
 pub(super) async fn round(store: &SqlStore, limit: i64) -> Result<SealRound, StoreError> {
     let mut tx = store.writer.begin().await?;
     if store.postgres {
-        let ours: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+        let ours: bool = db::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
             .bind(SEALER_LOCK)
             .fetch_one(&mut *tx)
             .await?;
@@ -44,8 +42,8 @@ pub(super) async fn round(store: &SqlStore, limit: i64) -> Result<SealRound, Sto
             return Ok(SealRound::Busy);
         }
     }
-    sqlx::query(LOCK_CHAIN).execute(&mut *tx).await?;
-    let state = sqlx::query(
+    db::query(LOCK_CHAIN).execute(&mut *tx).await?;
+    let state = db::query(
         "SELECT sealed_id, head_seq, head_hash, head_batch, cut_id, cut_writers \
          FROM audit_chain WHERE id = 1",
     )
@@ -55,9 +53,7 @@ pub(super) async fn round(store: &SqlStore, limit: i64) -> Result<SealRound, Sto
     let cut = if store.postgres {
         postgres_cut(&mut tx, &state, sealed_id).await?
     } else {
-        let last: i64 = sqlx::query_scalar(LAST_EVENT_ID)
-            .fetch_one(&mut *tx)
-            .await?;
+        let last: i64 = db::query_scalar(LAST_EVENT_ID).fetch_one(&mut *tx).await?;
         if last > sealed_id {
             Cut::At(last)
         } else {
@@ -77,7 +73,7 @@ pub(super) async fn round(store: &SqlStore, limit: i64) -> Result<SealRound, Sto
         "SELECT {EVENT_COLUMNS} FROM access_events e \
          WHERE e.seq IS NULL AND e.id > $1 AND e.id <= $2 ORDER BY e.id LIMIT $3"
     );
-    let rows = sqlx::query(&sql)
+    let rows = db::query(&sql)
         .bind(sealed_id)
         .bind(upto)
         .bind(limit)
@@ -85,7 +81,7 @@ pub(super) async fn round(store: &SqlStore, limit: i64) -> Result<SealRound, Sto
         .await?;
     if rows.is_empty() {
         // Only ids that rolled-back transactions drew: nothing to list.
-        sqlx::query("UPDATE audit_chain SET sealed_id = $1 WHERE id = 1")
+        db::query("UPDATE audit_chain SET sealed_id = $1 WHERE id = 1")
             .bind(upto)
             .execute(&mut *tx)
             .await?;
@@ -111,7 +107,7 @@ pub(super) async fn round(store: &SqlStore, limit: i64) -> Result<SealRound, Sto
         Some(last) if full => last.id,
         _ => upto,
     };
-    sqlx::query(
+    db::query(
         "INSERT INTO audit_seals (batch, first_seq, last_id, entries) VALUES ($1, $2, $3, $4)",
     )
     .bind(batch)
@@ -120,7 +116,7 @@ pub(super) async fn round(store: &SqlStore, limit: i64) -> Result<SealRound, Sto
     .bind(encode_entries(&entries))
     .execute(&mut *tx)
     .await?;
-    sqlx::query(
+    db::query(
         "UPDATE audit_chain SET head_seq = $1, head_hash = $2, head_batch = $3, sealed_id = $4 \
          WHERE id = 1",
     )
@@ -143,15 +139,11 @@ const WRITERS: &str = "SELECT COALESCE(string_agg(l.virtualtransaction, ','), ''
      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
      AND l.relation = CAST('access_events' AS regclass) AND l.pid <> pg_backend_pid()";
 
-async fn postgres_cut(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    state: &sqlx::any::AnyRow,
-    sealed_id: i64,
-) -> Result<Cut, StoreError> {
+async fn postgres_cut(tx: &mut db::Tx, state: &db::Row, sealed_id: i64) -> Result<Cut, StoreError> {
     let cut_id: Option<i64> = state.try_get("cut_id")?;
     if let Some(cut) = cut_id.filter(|&cut| cut > sealed_id) {
         let noted: Option<String> = state.try_get("cut_writers")?;
-        let running: i64 = sqlx::query_scalar(
+        let running: i64 = db::query_scalar(
             "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'virtualxid' \
              AND virtualxid = ANY(string_to_array($1, ','))",
         )
@@ -166,17 +158,15 @@ async fn postgres_cut(
     }
     // The newest id first, then who holds the lock: a transaction that drew an id up to
     // it and has not committed held the lock before drawing it, and still does.
-    let last: i64 = sqlx::query_scalar(LAST_EVENT_ID)
-        .fetch_one(&mut **tx)
-        .await?;
+    let last: i64 = db::query_scalar(LAST_EVENT_ID).fetch_one(&mut **tx).await?;
     if last <= sealed_id {
         return Ok(Cut::Idle);
     }
-    let writers: String = sqlx::query_scalar(WRITERS).fetch_one(&mut **tx).await?;
+    let writers: String = db::query_scalar(WRITERS).fetch_one(&mut **tx).await?;
     if writers.is_empty() {
         return Ok(Cut::At(last));
     }
-    sqlx::query("UPDATE audit_chain SET cut_id = $1, cut_writers = $2 WHERE id = 1")
+    db::query("UPDATE audit_chain SET cut_id = $1, cut_writers = $2 WHERE id = 1")
         .bind(last)
         .bind(&writers)
         .execute(&mut **tx)
