@@ -341,7 +341,11 @@ async fn session_with_its_account(store: &SqlStore) {
     store.insert_session(&claim).await.unwrap();
     let read = store.session_with_user(&h("j0")).await.unwrap().unwrap();
     assert!(read.user.is_none(), "no account before the password step");
-    assert_eq!(read.session.kind, UserKind::NonPenyedia, "the session's kind");
+    assert_eq!(
+        read.session.kind,
+        UserKind::NonPenyedia,
+        "the session's kind"
+    );
     assert_eq!(read.session.created_at, NOW + 5, "the session's time");
     assert!(!read.password_change_required);
 
