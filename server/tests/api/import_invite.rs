@@ -14,13 +14,6 @@ const SUBJECT: &str = "Undangan SPSE: buat password Anda";
 async fn accounts_without_a_hash_are_invited_by_mail_unless_no_invite() {
     let smtp = SmtpSink::start().await;
     let app = spawn_with(|raw| raw.set("smtp_url", smtp.url())).await;
-    // The command runs on the system clock and its links expire 30 minutes from now;
-    // the app's pinned clock is set to the same moment, so the link is valid there too.
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    app.clock.set(i64::try_from(now).unwrap());
     let file = "user_id,kind,email,name,password_hash\n\
                 INV1,penyedia,inv1@lpse.go.id,CV Undangan Satu,\n\
                 INV2,non-penyedia,inv2@lpse.go.id,PPK Undangan Dua,\n\
@@ -39,6 +32,16 @@ async fn accounts_without_a_hash_are_invited_by_mail_unless_no_invite() {
         "{}",
         imported.stdout
     );
+
+    // The command runs on the system clock: it queued the mails due at once and its
+    // links expire 30 minutes later. The app's pinned clock is set to the system's after
+    // it ended, so the mails are due there (set before, a command that ran across a
+    // second's end left them in the future) and the links still valid.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    app.clock.set(i64::try_from(now).unwrap());
 
     // The command only queued them; the server's worker sends them.
     let invitations = smtp.wait_for(SUBJECT, 2, &app).await;
