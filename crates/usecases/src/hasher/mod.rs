@@ -1,14 +1,17 @@
-//! argon2id off the async workers, a bounded number at a time, with a dummy hash so an
+//! argon2id on threads of its own, a bounded number at a time, with a dummy hash so an
 //! unknown user costs the same as a known one (zero-to-production's `password.rs`).
 //! Imported accounts' hashes of other kinds verify here too (see `formats`).
 
 mod formats;
 
-use std::sync::{Arc, Mutex};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use tokio::sync::Semaphore;
+use tokio::sync::oneshot;
 
 use spse_domain::token;
 
@@ -36,45 +39,66 @@ fn argon2() -> Argon2<'static> {
 #[error("password hashing failed: {0}")]
 pub struct HashError(String);
 
-/// argon2's working memory (19 MiB), kept between verifications: one set per hashing
-/// slot at most. Allocating it afresh each time left glibc holding every blocking
-/// thread's copy (a 470 MB peak under load, see the README's benchmark notes).
+/// argon2's working memory (19 MiB), kept by each hashing thread between
+/// verifications. Allocating it afresh each time left glibc holding every thread's copy
+/// (a 470 MB peak under load, see the README's benchmark notes), and costs more.
 type Memory = Vec<argon2::Block>;
 
-/// Hashes and verifies passwords without blocking the request workers.
+/// A piece of hashing work, run on a hashing thread with that thread's memory.
+type Job = Box<dyn FnOnce(&mut Option<Memory>) + Send>;
+
+/// Hashes and verifies passwords on `concurrency` threads of its own, never on the
+/// request workers. Work waits in one queue, and a thread that finishes takes the next
+/// at once: under load the threads hash back to back, with no hand-over through the
+/// async runtime in between. The threads end with the last clone of the hasher.
 #[derive(Clone)]
 pub struct Hasher {
-    permits: Arc<Semaphore>,
+    jobs: mpsc::Sender<Job>,
     dummy: Arc<String>,
-    memory: Arc<Mutex<Vec<Memory>>>,
+    /// Memory sets allocated so far: at most one per thread.
+    sets: Arc<AtomicUsize>,
 }
 
 impl Hasher {
     pub fn new(concurrency: usize) -> Self {
         let dummy = hash_blocking(&token::random_hex(16)).expect("hashing a random string works");
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for n in 0..concurrency.max(1) {
+            let queue = Arc::clone(&queue);
+            std::thread::Builder::new()
+                .name(format!("argon2-{n}"))
+                .spawn(move || hashing_thread(&queue))
+                .expect("a hashing thread starts");
+        }
         Self {
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            jobs,
             dummy: Arc::new(dummy),
-            memory: Arc::new(Mutex::new(Vec::new())),
+            sets: Arc::new(AtomicUsize::new(0)),
         }
     }
 
     async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> T + Send + 'static,
+        work: impl FnOnce(&mut Option<Memory>) -> T + Send + 'static,
     ) -> Result<T, HashError> {
-        let _permit = self
-            .permits
-            .acquire()
+        let (reply, answer) = oneshot::channel();
+        let job: Job = Box::new(move |memory| {
+            // The request went away while this waited: nobody needs the answer.
+            if !reply.is_closed() {
+                let _ = reply.send(work(memory));
+            }
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| HashError("the hashing threads have stopped".into()))?;
+        answer
             .await
-            .map_err(|e| HashError(e.to_string()))?;
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|e| HashError(e.to_string()))
+            .map_err(|_| HashError("a hashing thread failed".into()))
     }
 
     pub async fn hash(&self, password: String) -> Result<String, HashError> {
-        self.run(move || hash_blocking(&password)).await?
+        self.run(move |_| hash_blocking(&password)).await?
     }
 
     /// Whether `password` matches `stored`; see [`Hasher::check`].
@@ -98,9 +122,9 @@ impl Hasher {
         let is_real = known.is_some();
         let (stored, format) =
             known.unwrap_or_else(|| (self.dummy.as_str().to_string(), HashFormat::Argon2));
-        let pool = Arc::clone(&self.memory);
+        let sets = Arc::clone(&self.sets);
         let verdict = self
-            .run(move || {
+            .run(move |memory| {
                 if format != HashFormat::Argon2 {
                     return if formats::verify_imported(&password, &stored, format) {
                         Verdict::RightOutdated
@@ -108,18 +132,27 @@ impl Hasher {
                         Verdict::Wrong
                     };
                 }
-                // At most one set per permit is ever out of the pool at once.
-                let taken = pool.lock().ok().and_then(|mut sets| sets.pop());
-                let mut memory =
-                    taken.unwrap_or_else(|| vec![argon2::Block::default(); params().block_count()]);
-                let verdict = verify_blocking(&password, &stored, &mut memory);
-                if let Ok(mut sets) = pool.lock() {
-                    sets.push(memory);
-                }
-                verdict
+                let memory = memory.get_or_insert_with(|| {
+                    sets.fetch_add(1, Ordering::Relaxed);
+                    vec![argon2::Block::default(); params().block_count()]
+                });
+                verify_blocking(&password, &stored, memory)
             })
             .await?;
         Ok(if is_real { verdict } else { Verdict::Wrong })
+    }
+}
+
+/// Takes work from the queue until every sender is gone. A job that panics loses its
+/// answer (its caller gets an error), not the thread.
+fn hashing_thread(queue: &Mutex<mpsc::Receiver<Job>>) {
+    let mut memory = None;
+    loop {
+        let next = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
+        let Ok(job) = next else { return };
+        if catch_unwind(AssertUnwindSafe(|| job(&mut memory))).is_err() {
+            memory = None;
+        }
     }
 }
 
@@ -245,7 +278,7 @@ mod tests {
                     .unwrap()
             );
         }
-        assert_eq!(hasher.memory.lock().unwrap().len(), 1, "one set, reused");
+        assert_eq!(hasher.sets.load(Ordering::Relaxed), 1, "one set, reused");
     }
 
     /// An imported bcrypt hash, and one of argon2i, verify and ask to be replaced; an
