@@ -14,11 +14,16 @@ pub struct Sample {
     pub latencies: Vec<Duration>,
     pub errors: usize,
     pub elapsed: Duration,
+    /// For a closed loop: the requests that finished in its steady window, after the
+    /// warm-up and before the stop, and how long that window was.
+    pub steady: Option<(usize, Duration)>,
 }
 
 impl Sample {
+    /// Requests per second: in the steady window where there is one, else over all.
     pub fn rate(&self) -> f64 {
-        self.latencies.len() as f64 / self.elapsed.as_secs_f64().max(1e-9)
+        let (done, elapsed) = self.steady.unwrap_or((self.latencies.len(), self.elapsed));
+        done as f64 / elapsed.as_secs_f64().max(1e-9)
     }
 
     /// The q-quantile (0..=1) in milliseconds, nearest rank.
@@ -38,7 +43,11 @@ impl Sample {
     }
 }
 
-/// `clients` workers, each running `request` back to back until `duration` is over.
+/// `clients` workers, each running `request` back to back for a warm-up of
+/// `duration` / 8 and then for `duration`. The rate counts the requests that finished
+/// within those `duration` alone: not the start, when the clients are all in the first
+/// steps of their flows at once, nor the drain after the stop, when fewer and fewer are
+/// still at work. Latencies and CPU figures count every request.
 /// `request` returns the latency it measured (its own setup excluded), or an error.
 pub async fn closed_loop<S, F, Fut>(
     clients: usize,
@@ -53,6 +62,7 @@ where
 {
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
+    let warm_up = duration / 8;
     let workers: Vec<_> = (0..clients)
         .map(|i| {
             let mut state = state(i);
@@ -60,9 +70,13 @@ where
             let stop = stop.clone();
             tokio::spawn(async move {
                 let mut sample = Sample::default();
+                let mut finished = Vec::new();
                 while !stop.load(Ordering::Relaxed) {
                     match request(&mut state).await {
-                        Ok(latency) => sample.latencies.push(latency),
+                        Ok(latency) => {
+                            sample.latencies.push(latency);
+                            finished.push(Instant::now());
+                        }
                         Err(e) => {
                             if sample.errors == 0 {
                                 eprintln!("  request failed: {e:#}");
@@ -71,19 +85,27 @@ where
                         }
                     }
                 }
-                sample
+                (sample, finished)
             })
         })
         .collect();
-    tokio::time::sleep(duration).await;
+    tokio::time::sleep(warm_up + duration).await;
     stop.store(true, Ordering::Relaxed);
+    let steady_from = started + warm_up;
+    let steady_until = Instant::now();
     let mut total = Sample::default();
+    let mut steady = 0;
     for worker in workers {
-        if let Ok(sample) = worker.await {
+        if let Ok((sample, finished)) = worker.await {
+            steady += finished
+                .iter()
+                .filter(|&&at| at >= steady_from && at <= steady_until)
+                .count();
             total.merge(sample);
         }
     }
     total.elapsed = started.elapsed();
+    total.steady = Some((steady, steady_until - steady_from));
     total
 }
 

@@ -250,7 +250,11 @@ async fn main() -> anyhow::Result<()> {
     let setup = format!(
         "Database: {database}. Server: `target/release/spse-auth serve`, `SPSE_CAPTCHA=off`{extra_env}, \
          other settings at their defaults (argon2 at most {cores} at once). Client: this \
-         bench, reqwest over loopback on the same cores. Password step: {pc} clients, each \
+         bench, reqwest over loopback on the same cores. Raw argon2id: one thread per core \
+         verifying back to back in memory it keeps, as the server's hashing threads do, \
+         just before and just after the password step's saturation (the mean of the two). \
+         Saturation rates of closed loops count the requests finished in their {d} s after \
+         a warm-up of {wu} ms. Password step: {pc} clients, each \
          login a new browser (GET and POST of the user ID, GET of the password form, then \
          the timed POST), {d} s at saturation and {d} s open-loop at half that rate. Code \
          step: {b} prepared logins of distinct users at saturation ({pc} at a time), {b} \
@@ -268,6 +272,7 @@ async fn main() -> anyhow::Result<()> {
         cores = machine.cores,
         pc = plan.password_clients,
         d = plan.duration.as_secs(),
+        wu = (plan.duration / 8).as_millis(),
         b = plan.code_batch,
         bc = plan.beranda_clients,
         a = plan.approvals,
