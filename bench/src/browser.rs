@@ -6,26 +6,11 @@ use anyhow::Context as _;
 use spse_testkit::{Browser, PASSWORD, Page, UserKind};
 
 const AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64) spse-bench";
-const KIND: UserKind = UserKind::NonPenyedia;
+pub const KIND: UserKind = UserKind::NonPenyedia;
 
 /// A new visitor: its own cookie jar and keep-alive connection.
 pub fn new(base: &str) -> Browser {
     Browser::with_user_agent(base, AGENT)
-}
-
-/// The user ID step, up to the password form: all that comes before the timed POST.
-pub async fn to_password_form(browser: &Browser, user_id: &str) -> anyhow::Result<()> {
-    browser.try_start_login(KIND, user_id).await?;
-    browser.try_get("/login/password").await?;
-    Ok(())
-}
-
-/// Posts the password; returns where the server sent the browser next.
-pub async fn post_password(browser: &Browser) -> anyhow::Result<String> {
-    let page = browser
-        .try_post("/login/password", &[("password", PASSWORD)])
-        .await?;
-    next_path(&page)
 }
 
 /// The whole password step, ending where the server sends the browser.

@@ -41,6 +41,17 @@ impl Sample {
         self.latencies.extend(other.latencies);
         self.errors += other.errors;
     }
+
+    /// Another measurement of the same kind added to this one: latencies, errors, time,
+    /// and the steady windows, whose rate becomes that of both together.
+    pub fn combine(&mut self, other: Sample) {
+        self.elapsed += other.elapsed;
+        self.steady = match (self.steady, other.steady) {
+            (Some((a, ta)), Some((b, tb))) => Some((a + b, ta + tb)),
+            (mine, theirs) => mine.or(theirs),
+        };
+        self.merge(other);
+    }
 }
 
 /// `clients` workers, each running `request` back to back for a warm-up of

@@ -10,10 +10,12 @@ mod instances;
 mod load;
 mod oidc;
 mod peer;
+mod ratio;
 mod report;
 mod run;
 mod server;
 mod setup;
+mod visit;
 mod workloads;
 
 use std::path::{Path, PathBuf};
@@ -78,7 +80,6 @@ enum PeerName {
 pub(crate) struct Plan {
     runs: usize,
     pub(crate) duration: Duration,
-    pub(crate) argon: Duration,
     pub(crate) code_batch: usize,
     pub(crate) approvals: usize,
     pub(crate) password_clients: usize,
@@ -115,7 +116,6 @@ async fn main() -> anyhow::Result<()> {
         Plan {
             runs: 1,
             duration: Duration::from_secs(3),
-            argon: Duration::from_secs(2),
             code_batch: args.code_batch.unwrap_or(50),
             approvals: 5,
             password_clients: 8,
@@ -126,7 +126,6 @@ async fn main() -> anyhow::Result<()> {
         Plan {
             runs: args.runs.max(1),
             duration: Duration::from_secs(8),
-            argon: Duration::from_secs(3),
             code_batch: args.code_batch.unwrap_or(200),
             approvals: 20,
             password_clients: 8,
@@ -250,13 +249,15 @@ async fn main() -> anyhow::Result<()> {
     let setup = format!(
         "Database: {database}. Server: `target/release/spse-auth serve`, `SPSE_CAPTCHA=off`{extra_env}, \
          other settings at their defaults (argon2 at most {cores} at once). Client: this \
-         bench, reqwest over loopback on the same cores. Raw argon2id: one thread per core \
-         verifying back to back in memory it keeps, as the server's hashing threads do, \
-         just before and just after the password step's saturation (the mean of the two). \
-         Saturation rates of closed loops count the requests finished in their {d} s after \
-         a warm-up of {wu} ms. Password step: {pc} clients, each \
+         bench, reqwest over loopback on the same cores. Saturation rates of closed loops count \
+         the requests finished in their measured seconds, after a warm-up of an eighth of \
+         them. Raw argon2id: one thread per core verifying back to back in memory it keeps, \
+         as the server's hashing threads do. Password step: {pc} clients, each \
          login a new browser (GET and POST of the user ID, GET of the password form, then \
-         the timed POST), {d} s at saturation and {d} s open-loop at half that rate. Code \
+         the timed POST), at saturation in {d} slices of 1 s, each between two 1 s slices \
+         of the raw argon2id loop alone (its share of the raw rate: the median over the \
+         slices of each slice's rate over the mean raw rate on either side), then {d} s \
+         open-loop at half that rate. Code \
          step: {b} prepared logins of distinct users at saturation ({pc} at a time), {b} \
          more open-loop at half that rate (a code works once per user per 30 s step). \
          /beranda: {bc} signed-in browsers back to back for {d} s. Approval: {a} logins \
@@ -272,7 +273,6 @@ async fn main() -> anyhow::Result<()> {
         cores = machine.cores,
         pc = plan.password_clients,
         d = plan.duration.as_secs(),
-        wu = (plan.duration / 8).as_millis(),
         b = plan.code_batch,
         bc = plan.beranda_clients,
         a = plan.approvals,

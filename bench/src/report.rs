@@ -100,6 +100,13 @@ const ROWS: &[Row] = &[
         None,
     ),
     row(
+        "CPU of the server's argon2id threads per login",
+        "pw_cpu_hashing",
+        "µs",
+        "",
+        None,
+    ),
+    row(
         "client CPU per password login",
         "pw_cpu_client",
         "µs",

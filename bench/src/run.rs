@@ -10,7 +10,7 @@ use crate::peer::{self, Peer};
 use crate::report::Figures;
 use crate::server::{self, Server, Target};
 use crate::setup::{self, CodeUser, DeviceUser};
-use crate::{PENDING_PER_ACCOUNT, Plan, argon, oidc, workloads};
+use crate::{PENDING_PER_ACCOUNT, Plan, oidc, ratio, workloads};
 
 /// The soft limit on open files: each waiting page is a socket on both ends.
 fn open_files_limit() -> Option<u64> {
@@ -56,9 +56,12 @@ impl Cpu {
     }
 }
 
-async fn argon_rate(duration: Duration) -> anyhow::Result<(f64, f64)> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    tokio::task::spawn_blocking(move || argon::verify_rate(cores, duration)).await?
+fn join(values: &[f64]) -> String {
+    values
+        .iter()
+        .map(|v| format!("{v:.1}"))
+        .collect::<Vec<_>>()
+        .join(" / ")
 }
 
 fn mb(kib: u64) -> f64 {
@@ -95,46 +98,38 @@ pub(crate) async fn one_run(
     tokio::time::sleep(Duration::from_millis(500)).await;
     figures.insert("rss_idle", mb(server.memory()?.rss_kib));
 
-    let (argon_before, argon_cpu_before) = argon_rate(plan.argon).await?;
-
     eprintln!("  password step");
     let ids: Arc<Vec<String>> = Arc::new(code_users.iter().map(|u| u.user_id.clone()).collect());
-    let cpu = Cpu::start(&server)?;
-    let saturated = workloads::password_saturated(
-        &server.base,
-        ids.clone(),
-        plan.password_clients,
-        plan.duration,
-    )
-    .await;
+    let slices = plan.duration.as_secs().max(1) as usize;
+    let measured = ratio::measure(&server, ids.clone(), plan.password_clients, slices).await?;
+    let saturated = &measured.password;
     put(
         &mut figures,
         &["pw_sat_rate", "pw_sat_p50", "pw_sat_p95", "pw_sat_p99"],
-        &saturated,
+        saturated,
     );
-    cpu.per_request(
-        &server,
-        &mut figures,
-        ["pw_cpu_server", "pw_cpu_client"],
-        &saturated,
-    )?;
-    let (argon_after, argon_cpu_after) = argon_rate(plan.argon).await?;
-    figures.insert("argon_cpu", (argon_cpu_before + argon_cpu_after) / 2.0);
+    let logins = saturated.latencies.len().max(1) as f64;
+    figures.insert("pw_cpu_server", measured.server_cpu * 1e6 / logins);
+    figures.insert("pw_cpu_client", measured.client_cpu * 1e6 / logins);
+    figures.insert("pw_cpu_hashing", measured.hashing_cpu * 1e6 / logins);
+    figures.insert("argon_cpu", measured.raw_cpu_us);
     figures.insert(
         "pw_cpu_ratio",
         100.0 * figures["argon_cpu"] / figures["pw_cpu_server"],
     );
-    // Other work on the machine moves both; the mean of the rates just before and just
-    // after the saturation is the fairest yardstick.
-    let argon = (argon_before + argon_after) / 2.0;
-    figures.insert("argon_rate", argon);
-    figures.insert("pw_ratio", 100.0 * saturated.rate() / argon);
-    if (argon_before - argon_after).abs() > 0.2 * argon {
-        notes.push(format!(
-            "The raw argon2id rate moved from {argon_before:.1}/s before the password \
-             saturation to {argon_after:.1}/s after it: the machine's load changed."
-        ));
-    }
+    figures.insert("argon_rate", measured.raw_rate());
+    figures.insert("pw_ratio", measured.share());
+    let (slowest, fastest) = measured
+        .raw
+        .iter()
+        .fold((f64::MAX, 0.0_f64), |(lo, hi), &r| (lo.min(r), hi.max(r)));
+    notes.push(format!(
+        "Password step against raw argon2id, slice by slice: shares {} %; raw rates {} /s \
+         (from {slowest:.0} to {fastest:.0}: the machine's speed moved by {:.0} %).",
+        join(&measured.shares),
+        join(&measured.raw),
+        100.0 * (fastest - slowest) / fastest.max(1e-9),
+    ));
     let half =
         workloads::password_at_rate(&server.base, ids, saturated.rate() / 2.0, plan.duration).await;
     put(

@@ -137,6 +137,21 @@ impl Server {
         cpu_seconds(&format!("/proc/{}/stat", self.child.id()))
     }
 
+    /// CPU time the server's password-hashing threads (`argon2-N`) have used so far.
+    pub fn hashing_cpu_seconds(&self) -> anyhow::Result<f64> {
+        let mut total = 0.0;
+        for task in std::fs::read_dir(format!("/proc/{}/task", self.child.id()))? {
+            let stat = task?.path().join("stat");
+            let Ok(text) = std::fs::read_to_string(&stat) else {
+                continue; // a thread that ended meanwhile
+            };
+            if text.contains("(argon2-") {
+                total += cpu_seconds(&stat.to_string_lossy())?;
+            }
+        }
+        Ok(total)
+    }
+
     /// SIGTERM (graceful shutdown), then SIGKILL after 10 s.
     pub async fn stop(mut self) -> anyhow::Result<()> {
         let _ = Command::new("kill")
@@ -190,12 +205,15 @@ pub fn cpu_seconds(stat_path: &str) -> anyhow::Result<f64> {
 }
 
 fn clock_ticks() -> f64 {
-    Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
-        .unwrap_or(100.0)
+    static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *TICKS.get_or_init(|| {
+        Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+            .unwrap_or(100.0)
+    })
 }
 
 /// A database of its own on the PostgreSQL server at `admin_url`, dropped at the end.

@@ -15,6 +15,7 @@ use tokio::sync::Mutex;
 use crate::browser;
 use crate::load::{Sample, closed_loop, in_parallel, open_loop};
 use crate::setup::{CodeUser, DeviceUser};
+use crate::visit::Visit;
 
 /// Password logins by `clients` browsers at once, each a new browser (a new visitor) on
 /// a keep-alive connection; the latency is that of the password POST alone.
@@ -55,14 +56,28 @@ pub async fn password_at_rate(
     .await
 }
 
+/// One new visitor's password step, on a connection of its own (see `visit`); the
+/// latency is that of the password POST alone.
 async fn timed_password_login(base: &str, user_id: &str) -> anyhow::Result<Duration> {
-    let browser = browser::new(base);
-    browser::to_password_form(&browser, user_id).await?;
+    let mut visit = Visit::start(base).await?;
+    let door = format!("/login/{}", browser::KIND.as_str());
+    visit.get(&door).await?;
+    let next = visit.post(&door, &[("user_id", user_id)]).await?;
+    if next.location.as_deref() != Some("/login/password") {
+        bail!("user ID step for {user_id} answered {}", next.status);
+    }
+    visit.get("/login/password").await?;
     let sent = Instant::now();
-    let next = browser::post_password(&browser).await?;
+    let next = visit
+        .post("/login/password", &[("password", spse_testkit::PASSWORD)])
+        .await?;
     let latency = sent.elapsed();
-    if next != "/totp/acceptor" {
-        bail!("password step for {user_id} led to {next}");
+    if next.location.as_deref() != Some("/totp/acceptor") {
+        bail!(
+            "password step for {user_id} answered {} to {:?}",
+            next.status,
+            next.location
+        );
     }
     Ok(latency)
 }
