@@ -1,5 +1,13 @@
 use super::*;
 
+/// A fresh file with one table: its readers, its writer, and what keeps it.
+async fn with_table(create: &str) -> (Db, Db, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let (read, write) = lite_db(&dir);
+    query(create).execute(&write).await.unwrap();
+    (read, write, dir)
+}
+
 fn lite_db(dir: &tempfile::TempDir) -> (Db, Db) {
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
     let lite = Arc::new(Lite::open(&url).unwrap());
@@ -34,12 +42,7 @@ async fn placeholders_bind_by_number_out_of_order_and_repeated() {
 
 #[tokio::test]
 async fn values_come_back_as_written_and_misreads_are_named() {
-    let dir = tempfile::tempdir().unwrap();
-    let (read, write) = lite_db(&dir);
-    query("CREATE TABLE t (i BIGINT, s TEXT, b BLOB, n TEXT)")
-        .execute(&write)
-        .await
-        .unwrap();
+    let (read, write, _dir) = with_table("CREATE TABLE t (i BIGINT, s TEXT, b BLOB, n TEXT)").await;
     let done = query("INSERT INTO t (i, s, b, n) VALUES ($1, $2, $3, $4)")
         .bind(-7_i64)
         .bind("kopi")
@@ -86,12 +89,7 @@ async fn values_come_back_as_written_and_misreads_are_named() {
 /// A transaction dropped before its commit leaves nothing; a duplicate is named so.
 #[tokio::test]
 async fn a_dropped_transaction_leaves_nothing_and_duplicates_are_named() {
-    let dir = tempfile::tempdir().unwrap();
-    let (read, write) = lite_db(&dir);
-    query("CREATE TABLE t (k TEXT PRIMARY KEY)")
-        .execute(&write)
-        .await
-        .unwrap();
+    let (read, write, _dir) = with_table("CREATE TABLE t (k TEXT PRIMARY KEY)").await;
     {
         let mut tx = write.begin().await.unwrap();
         query("INSERT INTO t (k) VALUES ($1)")
