@@ -107,8 +107,8 @@ impl Auth {
         if self.acceptor_state(session).await? != AcceptorState::Expired {
             return Ok(false);
         }
+        let user = self.half_open_user(session)?;
         let record = session.record();
-        let user = self.half_open_user(record).await?;
         Ok(self
             .ask_approval(&user, record, ApprovalPurpose::Login)
             .await?
@@ -121,8 +121,8 @@ impl Auth {
         session: &Session,
         client: &Client,
     ) -> Result<Option<SessionToken>, AuthError> {
+        let user = self.half_open_user(session)?;
         let session = session.record();
-        let user = self.half_open_user(session).await?;
         let Some(approval) = self
             .store
             .latest_approval_for_session(&session.id_hash)

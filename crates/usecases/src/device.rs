@@ -197,8 +197,8 @@ impl Auth {
         session: &Session,
         client: &Client,
     ) -> Result<Option<SessionToken>, AuthError> {
+        let user = self.half_open_user(session)?;
         let session = session.record();
-        let user = self.half_open_user(session).await?;
         if !self
             .store
             .take_enrolled_activation(user.pk, &session.id_hash)
@@ -213,8 +213,7 @@ impl Auth {
 
     /// Whether the authenticator has completed this login attempt's activation.
     pub async fn activation_done(&self, session: &Session) -> Result<bool, AuthError> {
-        let session = session.record();
-        let user = self.half_open_user(session).await?;
+        let user = self.half_open_user(session)?;
         Ok(user.totp_secret.is_some())
     }
 }

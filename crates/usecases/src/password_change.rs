@@ -156,8 +156,8 @@ impl Auth {
         confirm: &str,
         client: &Client,
     ) -> Result<(Option<SessionToken>, PasswordOutcome), PasswordChangeError> {
+        let user = self.half_open_user(session)?;
         let session = session.record();
-        let user = self.half_open_user(session).await?;
         if !self.store.password_change_required(user.pk).await? {
             return Err(AuthError::WrongStep.into());
         }

@@ -23,12 +23,9 @@ pub struct ActivationView {
 }
 
 impl Auth {
-    /// The user behind a session that passed the password step and no more.
-    pub(crate) async fn half_open_user(
-        &self,
-        session: &SessionRecord,
-    ) -> Result<UserRecord, AuthError> {
-        self.user_at(session, Stage::PasswordOk).await
+    /// The account behind a session that passed the password step and no more.
+    pub(crate) fn half_open_user(&self, session: &Session) -> Result<UserRecord, AuthError> {
+        self.account_at(session, Stage::PasswordOk)
     }
 
     /// The active account read with `session`, which must be at exactly `stage`: no
@@ -49,29 +46,8 @@ impl Auth {
     }
 
     /// The account behind a session that passed the password step and no more.
-    pub async fn half_open_account(&self, session: &Session) -> Result<Account, AuthError> {
-        Ok(Account::from(&self.half_open_user(session.record()).await?))
-    }
-
-    /// The active user behind a session at exactly `stage`.
-    pub(crate) async fn user_at(
-        &self,
-        session: &SessionRecord,
-        stage: Stage,
-    ) -> Result<UserRecord, AuthError> {
-        if session.stage != stage {
-            return Err(AuthError::WrongStep);
-        }
-        let pk = session.user_pk.ok_or(AuthError::WrongStep)?;
-        let user = self
-            .store
-            .user_by_pk(pk)
-            .await?
-            .ok_or(AuthError::WrongStep)?;
-        if user.disabled {
-            return Err(AuthError::WrongStep);
-        }
-        Ok(user)
+    pub fn half_open_account(&self, session: &Session) -> Result<Account, AuthError> {
+        Ok(Account::from(&self.half_open_user(session)?))
     }
 
     async fn pending_key(&self, user: &UserRecord) -> Result<(TotpKey, i64), AuthError> {
@@ -89,8 +65,7 @@ impl Auth {
     }
 
     pub async fn activation_view(&self, session: &Session) -> Result<ActivationView, AuthError> {
-        let session = session.record();
-        let user = self.half_open_user(session).await?;
+        let user = self.half_open_user(session)?;
         let (key, expires_at) = self.pending_key(&user).await?;
         let uri = OtpauthUri {
             issuer: self.policy.issuer.clone(),
@@ -251,8 +226,8 @@ impl Auth {
         typed_code: &str,
         client: &Client,
     ) -> Result<SessionToken, AuthError> {
+        let user = self.half_open_user(session)?;
         let session = session.record();
-        let user = self.half_open_user(session).await?;
         self.ensure_password_chosen(session).await?;
         let (key, _) = self.pending_key(&user).await?;
         let step = self

@@ -61,7 +61,7 @@ async fn acceptor_response(
     session: &Session,
     shown: Shown,
 ) -> Result<Response, WebError> {
-    let user = match state.auth.half_open_account(session).await {
+    let user = match state.auth.half_open_account(session) {
         Ok(user) if user.totp_active => user,
         Ok(_) | Err(AuthError::WrongStep) => return to_current_step(state, session).await,
         Err(e) => return Err(e.into()),

@@ -30,7 +30,7 @@ pub(super) async fn to_current_step(
         Stage::Full => redirect("/beranda"),
         Stage::Identified => redirect("/login/password"),
         Stage::PasswordOk => {
-            let user = state.auth.half_open_account(session).await?;
+            let user = state.auth.half_open_account(session)?;
             if user.totp_active {
                 redirect("/totp/acceptor")
             } else {
