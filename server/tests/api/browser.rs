@@ -1,5 +1,6 @@
 //! Real headless Chromium (Debian's chromium and chromium-driver) through WebDriver.
 
+use std::os::unix::process::CommandExt as _;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -13,7 +14,9 @@ use crate::helpers::*;
 /// How long a browser may take to start or to move to the next page.
 const BROWSER_WAIT: Duration = Duration::from_secs(30);
 
-/// A chromedriver process on a free port, stopped on drop.
+/// A chromedriver process on a free port in a process group of its own, stopped on drop
+/// with every Chromium it started: a session a test did not close would otherwise leave
+/// its browser running after the test binary has exited.
 pub struct Driver {
     child: Child,
     pub url: String,
@@ -22,6 +25,8 @@ pub struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        let group = rustix::process::Pid::from_child(&self.child);
+        let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -32,6 +37,7 @@ impl Driver {
         let port = spse_testkit::free_port();
         let child = Command::new("chromedriver")
             .arg(format!("--port={port}"))
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
