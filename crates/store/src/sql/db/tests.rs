@@ -90,13 +90,10 @@ async fn values_come_back_as_written_and_misreads_are_named() {
 #[tokio::test]
 async fn a_dropped_transaction_leaves_nothing_and_duplicates_are_named() {
     let (read, write, _dir) = with_table("CREATE TABLE t (k TEXT PRIMARY KEY)").await;
+    let insert_a = || query("INSERT INTO t (k) VALUES ($1)").bind("a");
     {
         let mut tx = write.begin().await.unwrap();
-        query("INSERT INTO t (k) VALUES ($1)")
-            .bind("a")
-            .execute(&mut *tx)
-            .await
-            .unwrap();
+        insert_a().execute(&mut *tx).await.unwrap();
     }
     let count: i64 = query_scalar("SELECT COUNT(*) FROM t")
         .fetch_one(&read)
@@ -104,17 +101,9 @@ async fn a_dropped_transaction_leaves_nothing_and_duplicates_are_named() {
         .unwrap();
     assert_eq!(count, 0, "rolled back");
     let mut tx = write.begin().await.unwrap();
-    query("INSERT INTO t (k) VALUES ($1)")
-        .bind("a")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+    insert_a().execute(&mut *tx).await.unwrap();
     tx.commit().await.unwrap();
-    let again = query("INSERT INTO t (k) VALUES ($1)")
-        .bind("a")
-        .execute(&write)
-        .await
-        .unwrap_err();
+    let again = insert_a().execute(&write).await.unwrap_err();
     assert!(again.is_unique_violation(), "{again}");
 }
 
