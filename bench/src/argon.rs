@@ -17,7 +17,7 @@ fn argon2() -> anyhow::Result<Argon2<'static>> {
 }
 
 /// Verifications per second with `threads` threads verifying back to back, and the CPU
-/// time one took (this process's, read from `/proc/self/stat`), in microseconds. As in a
+/// time one took (this process's CPU-time clock), in microseconds. As in a
 /// closed loop's steady window, the rate counts the verifications finished between the
 /// start and the stop; each thread has made one before the start (its memory allocated
 /// and touched, as a server's hashing thread has long done).
@@ -49,7 +49,7 @@ pub fn verify_rate(threads: usize, duration: Duration) -> anyhow::Result<(f64, f
         .collect();
     ready.wait();
     let started = Instant::now();
-    let cpu_before = crate::server::cpu_seconds("/proc/self/stat")?;
+    let cpu_before = crate::server::own_cpu_seconds()?;
     std::thread::sleep(duration);
     stop.store(true, Ordering::Relaxed);
     let stopped = Instant::now();
@@ -61,7 +61,7 @@ pub fn verify_rate(threads: usize, duration: Duration) -> anyhow::Result<(f64, f
         all += finished.len();
         in_window += finished.iter().filter(|&&at| at <= stopped).count();
     }
-    let cpu = crate::server::cpu_seconds("/proc/self/stat")? - cpu_before;
+    let cpu = crate::server::own_cpu_seconds()? - cpu_before;
     Ok((
         in_window as f64 / (stopped - started).as_secs_f64(),
         cpu * 1e6 / all.max(1) as f64,

@@ -154,9 +154,9 @@ impl Peer {
 
     /// CPU of gunicorn's master and its workers, in seconds.
     pub fn cpu_seconds(&self) -> anyhow::Result<f64> {
-        let mut total = crate::server::cpu_seconds(&format!("/proc/{}/stat", self.gunicorn.id()))?;
+        let mut total = crate::server::process_cpu_seconds(self.gunicorn.id())?;
         for pid in children(self.gunicorn.id()) {
-            total += crate::server::cpu_seconds(&format!("/proc/{pid}/stat")).unwrap_or(0.0);
+            total += crate::server::process_cpu_seconds(pid).unwrap_or(0.0);
         }
         Ok(total)
     }

@@ -93,5 +93,5 @@ pub async fn measure(
 }
 
 fn own_cpu() -> anyhow::Result<f64> {
-    crate::server::cpu_seconds("/proc/self/stat")
+    crate::server::own_cpu_seconds()
 }

@@ -34,7 +34,7 @@ impl Cpu {
     fn start(server: &Server) -> anyhow::Result<Self> {
         Ok(Self {
             server: server.cpu_seconds()?,
-            client: server::cpu_seconds("/proc/self/stat")?,
+            client: server::own_cpu_seconds()?,
         })
     }
 
@@ -50,7 +50,7 @@ impl Cpu {
         figures.insert(server_key, (server.cpu_seconds()? - self.server) * 1e6 / n);
         figures.insert(
             client_key,
-            (server::cpu_seconds("/proc/self/stat")? - self.client) * 1e6 / n,
+            (server::own_cpu_seconds()? - self.client) * 1e6 / n,
         );
         Ok(())
     }

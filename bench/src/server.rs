@@ -134,19 +134,19 @@ impl Server {
 
     /// CPU time the server has used so far (user and system), in seconds.
     pub fn cpu_seconds(&self) -> anyhow::Result<f64> {
-        cpu_seconds(&format!("/proc/{}/stat", self.child.id()))
+        process_cpu_seconds(self.child.id())
     }
 
     /// CPU time the server's password-hashing threads (`argon2-N`) have used so far.
     pub fn hashing_cpu_seconds(&self) -> anyhow::Result<f64> {
         let mut total = 0.0;
         for task in std::fs::read_dir(format!("/proc/{}/task", self.child.id()))? {
-            let stat = task?.path().join("stat");
-            let Ok(text) = std::fs::read_to_string(&stat) else {
+            let task = task?.path();
+            let Ok(name) = std::fs::read_to_string(task.join("comm")) else {
                 continue; // a thread that ended meanwhile
             };
-            if text.contains("(argon2-") {
-                total += cpu_seconds(&stat.to_string_lossy())?;
+            if name.starts_with("argon2-") {
+                total += thread_cpu_seconds(&task).unwrap_or(0.0);
             }
         }
         Ok(total)
@@ -187,33 +187,31 @@ impl Drop for Server {
     }
 }
 
-/// User plus system CPU time of the process whose `stat` file this is, in seconds.
-pub fn cpu_seconds(stat_path: &str) -> anyhow::Result<f64> {
-    let stat = std::fs::read_to_string(stat_path)?;
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .context("malformed stat")?
-        .1
-        .split_whitespace()
-        .collect();
-    let ticks = |i: usize| -> anyhow::Result<f64> {
-        Ok(fields.get(i).context("short stat")?.parse::<f64>()?)
-    };
-    // utime and stime are fields 14 and 15 of stat(5): 11 and 12 after the name.
-    Ok((ticks(11)? + ticks(12)?) / clock_ticks())
+/// CPU time the process `pid` has used so far (all its threads, those that ended too),
+/// in seconds, read from its CPU-time clock to the nanosecond.
+pub fn process_cpu_seconds(pid: u32) -> anyhow::Result<f64> {
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(pid)?);
+    let clock = nix::time::clock_getcpuclockid(pid)?;
+    Ok(seconds(nix::time::clock_gettime(clock)?))
 }
 
-fn clock_ticks() -> f64 {
-    static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
-    *TICKS.get_or_init(|| {
-        Command::new("getconf")
-            .arg("CLK_TCK")
-            .output()
-            .ok()
-            .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
-            .unwrap_or(100.0)
-    })
+/// CPU time this bench process has used so far, in seconds.
+pub fn own_cpu_seconds() -> anyhow::Result<f64> {
+    Ok(seconds(nix::time::clock_gettime(
+        nix::time::ClockId::CLOCK_PROCESS_CPUTIME_ID,
+    )?))
+}
+
+fn seconds(t: nix::sys::time::TimeSpec) -> f64 {
+    t.tv_sec() as f64 + t.tv_nsec() as f64 * 1e-9
+}
+
+/// CPU time of the thread whose `/proc` directory this is, in seconds: the first field
+/// of its `schedstat` (nanoseconds on a CPU).
+fn thread_cpu_seconds(task: &std::path::Path) -> Option<f64> {
+    let text = std::fs::read_to_string(task.join("schedstat")).ok()?;
+    let nanos: f64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(nanos * 1e-9)
 }
 
 /// A database of its own on the PostgreSQL server at `admin_url`, dropped at the end.
