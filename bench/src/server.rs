@@ -292,3 +292,39 @@ pub fn server_binary(given: Option<&Path>) -> anyhow::Result<PathBuf> {
     }
     Ok(workspace().join("target/release/spse-auth"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The three readings agree on this process, and resolve less than a clock tick.
+    #[test]
+    fn cpu_clocks_read_this_process() {
+        let own = own_cpu_seconds().unwrap();
+        let by_pid = process_cpu_seconds(std::process::id()).unwrap();
+        let thread = thread_cpu_seconds(std::path::Path::new("/proc/thread-self")).unwrap();
+        // Burn a millisecond or so: less than one 10 ms tick of /proc/PID/stat.
+        let mut x = 0u64;
+        for i in 0..2_000_000u64 {
+            x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(i));
+        }
+        // schedstat moves at the scheduler's accounting points (a tick, a switch, a yield).
+        std::thread::yield_now();
+        let (own_after, by_pid_after) = (
+            own_cpu_seconds().unwrap(),
+            process_cpu_seconds(std::process::id()).unwrap(),
+        );
+        let thread_after = thread_cpu_seconds(std::path::Path::new("/proc/thread-self")).unwrap();
+        for (what, before, after) in [
+            ("own clock", own, own_after),
+            ("clock by pid", by_pid, by_pid_after),
+            ("thread schedstat", thread, thread_after),
+        ] {
+            assert!(after > before, "{what} did not move: {before} -> {after}");
+        }
+        assert!(
+            (by_pid_after - own_after).abs() < 0.05,
+            "{by_pid_after} against {own_after}"
+        );
+    }
+}
