@@ -53,32 +53,22 @@ pub(crate) fn new_password(
 
 impl Auth {
     /// Whether the login behind this half-open session must choose a new password first.
+    /// The requirement is the one read with the session; only when it holds is the
+    /// session's chosen password looked up.
     pub async fn must_choose_password(&self, session: &Session) -> Result<bool, AuthError> {
-        self.password_change_pending(session.record()).await
-    }
-
-    pub(crate) async fn password_change_pending(
-        &self,
-        session: &SessionRecord,
-    ) -> Result<bool, AuthError> {
-        let Some(pk) = session.user_pk else {
-            return Ok(false);
-        };
-        Ok(session.stage == Stage::PasswordOk
-            && self.store.password_change_required(pk).await?
+        let record = session.record();
+        Ok(record.stage == Stage::PasswordOk
+            && session.password_change_required()
             && self
                 .store
-                .pending_password(&session.id_hash)
+                .pending_password(&record.id_hash)
                 .await?
                 .is_none())
     }
 
     /// Refuses the second factor until a required new password was chosen.
-    pub(super) async fn ensure_password_chosen(
-        &self,
-        session: &SessionRecord,
-    ) -> Result<(), AuthError> {
-        if self.password_change_pending(session).await? {
+    pub(super) async fn ensure_password_chosen(&self, session: &Session) -> Result<(), AuthError> {
+        if self.must_choose_password(session).await? {
             return Err(AuthError::PasswordChangeRequired);
         }
         Ok(())
@@ -157,10 +147,10 @@ impl Auth {
         client: &Client,
     ) -> Result<(Option<SessionToken>, PasswordOutcome), PasswordChangeError> {
         let user = self.half_open_user(session)?;
-        let session = session.record();
-        if !self.store.password_change_required(user.pk).await? {
+        if !session.password_change_required() {
             return Err(AuthError::WrongStep.into());
         }
+        let session = session.record();
         let new = new_password(&user, new, confirm)?;
         let hash = self.hasher.hash(new.as_str().to_string()).await?;
         self.store

@@ -227,8 +227,8 @@ impl Auth {
         client: &Client,
     ) -> Result<SessionToken, AuthError> {
         let user = self.half_open_user(session)?;
-        let session = session.record();
         self.ensure_password_chosen(session).await?;
+        let session = session.record();
         let (key, _) = self.pending_key(&user).await?;
         let step = self
             .code_attempt(&user, client, typed_code, &key, false)
@@ -265,12 +265,10 @@ impl Auth {
         typed_code: &str,
         client: &Client,
     ) -> Result<SessionToken, AuthError> {
-        let user = self.account_at(session, Stage::PasswordOk)?;
+        let user = self.half_open_user(session)?;
         let required = session.password_change_required();
+        self.ensure_password_chosen(session).await?;
         let session = session.record();
-        if required {
-            self.ensure_password_chosen(session).await?;
-        }
         let sealed = user.totp_secret.as_ref().ok_or(AuthError::WrongStep)?;
         let key = TotpKey::new(self.secrets.open(sealed.expose(), &totp_context(user.pk))?);
         self.code_attempt(&user, client, typed_code, &key, true)
