@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::load::Sample;
+use crate::load::{self, Sample};
 use crate::server::Server;
 use crate::{argon, workloads};
 
@@ -35,13 +35,7 @@ pub struct PasswordAgainstArgon {
 impl PasswordAgainstArgon {
     /// The median of the slices' shares.
     pub fn share(&self) -> f64 {
-        let mut shares = self.shares.clone();
-        shares.sort_by(f64::total_cmp);
-        match shares.len() {
-            0 => f64::NAN,
-            n if n % 2 == 1 => shares[n / 2],
-            n => (shares[n / 2 - 1] + shares[n / 2]) / 2.0,
-        }
+        load::median(self.shares.clone())
     }
 
     pub fn raw_rate(&self) -> f64 {

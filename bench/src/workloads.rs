@@ -17,8 +17,8 @@ use crate::load::{Sample, closed_loop, in_parallel, open_loop};
 use crate::setup::{CodeUser, DeviceUser};
 use crate::visit::Visit;
 
-/// Password logins by `clients` browsers at once, each a new browser (a new visitor) on
-/// a keep-alive connection; the latency is that of the password POST alone.
+/// Password logins by `clients` at once, each login a new visitor on a connection of
+/// its own (see `visit`); the latency is that of the password POST alone.
 pub async fn password_saturated(
     base: &str,
     users: Arc<Vec<String>>,
